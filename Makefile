@@ -1,0 +1,138 @@
+# rel - release records on flat files.  See README.md.
+#
+#   make                  build every command into bin/
+#   make check            build and run every test (installs what is missing)
+#   make check SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make demo             a demo session on the default state directory
+#   make install / uninstall   honour PREFIX and DESTDIR
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/rel
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+PKG_CONFIG ?= pkg-config
+
+WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-unused-parameter
+DEFS = -D_POSIX_C_SOURCE=200809L -DREL_VERSION='"$(VERSION)"'
+ifeq ($(SANITIZE),1)
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+endif
+
+# Expanded when a recipe runs, after `make deps` has installed them.
+BASE_CFLAGS = $(shell $(PKG_CONFIG) --cflags yaml-0.1 zlib)
+BASE_LIBS = $(shell $(PKG_CONFIG) --libs yaml-0.1 zlib)
+GIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags libgit2)
+GIT_LIBS = $(shell $(PKG_CONFIG) --libs libgit2)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SAN) -Ilib -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
+
+# Commands that use git link libgit2; the rest must not (start-up cost).
+GIT_COMMANDS = rel-notes rel-revparse
+COMMANDS = $(sort $(patsubst bin/%.c,%,$(wildcard bin/rel*.c)))
+BINS = $(addprefix bin/,$(COMMANDS))
+
+LIB_SRC = $(filter-out lib/git%.c,$(wildcard lib/*.c))
+LIB_OBJ = $(patsubst lib/%.c,build/lib/%.o,$(LIB_SRC))
+GITLIB_SRC = $(wildcard lib/git*.c)
+GITLIB_OBJ = $(patsubst lib/%.c,build/lib/%.o,$(GITLIB_SRC))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+TEST_HELPERS_SRC = $(wildcard tests/helpers/*.c)
+TEST_HELPERS = $(patsubst tests/helpers/%.c,build/helpers/%,$(TEST_HELPERS_SRC))
+
+all: $(BINS)
+
+# Rebuild everything when the compiler or flags change.
+build/.flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+build/lib/git%.o: lib/git%.c build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(GIT_CFLAGS) -c -o $@ $<
+
+build/lib/%.o: lib/%.c build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+build/librel.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/librel-git.a: $(GITLIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/bin/%.o: bin/%.c build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+$(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
+
+bin/%: build/bin/%.o build/librel.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS)
+
+build/tests/%: tests/unit/%.c build/librel.a build/librel-git.a build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(GIT_CFLAGS) $(CMOCKA_CFLAGS) \
+	    $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a \
+	    $(CMOCKA_LIBS) $(GIT_LIBS) $(BASE_LIBS)
+
+build/helpers/%: tests/helpers/%.c build/librel.a build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    build/librel.a $(BASE_LIBS)
+
+# Install what is missing on a Debian machine (apt-get), then go on.
+deps:
+	@sh contrib/debian-deps.sh
+
+test-bins: all $(UNIT_BINS) $(TEST_HELPERS)
+
+check: deps
+	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory test
+
+test:
+	@sh tests/run.sh $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh share/demo.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(SHAREDIR)/flows
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	for f in man/*.1; do cp $$f $(DESTDIR)$(MANDIR)/man1/; done
+	for f in man/*.5; do cp $$f $(DESTDIR)$(MANDIR)/man5/; done
+	for f in man/*.7; do cp $$f $(DESTDIR)$(MANDIR)/man7/; done
+	cp share/flows/*.yaml $(DESTDIR)$(SHAREDIR)/flows/
+
+uninstall:
+	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c; done
+	for f in man/*.[157]; do \
+	    rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf build $(BINS)
+
+FORCE:
+.PHONY: all deps check test test-bins demo install uninstall clean FORCE
+.SECONDARY:
+
+-include $(wildcard build/lib/*.d build/bin/*.d build/tests/*.d build/helpers/*.d)

@@ -1,0 +1,43 @@
+/*
+ * buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * The library builds lines, records and output in these.  An allocation
+ * failure is remembered in the buffer (b->oom) so that callers can append
+ * many pieces and check once.
+ */
+#ifndef REL_BUF_H
+#define REL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct rel_buf {
+	char *s;      /* the bytes, NUL-terminated when cap > 0 */
+	size_t len;
+	size_t cap;
+	int oom;      /* an allocation failed: contents are incomplete */
+};
+
+#define REL_BUF_INIT { NULL, 0, 0, 0 }
+
+void rel_buf_free(struct rel_buf *b);
+void rel_buf_reset(struct rel_buf *b);          /* len = 0, keep memory */
+int rel_buf_grow(struct rel_buf *b, size_t extra); /* 0 or -1 */
+void rel_buf_add(struct rel_buf *b, const void *p, size_t n);
+void rel_buf_adds(struct rel_buf *b, const char *s);
+void rel_buf_addc(struct rel_buf *b, char c);
+void rel_buf_addf(struct rel_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void rel_buf_addvf(struct rel_buf *b, const char *fmt, va_list ap);
+
+/* Append s escaped for a TSV field or a record: backslash, tab, newline
+ * and carriage return become \\ \t \n \r; other control bytes \xHH. */
+void rel_buf_add_tsv(struct rel_buf *b, const char *s);
+/* Append s as a JSON string, with the quotes. */
+void rel_buf_add_json(struct rel_buf *b, const char *s);
+
+/* Undo rel_buf_add_tsv in place on a NUL-terminated field.  Returns 0,
+ * or -1 on a malformed escape. */
+int rel_unescape_tsv(char *s);
+
+#endif

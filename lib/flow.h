@@ -1,0 +1,93 @@
+/*
+ * flow.h - a product's flow: its environments and how a release is
+ * promoted into each, parsed from YAML (see rel-flow(5)).
+ *
+ * A parsed flow is validated completely: names are valid, environment
+ * names unique, `needs` name earlier-or-later environments of the same
+ * flow and form no cycle, durations parse.  Anything wrong is reported as
+ * "FILE:LINE:COLUMN: message" with REL_EUSAGE.  Size, nesting depth and
+ * alias expansion are capped so that hostile YAML is refused quickly.
+ */
+#ifndef REL_FLOW_H
+#define REL_FLOW_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "name.h"
+
+#define REL_FLOW_MAX_BYTES (1024 * 1024) /* a flow file is at most 1 MiB */
+#define REL_FLOW_MAX_DEPTH 32            /* nesting of mappings/sequences */
+#define REL_FLOW_MAX_NODES 20000         /* nodes after alias expansion */
+#define REL_FLOW_MAX_ENVS 256
+#define REL_FLOW_MAX_COMPONENTS 256
+#define REL_FLOW_MAX_STEPS 256           /* pre + post steps per environment */
+#define REL_FLOW_MAX_RUN 65536           /* bytes in one `run` command */
+#define REL_FLOW_PARALLEL_DEFAULT 4      /* components deployed at once */
+
+enum rel_trigger { REL_TRIGGER_AUTO, REL_TRIGGER_MANUAL };
+
+enum rel_step_kind {
+	REL_STEP_PRE,
+	REL_STEP_ACTION, /* once per component */
+	REL_STEP_VERIFY, /* once per component, retried */
+	REL_STEP_POST,
+};
+
+struct rel_flow_step {
+	char name[REL_NAME_MAX + 1]; /* "action" and "verify" for those */
+	enum rel_step_kind kind;
+	char *run;                   /* command for /bin/sh -c */
+	long timeout;                /* seconds; 0: the environment's, or none */
+	int retries;                 /* verify: further attempts after the first */
+	long interval;               /* verify: seconds between attempts */
+	int line, column;            /* where it is defined (1-based) */
+};
+
+struct rel_flow_env {
+	char name[REL_NAME_MAX + 1];
+	enum rel_trigger trigger;
+	size_t nneeds;
+	size_t *needs;               /* indices into flow->envs */
+	long timeout;                /* default step timeout in seconds, 0: none */
+	int best_effort;             /* resolved: the environment's, else the flow's */
+	size_t nsteps;
+	struct rel_flow_step *steps; /* pre..., action?, verify?, post... */
+	int line, column;
+};
+
+struct rel_flow {
+	char product[REL_NAME_MAX + 1]; /* always set (from the file or the caller) */
+	char *repo;                     /* as written, or NULL */
+	long timeout;                   /* flow timeout in seconds, 0: none */
+	int best_effort;
+	int parallel;                   /* components deployed at once */
+	size_t ncomponents;
+	char (*components)[REL_NAME_MAX + 1];
+	size_t nenvs;
+	struct rel_flow_env *envs;      /* in file order */
+};
+
+/* Parse the YAML in buf[0..len) for `product`.  `path` names the file in
+ * messages.  On success *out is a new flow to free with rel_flow_free. */
+int rel_flow_parse(const char *path, const char *buf, size_t len,
+    const char *product, struct rel_flow **out, struct rel_err *err);
+
+/* Read and parse the file at path (refusing one over REL_FLOW_MAX_BYTES
+ * before reading it whole).  A missing file is REL_ENOTFOUND. */
+int rel_flow_load(const char *path, const char *product,
+    struct rel_flow **out, struct rel_err *err);
+
+void rel_flow_free(struct rel_flow *flow);
+
+/* Index of the environment called name, or -1. */
+int rel_flow_env_index(const struct rel_flow *flow, const char *name);
+
+/* Index of the component called name, or -1. */
+int rel_flow_component_index(const struct rel_flow *flow, const char *name);
+
+/* The environments in an order where each comes after all it needs
+ * (stable: file order where the graph allows).  order has nenvs slots. */
+void rel_flow_topo_order(const struct rel_flow *flow, size_t *order);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * name.c - checks for names, release ids and free text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "name.h"
+
+static int
+alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* Describe s for a message: quoted, shortened, with no control bytes. */
+static const char *
+show(const char *s, char *buf, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; s[i] && j + 5 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i >= 40) {
+			memcpy(buf + j, "...", 3);
+			j += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			j += (size_t)snprintf(buf + j, n - j, "\\x%02x", c);
+		else
+			buf[j++] = (char)c;
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+int
+rel_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!s || !alnum((unsigned char)s[0]))
+		return 0;
+	for (i = 1; s[i]; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!alnum(c) && c != '.' && c != '_' && c != '-')
+			return 0;
+		if (i >= REL_NAME_MAX)
+			return 0;
+	}
+	return 1;
+}
+
+int
+rel_name_check(const char *what, const char *s, struct rel_err *err)
+{
+	char b[64];
+	size_t i, len;
+
+	if (!s || !*s)
+		return rel_err_set(err, REL_EUSAGE, "empty %s name", what);
+	len = strlen(s);
+	if (len > REL_NAME_MAX)
+		return rel_err_set(err, REL_EUSAGE,
+		    "%s name '%s' is too long (%zu bytes, at most %d)",
+		    what, show(s, b, sizeof b), len, REL_NAME_MAX);
+	if (!alnum((unsigned char)s[0]))
+		return rel_err_set(err, REL_EUSAGE,
+		    "bad %s name '%s': must start with a letter or digit",
+		    what, show(s, b, sizeof b));
+	for (i = 1; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!alnum(c) && c != '.' && c != '_' && c != '-')
+			return rel_err_set(err, REL_EUSAGE,
+			    "bad %s name '%s': character %zu is not a letter, "
+			    "digit, '.', '_' or '-'", what,
+			    show(s, b, sizeof b), i + 1);
+	}
+	return 0;
+}
+
+int
+rel_product_check(const char *s, struct rel_err *err)
+{
+	const char *dash;
+	int rc;
+
+	if ((rc = rel_name_check("product", s, err)) != 0)
+		return rc;
+	dash = strrchr(s, '-');
+	if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+		return rel_err_set(err, REL_EUSAGE,
+		    "bad product name '%s': it must not end in '-' and digits, "
+		    "which would read as a release id", s);
+	return 0;
+}
+
+int
+rel_id_parse(const char *id, char product[REL_NAME_MAX + 1],
+    unsigned long *n, struct rel_err *err)
+{
+	char b[64];
+	const char *dash = id ? strrchr(id, '-') : NULL;
+	size_t plen;
+	unsigned long v = 0;
+	const char *p;
+
+	if (!dash || dash == id || !dash[1])
+		goto bad;
+	for (p = dash + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || p - dash > 12)
+			goto bad;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (dash[1] == '0' || v == 0)
+		goto bad;
+	plen = (size_t)(dash - id);
+	if (plen > REL_NAME_MAX)
+		goto bad;
+	memcpy(product, id, plen);
+	product[plen] = '\0';
+	if (rel_product_check(product, NULL) != 0)
+		goto bad;
+	*n = v;
+	return 0;
+bad:
+	return rel_err_set(err, REL_EUSAGE,
+	    "bad release id '%s': expected PRODUCT-N, such as web-42",
+	    id ? show(id, b, sizeof b) : "");
+}
+
+int
+rel_id_ok(const char *s)
+{
+	char product[REL_NAME_MAX + 1];
+	unsigned long n;
+
+	return rel_id_parse(s, product, &n, NULL) == 0;
+}
+
+int
+rel_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p;
+		int n;
+		unsigned min, cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1; min = 0x80; cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2; min = 0x800; cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3; min = 0x10000; cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+int
+rel_text_check(const char *what, const char *s, size_t max, int allow_empty,
+    struct rel_err *err)
+{
+	size_t i, len = s ? strlen(s) : 0;
+
+	if (len == 0) {
+		if (allow_empty)
+			return 0;
+		return rel_err_set(err, REL_EUSAGE, "empty %s", what);
+	}
+	if (len > max)
+		return rel_err_set(err, REL_EUSAGE,
+		    "%s is too long (%zu bytes, at most %zu)", what, len, max);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n' || c == '\r')
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s must be one line (newline at byte %zu)",
+			    what, i + 1);
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s holds a control character (0x%02x at byte %zu)",
+			    what, c, i + 1);
+	}
+	if (!rel_utf8_ok(s))
+		return rel_err_set(err, REL_EUSAGE, "%s is not valid UTF-8",
+		    what);
+	return 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * when.c - clocks, ISO 8601 times and flow durations.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "when.h"
+
+int64_t
+rel_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+rel_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms < 0 || !gmtime_r(&t, &tm)) {
+		snprintf(buf, REL_TIME_MAX, "-");
+		return;
+	}
+	if (with_ms)
+		snprintf(buf, REL_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	else
+		snprintf(buf, REL_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after H. Hinnant. */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+rel_time_parse(const char *s, int64_t *ms)
+{
+	int y, mo, d, h, mi, se, frac = 0;
+	size_t len = strlen(s);
+
+	if (len != 20 && len != 24)
+		return -1;
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || digits(s + 17, 2, &se))
+		return -1;
+	if (len == 24) {
+		if (s[19] != '.' || digits(s + 20, 3, &frac) || s[23] != 'Z')
+			return -1;
+	} else if (s[19] != 'Z') {
+		return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 +
+	    mi) * 60000 + (int64_t)se * 1000 + frac;
+	return 0;
+}
+
+int
+rel_duration_parse(const char *what, const char *s, long *secs,
+    struct rel_err *err)
+{
+	static const char units[] = "dhms";
+	static const long scale[] = { 86400, 3600, 60, 1 };
+	const char *p = s;
+	int last = -1;
+	long total = 0;
+
+	if (!*p)
+		return rel_err_set(err, REL_EUSAGE, "empty %s", what);
+	while (*p) {
+		long v = 0;
+		const char *u;
+		int ui;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (*p++ - '0');
+			if (v > REL_DURATION_LIMIT)
+				goto big;
+		}
+		if (!*p)
+			return rel_err_set(err, REL_EUSAGE,
+			    "bad %s '%s': a number needs a unit (s, m, h or d), "
+			    "as in 30s, 10m, 2h, 1d or 1h30m", what, s);
+		u = strchr(units, *p);
+		if (!u || !*u)
+			goto bad;
+		ui = (int)(u - units);
+		if (ui <= last)
+			return rel_err_set(err, REL_EUSAGE,
+			    "bad %s '%s': units must go from largest to "
+			    "smallest, each once (as in 1h30m)", what, s);
+		last = ui;
+		total += v * scale[ui];
+		if (total > REL_DURATION_LIMIT)
+			goto big;
+		p++;
+	}
+	if (total == 0)
+		return rel_err_set(err, REL_EUSAGE,
+		    "bad %s '%s': must be longer than zero", what, s);
+	*secs = total;
+	return 0;
+bad:
+	return rel_err_set(err, REL_EUSAGE,
+	    "bad %s '%s': expected a duration such as 30s, 10m, 2h, 1d or 1h30m",
+	    what, s);
+big:
+	return rel_err_set(err, REL_EUSAGE,
+	    "bad %s '%s': longer than a year", what, s);
+}
+
+void
+rel_duration_format(long secs, char *buf, size_t n)
+{
+	static const char units[] = "dhms";
+	static const long scale[] = { 86400, 3600, 60, 1 };
+	size_t off = 0;
+
+	if (secs <= 0) {
+		snprintf(buf, n, "0s");
+		return;
+	}
+	buf[0] = '\0';
+	for (int i = 0; i < 4 && off < n; i++) {
+		long v = secs / scale[i];
+
+		if (v) {
+			int w = snprintf(buf + off, n - off, "%ld%c", v, units[i]);
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+		secs %= scale[i];
+	}
+}
+
+void
+rel_elapsed_format(int64_t ms, char *buf, size_t n)
+{
+	long s;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 10000) {
+		snprintf(buf, n, "%ld.%lds", (long)(ms / 1000), (long)(ms % 1000 / 100));
+		return;
+	}
+	s = (long)(ms / 1000);
+	if (s < 60)
+		snprintf(buf, n, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(buf, n, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+}

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Run the tests under prove (TAP): the cmocka unit tests built into
+# build/tests/ and the bats end-to-end tests in tests/e2e/.  Arguments
+# name a subset.  The last line printed is prove's summary.
+cd "$(dirname "$0")/.." || exit 2
+if [ $# -eq 0 ]; then
+	set -- build/tests/test_* tests/e2e/*.bats
+fi
+exec prove -j"${JOBS:-2}" --exec tests/harness "$@"
