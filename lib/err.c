@@ -51,16 +51,26 @@ rel_err_errno(struct rel_err *err, const char *fmt, ...)
 void
 rel_err_prefix(struct rel_err *err, const char *fmt, ...)
 {
-	char prefix[REL_ERR_MAX], old[REL_ERR_MAX];
+	char buf[REL_ERR_MAX];
+	size_t n, m;
 	va_list ap;
 
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	n = strlen(buf);
+	if (n + 2 < sizeof buf) {
+		buf[n++] = ':';
+		buf[n++] = ' ';
+		m = strnlen(err->msg, sizeof err->msg);
+		if (m > sizeof buf - 1 - n)
+			m = sizeof buf - 1 - n;
+		memcpy(buf + n, err->msg, m);
+		buf[n + m] = '\0';
+	}
+	memcpy(err->msg, buf, sizeof buf);
 }
 
 void

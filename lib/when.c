@@ -29,20 +29,22 @@ void
 rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
 {
 	time_t t = (time_t)(ms / 1000);
+	char tmp[128];
 	struct tm tm;
 
-	if (ms < 0 || !gmtime_r(&t, &tm)) {
+	if (ms < 0 || !gmtime_r(&t, &tm) || tm.tm_year > 9999 - 1900) {
 		snprintf(buf, REL_TIME_MAX, "-");
 		return;
 	}
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
 	if (with_ms)
-		snprintf(buf, REL_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+		snprintf(tmp + 19, sizeof tmp - 19, ".%03dZ", (int)(ms % 1000));
 	else
-		snprintf(buf, REL_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
+		snprintf(tmp + 19, sizeof tmp - 19, "Z");
+	memcpy(buf, tmp, REL_TIME_MAX - 1);
+	buf[REL_TIME_MAX - 1] = '\0';
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after H. Hinnant. */

@@ -1,0 +1,717 @@
+/*
+ * rel-status - what is where: releases, their environments, steps and
+ * history, as TSV for programs, a table for people, or JSON Lines.
+ *
+ * Listing the newest releases of a product reads the derived index, not
+ * every record, so it costs the same with 100 or 100,000 releases.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "envlog.h"
+#include "index.h"
+#include "reap.h"
+#include "show.h"
+#include "store.h"
+#include "when.h"
+
+static const char usage[] =
+    "usage: rel-status [--state DIR] [--format tsv|json|table] [--envs] [--steps]\n"
+    "                  [--status S[,S...]] [--env ENV] [--live] [--history]\n"
+    "                  [-n N] [--check] [--wait SECONDS] [PRODUCT|RELEASE]...\n";
+
+enum { O_STATE = 1, O_FORMAT, O_ENVS, O_STEPS, O_STATUS, O_ENV, O_LIVE,
+	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_HELP, O_VERSION };
+
+static const struct rel_opt opts[] = {
+	{ "state", 0, 1, O_STATE }, { "format", 'o', 1, O_FORMAT },
+	{ "envs", 'e', 0, O_ENVS }, { "steps", 's', 0, O_STEPS },
+	{ "status", 0, 1, O_STATUS }, { "env", 0, 1, O_ENV },
+	{ "live", 'l', 0, O_LIVE }, { "history", 'H', 0, O_HISTORY },
+	{ "limit", 'n', 1, O_LIMIT }, { "check", 0, 0, O_CHECK },
+	{ "wait", 'w', 1, O_WAIT }, { "help", 'h', 0, O_HELP },
+	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+};
+
+enum mode { M_SUMMARY, M_ENVS, M_STEPS, M_HISTORY, M_ENV_HISTORY, M_LIVE,
+	M_DETAIL };
+
+struct ctx {
+	struct rel_store st;
+	enum mode mode;
+	struct rel_sink sink;
+	struct rel_buf out;
+	struct rel_table table;
+	const char *env;
+	int want[REL_STATUS_COUNT + 1];
+	int have_want;
+	size_t limit;
+	int limit_given;
+	int more;              /* a listing was cut by the limit */
+	int rc;                /* worst error so far */
+	struct rel_err err;
+};
+
+static void
+flush_out(struct ctx *x, int force)
+{
+	if (x->out.len && (force || x->out.len > 65536)) {
+		fwrite(x->out.s, 1, x->out.len, stdout);
+		rel_buf_reset(&x->out);
+	}
+}
+
+static void
+complain(struct ctx *x, struct rel_err *err)
+{
+	fprintf(stderr, "rel-status: %s\n", err->msg);
+	if (!x->rc || x->rc == REL_ENOTFOUND)
+		x->rc = err->code ? err->code : REL_ESYS;
+}
+
+static const int *
+want(struct ctx *x)
+{
+	return x->have_want ? x->want : NULL;
+}
+
+static int
+parse_statuses(struct ctx *x, const char *arg, struct rel_err *err)
+{
+	char buf[256], *save = NULL, *tok;
+	size_t n = 0;
+
+	if (strlen(arg) >= sizeof buf)
+		return rel_err_set(err, REL_EUSAGE, "--status: too long");
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		int s = rel_status_parse(tok);
+
+		if (s < 0)
+			return rel_err_set(err, REL_EUSAGE,
+			    "--status: unknown status '%s' (pending, running, "
+			    "suspended, succeeded, failed, error, terminating, "
+			    "terminated, skipped)", tok);
+		if (n < REL_STATUS_COUNT)
+			x->want[n++] = s;
+	}
+	if (!n)
+		return rel_err_set(err, REL_EUSAGE, "--status: no status given");
+	x->want[n] = -1;
+	x->have_want = 1;
+	return 0;
+}
+
+/* Load a release for display, first noticing a dead runner. */
+static int
+load(struct ctx *x, struct rel_product *p, unsigned long n,
+    struct rel_release **r, struct rel_err *err)
+{
+	int rc = rel_release_load(p, n, r, err);
+
+	if (rc == 0 && rel_reap_needed(*r)) {
+		struct rel_release *after = NULL;
+
+		if (rel_reap(p, *r, &after, NULL) == 0 && after) {
+			rel_release_free(*r);
+			*r = after;
+		}
+	}
+	return rc;
+}
+
+/* --- one release ------------------------------------------------- */
+
+static void
+show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
+    struct rel_livemap *live)
+{
+	struct rel_buf line = REL_BUF_INIT;
+
+	switch (x->mode) {
+	case M_SUMMARY:
+		if (!rel_status_in((int)r->status, want(x)))
+			break;
+		if (x->sink.format == REL_FMT_JSON) {
+			rel_show_json(r, live, &x->out);
+			rel_buf_addc(&x->out, '\n');
+		} else {
+			rel_release_summary(r, &line);
+			rel_show_summary_line(&x->sink, line.s, line.len);
+		}
+		break;
+	case M_DETAIL:
+		rel_show_detail(r, live, x->sink.color, &x->out);
+		break;
+	case M_ENVS:
+		if (x->sink.format == REL_FMT_JSON) {
+			for (size_t i = 0; i < r->nenvs; i++) {
+				const struct rel_env *e = &r->envs[i];
+				const char *l = rel_livemap_get(live, e->name);
+				char t1[REL_TIME_MAX] = "", t2[REL_TIME_MAX] = "";
+
+				if ((x->env && strcmp(x->env, e->name)) ||
+				    !rel_status_in((int)e->status, want(x)))
+					continue;
+				if (e->started)
+					rel_time_format(e->started, 0, t1);
+				if (e->finished)
+					rel_time_format(e->finished, 0, t2);
+				rel_buf_adds(&x->out, "{\"id\":");
+				rel_buf_add_json(&x->out, r->id);
+				rel_buf_adds(&x->out, ",\"env\":");
+				rel_buf_add_json(&x->out, e->name);
+				rel_buf_adds(&x->out, ",\"status\":");
+				rel_buf_add_json(&x->out, rel_status_name(e->status));
+				rel_buf_adds(&x->out, ",\"started\":");
+				if (*t1)
+					rel_buf_add_json(&x->out, t1);
+				else
+					rel_buf_adds(&x->out, "null");
+				rel_buf_adds(&x->out, ",\"finished\":");
+				if (*t2)
+					rel_buf_add_json(&x->out, t2);
+				else
+					rel_buf_adds(&x->out, "null");
+				rel_buf_addf(&x->out, ",\"live\":%s}\n",
+				    l && !strcmp(l, r->id) ? "true" : "false");
+			}
+		} else {
+			rel_show_envs(&x->sink, r, live, x->env, want(x));
+		}
+		break;
+	case M_STEPS:
+		rel_show_steps(&x->sink, r, x->env, want(x));
+		break;
+	case M_HISTORY:
+		rel_show_history(&x->sink, r);
+		break;
+	default:
+		break;
+	}
+	rel_buf_free(&line);
+	(void)p;
+	flush_out(x, 0);
+}
+
+/* --- a product ----------------------------------------------------- */
+
+struct listing {
+	struct ctx *x;
+	struct rel_livemap *live;
+	size_t count;
+};
+
+static int
+list_line(const struct rel_product *cp, unsigned long n, const char *line,
+    size_t len, void *arg)
+{
+	struct listing *l = arg;
+	struct ctx *x = l->x;
+	struct rel_product *p = (struct rel_product *)cp;
+	const char *status = line;
+
+	if (x->limit && l->count >= x->limit) {
+		x->more = 1;
+		return 1;
+	}
+	l->count++;
+	/* A running release may have lost its runner: look closer. */
+	for (int i = 0; i < 2 && status; i++)
+		if ((status = memchr(status, '\t', len - (size_t)(status - line))))
+			status++;
+	if (x->mode == M_SUMMARY && x->sink.format != REL_FMT_JSON &&
+	    !(status && !strncmp(status, "running\t", 8))) {
+		rel_show_summary_line(&x->sink, line, len);
+		flush_out(x, 0);
+		return 0;
+	}
+	{
+		struct rel_release *r;
+		struct rel_err err;
+
+		if (load(x, p, n, &r, &err)) {
+			complain(x, &err);
+			return 0;
+		}
+		show_release(x, p, r, l->live);
+		rel_release_free(r);
+	}
+	return 0;
+}
+
+static void
+show_product(struct ctx *x, struct rel_product *p)
+{
+	struct rel_livemap live;
+	struct listing l = { x, &live, 0 };
+	struct rel_err err;
+	int rc;
+
+	if ((rc = rel_livemap_load(p, &live, &err))) {
+		complain(x, &err);
+		return;
+	}
+	if (x->mode == M_LIVE) {
+		for (size_t i = 0; i < live.n; i++) {
+			struct rel_envlog log;
+			const struct rel_env_run *run;
+			char t[REL_TIME_MAX];
+
+			if (x->env && strcmp(x->env, live.env[i]))
+				continue;
+			if (rel_envlog_load(p, live.env[i], &log, &err)) {
+				complain(x, &err);
+				continue;
+			}
+			if ((run = rel_envlog_live(&log))) {
+				rel_time_format(run->ended, 0, t);
+				if (x->sink.format == REL_FMT_JSON) {
+					rel_buf_adds(&x->out, "{\"product\":");
+					rel_buf_add_json(&x->out, p->name);
+					rel_buf_adds(&x->out, ",\"env\":");
+					rel_buf_add_json(&x->out, live.env[i]);
+					rel_buf_adds(&x->out, ",\"release\":");
+					rel_buf_add_json(&x->out, run->release);
+					rel_buf_adds(&x->out, ",\"since\":");
+					rel_buf_add_json(&x->out, t);
+					rel_buf_adds(&x->out, ",\"how\":");
+					rel_buf_add_json(&x->out, run->how);
+					rel_buf_adds(&x->out, ",\"by\":");
+					rel_buf_add_json(&x->out, run->who);
+					rel_buf_adds(&x->out, "}\n");
+				} else {
+					rel_sink_row(&x->sink, (const char *const[]){
+					    live.env[i], run->release, t, run->how,
+					    run->who }, 5, 0);
+				}
+			}
+			rel_envlog_free(&log);
+		}
+	} else if (x->mode == M_ENV_HISTORY) {
+		struct rel_envlog log;
+
+		if (rel_envlog_load(p, x->env, &log, &err)) {
+			complain(x, &err);
+		} else {
+			size_t shown = 0;
+
+			for (size_t i = log.n; i > 0; i--) {
+				const struct rel_env_run *run = &log.v[i - 1];
+				char t[REL_TIME_MAX];
+
+				if (!rel_status_in((int)run->status, want(x)))
+					continue;
+				if (x->limit && shown >= x->limit) {
+					x->more = 1;
+					break;
+				}
+				shown++;
+				rel_time_format(run->started, 0, t);
+				rel_sink_row(&x->sink, (const char *const[]){ t,
+				    x->env, run->release,
+				    rel_status_name(run->status), run->how,
+				    run->who, run->previous, run->why }, 8,
+				    1u << 3);
+			}
+			rel_envlog_free(&log);
+		}
+	} else if ((rc = rel_index_list(p, 0, x->mode == M_SUMMARY ? want(x) :
+	    NULL, list_line, &l, &err)) != 0) {
+		complain(x, &err);
+	}
+	rel_livemap_free(&live);
+}
+
+static void
+show_operand(struct ctx *x, const char *name)
+{
+	struct rel_product p;
+	struct rel_err err;
+	int rc;
+
+	if (rel_id_ok(name)) {
+		struct rel_release *r;
+		struct rel_livemap live;
+		char product[REL_NAME_MAX + 1];
+		unsigned long n;
+
+		rel_id_parse(name, product, &n, NULL);
+		if ((rc = rel_product_open(&x->st, product, 0, &p, &err))) {
+			if (rc == REL_ENOTFOUND)
+				rel_err_set(&err, REL_ENOTFOUND,
+				    "no release '%s' (no product '%s' in %s)",
+				    name, product, x->st.root);
+			complain(x, &err);
+			return;
+		}
+		if (x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
+			show_product(x, &p);
+		} else if ((rc = load(x, &p, n, &r, &err))) {
+			complain(x, &err);
+		} else {
+			if ((rc = rel_livemap_load(&p, &live, &err)))
+				complain(x, &err);
+			else
+				show_release(x, &p, r, &live);
+			rel_livemap_free(&live);
+			rel_release_free(r);
+		}
+		rel_product_close(&p);
+		return;
+	}
+	if ((rc = rel_product_open(&x->st, name, 0, &p, &err))) {
+		if (rc == REL_ENOTFOUND && rel_name_ok(name))
+			rel_err_set(&err, REL_ENOTFOUND,
+			    "no product or release '%s' in %s", name,
+			    x->st.root);
+		complain(x, &err);
+		return;
+	}
+	show_product(x, &p);
+	rel_product_close(&p);
+}
+
+/* --- all products, newest first ---------------------------------- */
+
+struct merged {
+	char *line;
+	size_t len;
+	unsigned long n;
+	size_t prod;
+	char created[REL_TIME_MAX];
+};
+
+struct collect {
+	struct merged *v;
+	size_t n, cap, prod;
+	size_t limit;
+	const int *want;
+};
+
+static int
+collect_line(const struct rel_product *p, unsigned long n, const char *line,
+    size_t len, void *arg)
+{
+	struct collect *c = arg;
+	struct merged *m;
+	const char *f = line;
+
+	(void)p;
+	if (c->limit && c->n >= c->limit + 1)
+		return 1;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct merged *v = realloc(c->v, cap * sizeof *v);
+
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	m = &c->v[c->n];
+	if (!(m->line = malloc(len + 1)))
+		return -1;
+	memcpy(m->line, line, len);
+	m->line[len] = '\0';
+	m->len = len;
+	m->n = n;
+	m->prod = c->prod;
+	m->created[0] = '\0';
+	for (int i = 0; i < 3 && f; i++)
+		if ((f = memchr(f, '\t', len - (size_t)(f - line))))
+			f++;
+	if (f)
+		snprintf(m->created, sizeof m->created, "%.*s",
+		    (int)strcspn(f, "\t"), f);
+	c->n++;
+	return 0;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct merged *x = a, *y = b;
+	int c = strcmp(y->created, x->created);
+
+	if (c)
+		return c;
+	if (x->prod != y->prod)
+		return x->prod < y->prod ? -1 : 1;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+static void
+show_all(struct ctx *x)
+{
+	char (*names)[REL_NAME_MAX + 1];
+	struct rel_err err;
+	size_t n;
+
+	if (rel_store_products(&x->st, &names, &n, &err)) {
+		complain(x, &err);
+		return;
+	}
+	if (n <= 1 || x->mode != M_SUMMARY) {
+		for (size_t i = 0; i < n; i++)
+			show_operand(x, names[i]);
+		free(names);
+		return;
+	}
+	{
+		struct collect c = { NULL, 0, 0, 0, x->limit, want(x) };
+		struct rel_product *prods = calloc(n, sizeof *prods);
+		struct rel_livemap *lives = calloc(n, sizeof *lives);
+		size_t shown = 0;
+
+		for (size_t i = 0; prods && lives && i < n; i++) {
+			prods[i].dir = -1;
+			if (rel_product_open(&x->st, names[i], 0, &prods[i],
+			    &err) || rel_livemap_load(&prods[i], &lives[i],
+			    &err)) {
+				complain(x, &err);
+				continue;
+			}
+			c.prod = i;
+			if (rel_index_list(&prods[i], 0, c.want, collect_line,
+			    &c, &err))
+				complain(x, &err);
+		}
+		if (c.n)
+			qsort(c.v, c.n, sizeof *c.v, newest_first);
+		for (size_t i = 0; i < c.n; i++) {
+			struct listing l = { x, &lives[c.v[i].prod], 0 };
+
+			if (x->limit && shown >= x->limit) {
+				x->more = 1;
+				break;
+			}
+			shown++;
+			list_line(&prods[c.v[i].prod], c.v[i].n, c.v[i].line,
+			    c.v[i].len, &l);
+		}
+		for (size_t i = 0; i < c.n; i++)
+			free(c.v[i].line);
+		free(c.v);
+		for (size_t i = 0; prods && lives && i < n; i++) {
+			if (prods[i].dir >= 0)
+				rel_product_close(&prods[i]);
+			rel_livemap_free(&lives[i]);
+		}
+		free(prods);
+		free(lives);
+	}
+	free(names);
+}
+
+/* --- --check ----------------------------------------------------- */
+
+static int
+check(struct ctx *x)
+{
+	char (*names)[REL_NAME_MAX + 1];
+	struct rel_err err;
+	size_t n, total = 0, bad = 0;
+	int rc = 0;
+
+	if ((rc = rel_store_products(&x->st, &names, &n, &err))) {
+		complain(x, &err);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rel_product p;
+		unsigned long count = 0, last = 0;
+
+		if ((rc = rel_product_open(&x->st, names[i], 0, &p, &err))) {
+			complain(x, &err);
+			continue;
+		}
+		if ((rc = rel_index_rebuild(&p, &count, &err))) {
+			complain(x, &err);
+		} else {
+			rel_product_last(&p, &last, &err);
+			for (unsigned long k = 1; k <= last; k++) {
+				struct rel_release *r;
+
+				if (rel_release_load(&p, k, &r, &err)) {
+					if (err.code != REL_ENOTFOUND) {
+						complain(x, &err);
+						bad++;
+					}
+					continue;
+				}
+				if (r->bad_lines) {
+					fprintf(stderr, "rel-status: %s: %zu "
+					    "damaged line(s) skipped\n", r->id,
+					    r->bad_lines);
+					bad++;
+				}
+				rel_release_free(r);
+			}
+			printf("%s\t%lu releases\tindex rebuilt\n", p.name,
+			    count);
+			total += count;
+		}
+		rel_product_close(&p);
+	}
+	free(names);
+	printf("total\t%zu releases\t%zu with damage\n", total, bad);
+	return bad ? REL_ESYS : x->rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rel_cli c;
+	struct ctx x;
+	const char *state = NULL, *format = NULL, *arg;
+	char root[4096];
+	char **ids = NULL;
+	size_t nids = 0;
+	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0;
+	int wait_ms = -1, o, rc = 0;
+	unsigned long lim;
+
+	memset(&x, 0, sizeof x);
+	if (rel_cli_init(&c, argc, argv)) {
+		fprintf(stderr, "rel-status: out of memory\n");
+		return REL_ESYS;
+	}
+	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
+		switch (o) {
+		case O_STATE: state = arg; break;
+		case O_FORMAT: format = arg; break;
+		case O_ENVS: envs = 1; break;
+		case O_STEPS: steps = 1; break;
+		case O_STATUS:
+			if (parse_statuses(&x, arg, &c.err))
+				o = -1;
+			break;
+		case O_ENV:
+			if (rel_name_check("environment", arg, &c.err))
+				o = -1;
+			x.env = arg;
+			break;
+		case O_LIVE: live = 1; break;
+		case O_HISTORY: history = 1; break;
+		case O_LIMIT:
+			if (rel_cli_uint("-n", arg, &lim, &c.err))
+				o = -1;
+			x.limit = lim;
+			x.limit_given = 1;
+			break;
+		case O_CHECK: do_check = 1; break;
+		case O_WAIT:
+			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
+				o = -1;
+			break;
+		case O_HELP:
+			fputs(usage, stdout);
+			goto out;
+		case O_VERSION:
+			puts("rel-status " REL_VERSION);
+			goto out;
+		}
+		if (o < 0)
+			break;
+	}
+	if (o < 0) {
+		fprintf(stderr, "rel-status: %s\n%s", c.err.msg, usage);
+		rc = REL_EUSAGE;
+		goto out;
+	}
+	if (format && strcmp(format, "tsv") && strcmp(format, "json") &&
+	    strcmp(format, "table")) {
+		fprintf(stderr, "rel-status: --format: unknown format '%s' "
+		    "(tsv, json or table)\n", format);
+		rc = REL_EUSAGE;
+		goto out;
+	}
+	if (envs + steps + live + history > 1 && !(history && x.env)) {
+		fprintf(stderr, "rel-status: --envs, --steps, --live and "
+		    "--history go one at a time\n");
+		rc = REL_EUSAGE;
+		goto out;
+	}
+	x.sink.format = !format ? (rel_cli_tty(1) ? REL_FMT_TABLE : REL_FMT_TSV) :
+	    !strcmp(format, "json") ? REL_FMT_JSON :
+	    !strcmp(format, "table") ? REL_FMT_TABLE : REL_FMT_TSV;
+	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cli_color(1);
+	x.sink.out = &x.out;
+	x.sink.table = &x.table;
+	x.mode = live ? M_LIVE : history && x.env ? M_ENV_HISTORY :
+	    history ? M_HISTORY : steps ? M_STEPS : envs || x.env ? M_ENVS :
+	    M_SUMMARY;
+	if ((rc = rel_store_path(state, root, sizeof root, &x.err)) ||
+	    (rc = rel_store_open(&x.st, root, 0, "rel-status", &x.err))) {
+		fprintf(stderr, "rel-status: %s\n", x.err.msg);
+		goto out;
+	}
+	if (wait_ms >= 0)
+		x.st.wait_ms = wait_ms;
+	if (do_check) {
+		rc = check(&x);
+		rel_store_close(&x.st);
+		goto out;
+	}
+	if (c.noperands == 0 && rel_cli_stdin_has_ids()) {
+		if ((rc = rel_cli_read_ids(stdin, &ids, &nids, &x.err))) {
+			fprintf(stderr, "rel-status: %s\n", x.err.msg);
+			rel_store_close(&x.st);
+			goto out;
+		}
+	}
+	/* One release in a table: show all of it. */
+	if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&
+	    c.noperands + nids == 1 &&
+	    rel_id_ok(c.noperands ? c.operands[0] : ids[0]))
+		x.mode = M_DETAIL;
+	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL) {
+		static const char *const *headers[] = { rel_summary_header,
+			rel_envs_header, rel_steps_header, rel_history_header,
+			NULL, rel_live_header };
+		static const char *const env_hist[8] = { "STARTED", "ENV",
+			"RELEASE", "STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
+		static const size_t cols[] = { 7, 6, 11, 7, 8, 5 };
+
+		rel_table_init(&x.table, cols[x.mode], 1);
+		rel_table_row(&x.table, x.mode == M_ENV_HISTORY ? env_hist :
+		    headers[x.mode]);
+		if (!x.limit_given && x.mode == M_SUMMARY)
+			x.limit = 20;
+	}
+	if (c.noperands)
+		for (int i = 0; i < c.noperands; i++)
+			show_operand(&x, c.operands[i]);
+	else if (nids)
+		for (size_t i = 0; i < nids; i++)
+			show_operand(&x, ids[i]);
+	else
+		show_all(&x);
+	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL &&
+	    x.table.nrows > 1)
+		rel_table_render(&x.table, x.sink.color, &x.out);
+	if (x.more && x.sink.format == REL_FMT_TABLE)
+		rel_buf_addf(&x.out, "%s(older releases not shown: -n 0 shows "
+		    "all)%s\n", x.sink.color ? "\033[2m" : "",
+		    x.sink.color ? "\033[0m" : "");
+	flush_out(&x, 1);
+	rel_table_free(&x.table);
+	rel_store_close(&x.st);
+	if (x.out.oom)
+		x.rc = REL_ESYS;
+	if (rel_cli_finish(stdout, &x.err)) {
+		fprintf(stderr, "rel-status: %s\n", x.err.msg);
+		x.rc = REL_ESYS;
+	}
+	rc = x.rc;
+out:
+	rel_buf_free(&x.out);
+	rel_cli_free_ids(ids);
+	rel_cli_free(&c);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * index.h - the derived summary index of a product (cache/PRODUCT/index).
+ *
+ * Slot k (k >= 1) at offset 256*k holds the rel-status summary line of
+ * release k; slot 0 is a header with the highest release number.  A slot
+ * is 'C' (clean: the line, its length and CRC), 'D' (dirty: a change is
+ * being made; read the record) or empty.  A writer marks the slot dirty
+ * and syncs the index before it appends to the record, and writes the new
+ * line after: a reader that trusts only clean slots with a good CRC never
+ * shows a summary older than the record, whatever crashed where.  A line
+ * too long for a slot is simply not indexed.  Lose the file and it is
+ * rebuilt from the records.
+ */
+#ifndef REL_INDEX_H
+#define REL_INDEX_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+#define REL_INDEX_SLOT 256
+
+/* Called under the product lock by the store. */
+int rel_index_dirty(struct rel_product *p, unsigned long n,
+    struct rel_err *err);
+int rel_index_put(struct rel_product *p, unsigned long n, const char *line,
+    size_t len, struct rel_err *err);
+int rel_index_set_last(struct rel_product *p, unsigned long n,
+    struct rel_err *err);
+/* The highest number in the index header, or 0. */
+unsigned long rel_index_last(struct rel_product *p);
+
+/* Rebuild the index from the records (takes the lock). *count receives
+ * the number of releases indexed. */
+int rel_index_rebuild(struct rel_product *p, unsigned long *count,
+    struct rel_err *err);
+
+/* Call fn with the summary line of each release, newest first, at most
+ * limit (0: all).  Lines come from the index when it is clean, else from
+ * the record.  If want is not NULL, only releases whose summary status
+ * is in want[] (terminated by -1) are passed (and counted). */
+typedef int (*rel_list_fn)(const struct rel_product *p, unsigned long n,
+    const char *line, size_t len, void *arg);
+int rel_index_list(struct rel_product *p, size_t limit, const int *want,
+    rel_list_fn fn, void *arg, struct rel_err *err);
+
+#endif

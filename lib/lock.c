@@ -1,0 +1,164 @@
+/*
+ * lock.c - fcntl record locks with a timeout that names the holder.
+ *
+ * The wait polls with a non-blocking F_SETLK and a growing sleep (up to
+ * 8 ms) instead of a blocking F_SETLKW interrupted by a timer: a library
+ * may not install signal handlers, and transitions hold the lock for well
+ * under a millisecond, so polling costs little.
+ */
+#define _GNU_SOURCE 1 /* F_OFD_SETLK */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "lock.h"
+#include "when.h"
+
+#ifdef F_OFD_SETLK
+#define SETLK F_OFD_SETLK
+#define GETLK F_OFD_GETLK
+#else
+#define SETLK F_SETLK
+#define GETLK F_GETLK
+#endif
+
+static int
+try_lock(int fd, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 0;
+	if (fcntl(fd, SETLK, &fl) == 0)
+		return 0;
+#ifdef F_OFD_SETLK
+	if (errno == EINVAL) /* an old kernel or file system: POSIX lock */
+		return fcntl(fd, F_SETLK, &fl);
+#endif
+	return -1;
+}
+
+static void
+read_holder(int fd, char *holder, size_t n)
+{
+	ssize_t got;
+
+	if (!holder || n == 0)
+		return;
+	got = pread(fd, holder, n - 1, 0);
+	if (got <= 0) {
+		snprintf(holder, n, "an unknown process");
+		return;
+	}
+	holder[got] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+	if (!holder[0])
+		snprintf(holder, n, "an unknown process");
+}
+
+int
+rel_lock_take(int dirfd, const char *name, const char *path, int wait_ms,
+    const char *holder, struct rel_lock *lk, struct rel_err *err)
+{
+	int64_t deadline = rel_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0);
+	long sleep_us = 50;
+	int fd;
+
+	lk->fd = -1;
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    REL_FILE_MODE);
+	if (fd < 0)
+		return rel_err_errno(err, "cannot open lock file %s", path);
+	for (;;) {
+		char who[256];
+
+		if (try_lock(fd, F_WRLCK) == 0)
+			break;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+			rel_err_errno(err, "cannot lock %s", path);
+			close(fd);
+			return REL_ESYS;
+		}
+		if (wait_ms >= 0 && rel_monotonic_ms() >= deadline) {
+			read_holder(fd, who, sizeof who);
+			close(fd);
+			return rel_err_set(err, REL_EBUSY,
+			    "%s is locked by %s; gave up after %d.%03d s "
+			    "(--wait SECONDS to wait longer)", path, who,
+			    wait_ms / 1000, wait_ms % 1000);
+		}
+		{
+			struct timespec ts = { 0, sleep_us * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		if (sleep_us < 8000)
+			sleep_us *= 2;
+	}
+	if (holder) {
+		size_t n = strlen(holder);
+		char line[300];
+
+		if (n > 250)
+			n = 250;
+		memcpy(line, holder, n);
+		line[n++] = '\n';
+		/* Best effort: only used to name the holder in messages. */
+		if (pwrite(fd, line, n, 0) == (ssize_t)n &&
+		    ftruncate(fd, (off_t)n) < 0) {
+			/* nothing to do */
+		}
+	}
+	lk->fd = fd;
+	return 0;
+}
+
+void
+rel_lock_release(struct rel_lock *lk)
+{
+	if (lk->fd >= 0) {
+		close(lk->fd); /* closing drops the lock */
+		lk->fd = -1;
+	}
+}
+
+int
+rel_lock_probe(int dirfd, const char *name, char *holder, size_t n)
+{
+	struct flock fl;
+	int fd, rc;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	rc = fcntl(fd, GETLK, &fl);
+#ifdef F_OFD_GETLK
+	if (rc < 0 && errno == EINVAL) {
+		memset(&fl, 0, sizeof fl);
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		rc = fcntl(fd, F_GETLK, &fl);
+	}
+#endif
+	if (rc < 0) {
+		close(fd);
+		return -1;
+	}
+	if (fl.l_type == F_UNLCK) {
+		close(fd);
+		return 0;
+	}
+	read_holder(fd, holder, n);
+	close(fd);
+	return 1;
+}

@@ -1,0 +1,258 @@
+/*
+ * proc.c - fork/exec done carefully (after git's run-command.c): argv and
+ * environment are built before fork; the child only dup2s, sets its
+ * process group and execs; an exec failure travels back over a
+ * close-on-exec pipe so that the parent can report it as an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+extern char **environ;
+
+static void
+child_fd(int want, int have, int devnull)
+{
+	int fd = have >= 0 ? have : devnull;
+
+	if (fd != want)
+		dup2(fd, want);
+}
+
+int
+rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err)
+{
+	int pfd[2], devnull, e = 0;
+	ssize_t got;
+	pid_t p;
+
+	if (pipe(pfd) < 0)
+		return rel_err_errno(err, "cannot make a pipe");
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	p = fork();
+	if (p < 0) {
+		rel_err_errno(err, "cannot fork to run %s", s->argv[0]);
+		close(pfd[0]);
+		close(pfd[1]);
+		if (devnull >= 0)
+			close(devnull);
+		return REL_ESYS;
+	}
+	if (p == 0) {
+		sigset_t none;
+
+		close(pfd[0]);
+		if (s->new_session)
+			setsid();
+		else if (s->new_pgrp)
+			setpgid(0, 0);
+		/* Children start with default signal handling. */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		child_fd(0, s->in, devnull);
+		child_fd(1, s->out, devnull);
+		child_fd(2, s->err, devnull);
+		if (s->cwd && chdir(s->cwd) < 0)
+			goto fail;
+		if (s->envp)
+			environ = (char **)s->envp;
+		if (strchr(s->argv[0], '/'))
+			execv(s->argv[0], (char *const *)s->argv);
+		else
+			execvp(s->argv[0], (char *const *)s->argv);
+fail:
+		e = errno;
+		if (write(pfd[1], &e, sizeof e) < 0) {
+			/* the parent sees a short read */
+		}
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (devnull >= 0)
+		close(devnull);
+	if (s->new_pgrp && !s->new_session)
+		setpgid(p, p); /* both sides, so no race with a quick kill */
+	do
+		got = read(pfd[0], &e, sizeof e);
+	while (got < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (got == (ssize_t)sizeof e) {
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+		errno = e;
+		return rel_err_errno(err, "cannot run %s", s->argv[0]);
+	}
+	*pid = p;
+	return 0;
+}
+
+int
+rel_wait_code(int ws)
+{
+	if (WIFEXITED(ws))
+		return WEXITSTATUS(ws);
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return -1;
+}
+
+int
+rel_proc_capture(const char *const *argv, struct rel_buf *out,
+    struct rel_buf *errout, int *status, struct rel_err *err)
+{
+	struct rel_spawn s;
+	int po[2], pe[2], rc, ws;
+	struct pollfd pf[2];
+	pid_t pid;
+
+	if (pipe(po) < 0)
+		return rel_err_errno(err, "cannot make a pipe");
+	if (pipe(pe) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return rel_err_errno(err, "cannot make a pipe");
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(po[i], F_SETFD, FD_CLOEXEC);
+		fcntl(pe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&s, 0, sizeof s);
+	s.argv = argv;
+	s.in = -1;
+	s.out = po[1];
+	s.err = pe[1];
+	rc = rel_spawn(&s, &pid, err);
+	close(po[1]);
+	close(pe[1]);
+	if (rc) {
+		close(po[0]);
+		close(pe[0]);
+		return rc;
+	}
+	pf[0].fd = po[0];
+	pf[1].fd = pe[0];
+	pf[0].events = pf[1].events = POLLIN;
+	while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			struct rel_buf *b = i ? errout : out;
+			char buf[4096];
+			ssize_t n;
+
+			if (pf[i].fd < 0 || !pf[i].revents)
+				continue;
+			n = read(pf[i].fd, buf, sizeof buf);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				continue;
+			}
+			if (b && b->len < 1024 * 1024)
+				rel_buf_add(b, buf, (size_t)n);
+		}
+	}
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return rel_err_errno(err, "cannot wait for %s", argv[0]);
+	*status = rel_wait_code(ws);
+	return 0;
+}
+
+void
+rel_boot_id(char out[40])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, 40, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+long long
+rel_proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	long long start = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The name is in parentheses and may hold anything: skip to the
+	 * last ')', then field 22 (starttime) is the 20th after it. */
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	p++;
+	for (int field = 3; field <= 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+		if (field == 22 && p)
+			start = strtoll(p, NULL, 10);
+	}
+	return start;
+}
+
+void
+rel_hostname(char *out, size_t n)
+{
+	char h[256];
+
+	if (gethostname(h, sizeof h) < 0)
+		h[0] = '\0';
+	h[sizeof h - 1] = '\0';
+	h[strcspn(h, ".")] = '\0';
+	snprintf(out, n, "%s", h[0] ? h : "localhost");
+}
+
+int
+rel_proc_same(pid_t pid, long long pstart, const char *boot, const char *host)
+{
+	char me[256], bid[40];
+
+	if (pid <= 0)
+		return 0;
+	rel_hostname(me, sizeof me);
+	if (host && *host && strcmp(host, me))
+		return -1;
+	rel_boot_id(bid);
+	if (boot && *boot && *bid && strcmp(boot, bid))
+		return 0; /* rebooted since: it is gone */
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 0;
+	if (pstart) {
+		long long now = rel_proc_start(pid);
+
+		if (now && now != pstart)
+			return 0; /* the pid was reused */
+	}
+	return 1;
+}

@@ -1,0 +1,49 @@
+/*
+ * proc.h - child processes: spawn with an explicit argv and environment
+ * (never a shell string built from data), capture output, and tell
+ * whether a recorded process is still the one we started.
+ */
+#ifndef REL_PROC_H
+#define REL_PROC_H
+
+#include <sys/types.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct rel_spawn {
+	const char *const *argv;   /* argv[0]: a path, or a name for PATH */
+	char *const *envp;         /* the whole environment; NULL: ours */
+	int in, out, err;          /* fds for 0, 1, 2; -1: /dev/null */
+	int new_pgrp;              /* run in a process group of its own */
+	int new_session;           /* or a session of its own */
+	const char *cwd;           /* NULL: ours */
+};
+
+/* Start a child.  If exec fails, the error comes back through a
+ * close-on-exec pipe and is returned here (REL_ENOTFOUND for a missing
+ * program), and no child is left. */
+int rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err);
+
+/* Run argv to completion, collecting stdout and stderr (each at most
+ * 1 MiB).  *status is the exit code, or 128+signal. */
+int rel_proc_capture(const char *const *argv, struct rel_buf *out,
+    struct rel_buf *errout, int *status, struct rel_err *err);
+
+/* Exit code of a wait status: the code, or 128+signal. */
+int rel_wait_code(int wstatus);
+
+/* This machine's boot id ("" when unknown). */
+void rel_boot_id(char out[40]);
+/* A process's start time (clock ticks since boot, /proc), or 0. */
+long long rel_proc_start(pid_t pid);
+/* Is pid, started at pstart during boot `boot` on this host, still
+ * running?  1 yes, 0 no (or it is another process now), -1 unknown
+ * (another host, or no way to tell). */
+int rel_proc_same(pid_t pid, long long pstart, const char *boot,
+    const char *host);
+
+/* This host's name, truncated to a valid length. */
+void rel_hostname(char *out, size_t n);
+
+#endif

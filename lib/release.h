@@ -1,0 +1,195 @@
+/*
+ * release.h - a release as read from its record, and the record format.
+ *
+ * A release record (products/PRODUCT/releases/PRODUCT-N) is a journal
+ * (journal.h).  It starts with header lines, all written at once when the
+ * release is made (the file appears whole, by link()):
+ *
+ *   rel       1  ID  PRODUCT  N
+ *   created   TIME  BY
+ *   hotfix    yes|no
+ *   rev       COMMIT|-  REPO|-
+ *   message   TEXT
+ *   flow      SHA256  SOURCE-PATH
+ *   policy    TIMEOUT-SECONDS  BEST-EFFORT(yes|no)  PARALLEL
+ *   artifact  COMPONENT  VERSION                    (one per component)
+ *   env       ENV  auto|manual  NEEDS(a,b or -)  BEST-EFFORT  TIMEOUT
+ *   step      ENV  STEP  pre|action|verify|post     (the plan, in order)
+ *
+ * and goes on with transitions, appended as they happen:
+ *
+ *   tr   TIME  WHO  OBJECT  FROM  TO  ATTEMPT  WHY  INFO
+ *   out  TIME  OBJECT  KEY  VALUE  ATTEMPT
+ *
+ * OBJECT is "-" for the release itself, ENV for an environment, ENV/STEP
+ * for a pre or post step and ENV/STEP/COMPONENT for the action or verify
+ * of one component.  INFO is space-separated key=value pairs (pid=,
+ * pgid=, pstart=, boot=, host=, code=, tries=, how=, mode=, runner=).
+ * The current state is the header plus the last transition of each
+ * object; nothing is ever rewritten.
+ */
+#ifndef REL_RELEASE_H
+#define REL_RELEASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "flow.h"
+#include "name.h"
+#include "status.h"
+
+#define REL_RECORD_VERSION "1"
+#define REL_INFO_MAX 512
+
+/* One run of one step for one component (or the only run of pre/post). */
+struct rel_step_run {
+	enum rel_status status;
+	int attempt;
+	int64_t started, finished; /* ms, 0 if not */
+	int code;                  /* exit code, 128+signal, -1 unknown */
+	int tries;                 /* verify: attempts made */
+	long pid;                  /* process group leader while running */
+	long long pstart;          /* its start time (/proc), 0 unknown */
+	char boot[40];             /* boot id when it started */
+	char host[REL_NAME_MAX + 1];
+	const char *why;           /* last reason, or "" */
+};
+
+struct rel_step {
+	char name[REL_NAME_MAX + 1];
+	enum rel_step_kind kind;
+	size_t nruns;              /* 1, or the number of components */
+	struct rel_step_run *runs;
+	enum rel_status status;    /* aggregate of runs */
+};
+
+struct rel_env {
+	char name[REL_NAME_MAX + 1];
+	enum rel_trigger trigger;
+	size_t nneeds;
+	size_t *needs;             /* indices into release->envs */
+	int best_effort;
+	long timeout;
+	enum rel_status status;
+	int attempt;
+	int64_t started, finished; /* of the current promotion */
+	const char *by;            /* who started the current promotion */
+	const char *why;           /* reason of the last transition */
+	char how[16];              /* promote, redeploy, restore */
+	long runner;               /* runner pid while running */
+	char runner_host[REL_NAME_MAX + 1];
+	size_t nsteps;
+	struct rel_step *steps;
+};
+
+struct rel_artifact {
+	char component[REL_NAME_MAX + 1];
+	const char *version;
+};
+
+struct rel_output {
+	int64_t time;
+	const char *object;
+	const char *key;
+	const char *value;
+	int attempt;
+};
+
+struct rel_transition {
+	int64_t time;
+	const char *who;
+	const char *object;        /* "-", ENV, ENV/STEP, ENV/STEP/COMPONENT */
+	const char *from, *to;
+	int attempt;
+	const char *why;
+	const char *info;
+};
+
+struct rel_release {
+	char id[REL_ID_MAX + 1];
+	char product[REL_NAME_MAX + 1];
+	unsigned long n;
+	int64_t created;
+	const char *by;
+	int hotfix;
+	const char *rev;           /* full commit id, or "" */
+	const char *repo;          /* repository path, or "" */
+	const char *message;
+	char flow_hash[65];
+	const char *flow_source;
+	long timeout;              /* flow timeout in seconds, 0: none */
+	int best_effort;
+	int parallel;
+	size_t nartifacts;
+	struct rel_artifact *artifacts;
+	size_t nenvs;
+	struct rel_env *envs;
+	size_t noutputs;
+	struct rel_output *outputs;
+	size_t ntr;
+	struct rel_transition *tr;
+
+	enum rel_status term;      /* REL_TERMINATING, REL_TERMINATED or REL_PENDING */
+	const char *term_why, *term_by;
+	int64_t term_time;
+	int attempt;               /* highest attempt seen, 0 before any run */
+	int64_t started;           /* first promotion, 0 if none */
+	int64_t updated;           /* last transition */
+	enum rel_status status;    /* computed */
+	size_t bad_lines;          /* damaged lines skipped (see rel-status --check) */
+	size_t record_size;        /* bytes of the record that were read */
+
+	struct rel_buf raw;        /* the record; strings point into it */
+};
+
+/* Parse a record held in raw (taken over by the release, even on error).
+ * `path` names it in messages.  REL_ESYS if the header is damaged. */
+int rel_release_parse(struct rel_buf *raw, const char *path,
+    struct rel_release **out, struct rel_err *err);
+
+void rel_release_free(struct rel_release *r);
+
+/* Recompute env step aggregates and the release status. */
+void rel_release_update_status(struct rel_release *r);
+
+/* Lookups: index or -1. */
+int rel_release_env(const struct rel_release *r, const char *env);
+int rel_release_step(const struct rel_env *e, const char *step);
+int rel_release_component(const struct rel_release *r, const char *comp);
+
+/* The value of key in an INFO string ("a=1 b=2"), copied into buf;
+ * NULL if absent. */
+const char *rel_info_get(const char *info, const char *key, char *buf,
+    size_t n);
+
+/* Build the header of a new record into out.  flow supplies the plan;
+ * artifacts[i] is the version of flow->components[i]. */
+struct rel_new_release {
+	const char *id, *product;
+	unsigned long n;
+	int64_t created;
+	const char *by;
+	int hotfix;
+	const char *rev, *repo;    /* NULL or "" when absent */
+	const char *message;       /* may be "" */
+	const char *flow_hash, *flow_source;
+	const char *const *versions; /* one per flow component */
+};
+void rel_release_header(struct rel_buf *out, const struct rel_new_release *nr,
+    const struct rel_flow *flow);
+
+/* Append a transition line to out. */
+void rel_tr_line(struct rel_buf *out, int64_t time, const char *who,
+    const char *object, const char *from, const char *to, int attempt,
+    const char *why, const char *info);
+/* Append an output line to out. */
+void rel_out_line(struct rel_buf *out, int64_t time, const char *object,
+    const char *key, const char *value, int attempt);
+
+/* The one-line summary of rel-status (TSV, no newline): id, product,
+ * status, created, by, hotfix, env=status,... */
+void rel_release_summary(const struct rel_release *r, struct rel_buf *out);
+
+#endif

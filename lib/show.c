@@ -1,0 +1,548 @@
+/*
+ * show.c - the views of rel-status in TSV, table and JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "show.h"
+#include "when.h"
+
+const char *const rel_summary_header[7] = { "ID", "PRODUCT", "STATUS",
+	"CREATED", "BY", "HOTFIX", "ENVIRONMENTS" };
+const char *const rel_envs_header[6] = { "ID", "ENV", "STATUS", "STARTED",
+	"FINISHED", "LIVE" };
+const char *const rel_steps_header[11] = { "ID", "ENV", "STEP", "COMPONENT",
+	"STATUS", "ATTEMPT", "STARTED", "FINISHED", "SECONDS", "CODE",
+	"REASON" };
+const char *const rel_history_header[7] = { "TIME", "ID", "WHO", "WHAT",
+	"FROM", "TO", "WHY" };
+const char *const rel_live_header[5] = { "ENV", "RELEASE", "SINCE", "HOW",
+	"BY" };
+
+static const char *const kind_names[] = { "pre", "action", "verify", "post" };
+
+int
+rel_status_in(int s, const int *want)
+{
+	if (!want)
+		return 1;
+	for (; *want >= 0; want++)
+		if (*want == s)
+			return 1;
+	return 0;
+}
+
+void
+rel_sink_row(struct rel_sink *s, const char *const *cells, size_t n,
+    unsigned status_cols)
+{
+	if (s->format == REL_FMT_TABLE && s->table) {
+		rel_table_row(s->table, cells);
+		for (size_t i = 0; i < n; i++)
+			if (status_cols & (1u << i))
+				rel_table_color(s->table, i,
+				    rel_status_color(cells[i]));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			rel_buf_addc(s->out, '\t');
+		rel_buf_add_tsv(s->out, cells[i] ? cells[i] : "");
+	}
+	rel_buf_addc(s->out, '\n');
+}
+
+static void
+fmt_time(int64_t ms, char *buf)
+{
+	if (ms <= 0)
+		strcpy(buf, "-");
+	else
+		rel_time_format(ms, 0, buf);
+}
+
+void
+rel_show_summary_line(struct rel_sink *s, const char *line, size_t len)
+{
+	char *copy, *cells[7];
+	size_t n = 0;
+	struct rel_buf envs = REL_BUF_INIT;
+
+	if (s->format != REL_FMT_TABLE) {
+		rel_buf_add(s->out, line, len);
+		rel_buf_addc(s->out, '\n');
+		return;
+	}
+	if (!(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	for (char *p = copy; n < 7; n++) {
+		cells[n] = p;
+		p = strchr(p, '\t');
+		if (!p) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	for (size_t i = 0; i < n; i++)
+		rel_unescape_tsv(cells[i]);
+	while (n < 7)
+		cells[n++] = "";
+	/* The environments read better spaced, each in its colour. */
+	for (char *p = cells[6], *save = NULL, *tok = strtok_r(p, ",", &save);
+	    tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		const char *sgr = eq ? rel_status_color(eq + 1) : NULL;
+
+		if (envs.len)
+			rel_buf_addc(&envs, ' ');
+		if (s->color && sgr)
+			rel_buf_addf(&envs, "\033[%sm%s\033[0m", sgr, tok);
+		else
+			rel_buf_adds(&envs, tok);
+	}
+	cells[6] = envs.s ? envs.s : "";
+	rel_sink_row(s, (const char *const *)cells, 7, 1u << 2);
+	rel_buf_free(&envs);
+	free(copy);
+}
+
+size_t
+rel_show_envs(struct rel_sink *s, const struct rel_release *r,
+    const struct rel_livemap *live, const char *env, const int *want)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const struct rel_env *e = &r->envs[i];
+		const char *l = live ? rel_livemap_get(live, e->name) : NULL;
+		char st[REL_TIME_MAX], fin[REL_TIME_MAX];
+
+		if ((env && strcmp(env, e->name)) ||
+		    !rel_status_in((int)e->status, want))
+			continue;
+		fmt_time(e->started, st);
+		fmt_time(e->finished, fin);
+		rel_sink_row(s, (const char *const[]){ r->id, e->name,
+		    rel_status_name(e->status), st, fin,
+		    l && !strcmp(l, r->id) ? "yes" : "no" }, 6, 1u << 2);
+		rows++;
+	}
+	return rows;
+}
+
+size_t
+rel_show_steps(struct rel_sink *s, const struct rel_release *r,
+    const char *env, const int *want)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const struct rel_env *e = &r->envs[i];
+
+		if (env && strcmp(env, e->name))
+			continue;
+		for (size_t j = 0; j < e->nsteps; j++) {
+			const struct rel_step *st = &e->steps[j];
+
+			for (size_t k = 0; k < st->nruns; k++) {
+				const struct rel_step_run *run = &st->runs[k];
+				char a[16], t1[REL_TIME_MAX], t2[REL_TIME_MAX];
+				char secs[32], code[16];
+
+				if (!rel_status_in((int)run->status, want))
+					continue;
+				snprintf(a, sizeof a, "%d", run->attempt);
+				fmt_time(run->started, t1);
+				fmt_time(run->finished, t2);
+				if (run->started && run->finished)
+					snprintf(secs, sizeof secs, "%.3f",
+					    (double)(run->finished -
+					    run->started) / 1000);
+				else
+					strcpy(secs, "-");
+				if (run->code >= 0)
+					snprintf(code, sizeof code, "%d",
+					    run->code);
+				else
+					strcpy(code, "-");
+				rel_sink_row(s, (const char *const[]){ r->id,
+				    e->name, st->name, st->nruns > 1 ||
+				    st->kind == REL_STEP_ACTION ||
+				    st->kind == REL_STEP_VERIFY ?
+				    r->artifacts[k].component : "-",
+				    rel_status_name(run->status), a, t1, t2,
+				    secs, code, run->why }, 11, 1u << 4);
+				rows++;
+			}
+		}
+	}
+	return rows;
+}
+
+void
+rel_show_history(struct rel_sink *s, const struct rel_release *r)
+{
+	char t[REL_TIME_MAX];
+
+	rel_time_format(r->created, 0, t);
+	rel_sink_row(s, (const char *const[]){ t, r->id, r->by, "release", "-",
+	    "pending", r->message }, 7, 1u << 5);
+	for (size_t i = 0; i < r->ntr; i++) {
+		const struct rel_transition *tr = &r->tr[i];
+		const char *what = strcmp(tr->object, "-") ? tr->object :
+		    "release";
+
+		rel_time_format(tr->time, 0, t);
+		rel_sink_row(s, (const char *const[]){ t, r->id, tr->who, what,
+		    tr->from, tr->to, tr->why }, 7, 1u << 4 | 1u << 5);
+	}
+}
+
+static void
+json_key(struct rel_buf *b, const char *key)
+{
+	rel_buf_add_json(b, key);
+	rel_buf_addc(b, ':');
+}
+
+static void
+json_str(struct rel_buf *b, const char *key, const char *val)
+{
+	json_key(b, key);
+	rel_buf_add_json(b, val ? val : "");
+	rel_buf_addc(b, ',');
+}
+
+static void
+json_time(struct rel_buf *b, const char *key, int64_t ms)
+{
+	char t[REL_TIME_MAX];
+
+	json_key(b, key);
+	if (ms > 0) {
+		rel_time_format(ms, 0, t);
+		rel_buf_add_json(b, t);
+	} else {
+		rel_buf_adds(b, "null");
+	}
+	rel_buf_addc(b, ',');
+}
+
+static void
+json_int(struct rel_buf *b, const char *key, long long v)
+{
+	json_key(b, key);
+	rel_buf_addf(b, "%lld,", v);
+}
+
+static void
+json_bool(struct rel_buf *b, const char *key, int v)
+{
+	json_key(b, key);
+	rel_buf_adds(b, v ? "true," : "false,");
+}
+
+static void
+json_close(struct rel_buf *b, char c)
+{
+	if (b->len && b->s[b->len - 1] == ',')
+		b->s[--b->len] = '\0';
+	rel_buf_addc(b, c);
+}
+
+static void
+json_run(struct rel_buf *b, const struct rel_release *r,
+    const struct rel_step *st, size_t k)
+{
+	const struct rel_step_run *run = &st->runs[k];
+
+	rel_buf_addc(b, '{');
+	if (st->kind == REL_STEP_ACTION || st->kind == REL_STEP_VERIFY)
+		json_str(b, "component", r->artifacts[k].component);
+	else {
+		json_key(b, "component");
+		rel_buf_adds(b, "null,");
+	}
+	json_str(b, "status", rel_status_name(run->status));
+	json_int(b, "attempt", run->attempt);
+	json_time(b, "started", run->started);
+	json_time(b, "finished", run->finished);
+	json_key(b, "seconds");
+	if (run->started && run->finished)
+		rel_buf_addf(b, "%.3f,",
+		    (double)(run->finished - run->started) / 1000);
+	else
+		rel_buf_adds(b, "null,");
+	json_key(b, "code");
+	if (run->code >= 0)
+		rel_buf_addf(b, "%d,", run->code);
+	else
+		rel_buf_adds(b, "null,");
+	if (st->kind == REL_STEP_VERIFY)
+		json_int(b, "tries", run->tries);
+	json_str(b, "reason", run->why);
+	json_close(b, '}');
+}
+
+void
+rel_show_json(const struct rel_release *r, const struct rel_livemap *live,
+    struct rel_buf *b)
+{
+	rel_buf_addc(b, '{');
+	json_str(b, "id", r->id);
+	json_str(b, "product", r->product);
+	json_int(b, "number", (long long)r->n);
+	json_str(b, "status", rel_status_name(r->status));
+	json_time(b, "created", r->created);
+	json_str(b, "by", r->by);
+	json_bool(b, "hotfix", r->hotfix);
+	json_key(b, "rev");
+	if (*r->rev)
+		rel_buf_add_json(b, r->rev);
+	else
+		rel_buf_adds(b, "null");
+	rel_buf_addc(b, ',');
+	json_str(b, "message", r->message);
+	json_int(b, "attempt", r->attempt);
+	json_time(b, "updated", r->updated ? r->updated : r->created);
+	json_key(b, "artifacts");
+	rel_buf_addc(b, '{');
+	for (size_t i = 0; i < r->nartifacts; i++)
+		json_str(b, r->artifacts[i].component, r->artifacts[i].version);
+	json_close(b, '}');
+	rel_buf_addc(b, ',');
+	json_key(b, "outputs");
+	rel_buf_addc(b, '[');
+	for (size_t i = 0; i < r->noutputs; i++) {
+		const struct rel_output *o = &r->outputs[i];
+		char where[3 * (REL_NAME_MAX + 1)], *step, *comp;
+
+		snprintf(where, sizeof where, "%s", o->object);
+		step = strchr(where, '/');
+		if (step)
+			*step++ = '\0';
+		comp = step ? strchr(step, '/') : NULL;
+		if (comp)
+			*comp++ = '\0';
+		rel_buf_addc(b, '{');
+		json_str(b, "env", where);
+		json_str(b, "step", step ? step : "");
+		if (comp)
+			json_str(b, "component", comp);
+		json_str(b, "key", o->key);
+		json_str(b, "value", o->value);
+		json_int(b, "attempt", o->attempt);
+		json_time(b, "time", o->time);
+		json_close(b, '}');
+		rel_buf_addc(b, ',');
+	}
+	json_close(b, ']');
+	rel_buf_addc(b, ',');
+	json_key(b, "terminated");
+	if (r->term != REL_PENDING) {
+		rel_buf_addc(b, '{');
+		json_str(b, "by", r->term_by);
+		json_str(b, "reason", r->term_why);
+		json_time(b, "time", r->term_time);
+		json_close(b, '}');
+	} else {
+		rel_buf_adds(b, "null");
+	}
+	rel_buf_addc(b, ',');
+	json_key(b, "environments");
+	rel_buf_addc(b, '[');
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const struct rel_env *e = &r->envs[i];
+		const char *l = live ? rel_livemap_get(live, e->name) : NULL;
+
+		rel_buf_addc(b, '{');
+		json_str(b, "name", e->name);
+		json_str(b, "status", rel_status_name(e->status));
+		json_str(b, "trigger", e->trigger == REL_TRIGGER_MANUAL ?
+		    "manual" : "auto");
+		json_key(b, "needs");
+		rel_buf_addc(b, '[');
+		for (size_t k = 0; k < e->nneeds; k++) {
+			rel_buf_add_json(b, r->envs[e->needs[k]].name);
+			rel_buf_addc(b, ',');
+		}
+		json_close(b, ']');
+		rel_buf_addc(b, ',');
+		json_bool(b, "live", l && !strcmp(l, r->id));
+		json_key(b, "live_release");
+		if (l)
+			rel_buf_add_json(b, l);
+		else
+			rel_buf_adds(b, "null");
+		rel_buf_addc(b, ',');
+		json_bool(b, "best_effort", e->best_effort);
+		json_int(b, "attempt", e->attempt);
+		json_time(b, "started", e->started);
+		json_time(b, "finished", e->finished);
+		json_str(b, "by", e->by);
+		json_str(b, "how", e->started ? e->how : "");
+		json_str(b, "reason", e->why);
+		json_key(b, "steps");
+		rel_buf_addc(b, '[');
+		for (size_t j = 0; j < e->nsteps; j++) {
+			const struct rel_step *st = &e->steps[j];
+
+			rel_buf_addc(b, '{');
+			json_str(b, "name", st->name);
+			json_str(b, "kind", kind_names[st->kind]);
+			json_str(b, "status", rel_status_name(st->status));
+			json_key(b, "runs");
+			rel_buf_addc(b, '[');
+			for (size_t k = 0; k < st->nruns; k++) {
+				json_run(b, r, st, k);
+				rel_buf_addc(b, ',');
+			}
+			json_close(b, ']');
+			json_close(b, '}');
+			rel_buf_addc(b, ',');
+		}
+		json_close(b, ']');
+		json_close(b, '}');
+		rel_buf_addc(b, ',');
+	}
+	json_close(b, ']');
+	json_close(b, '}');
+}
+
+static void
+paint(struct rel_buf *b, int color, const char *status)
+{
+	const char *sgr = color ? rel_status_color(status) : NULL;
+
+	if (sgr)
+		rel_buf_addf(b, "\033[%sm%s\033[0m", sgr, status);
+	else
+		rel_buf_adds(b, status);
+}
+
+void
+rel_show_detail(const struct rel_release *r, const struct rel_livemap *live,
+    int color, struct rel_buf *b)
+{
+	struct rel_table t;
+	char tm[REL_TIME_MAX];
+
+	rel_buf_addf(b, "%s%s%s  ", color ? "\033[1m" : "", r->id,
+	    color ? "\033[0m" : "");
+	paint(b, color, rel_status_name(r->status));
+	if (r->hotfix)
+		rel_buf_adds(b, "  hotfix");
+	rel_buf_addc(b, '\n');
+	rel_time_format(r->created, 0, tm);
+	rel_buf_addf(b, "  created    %s by %s\n", tm, r->by);
+	if (*r->message)
+		rel_buf_addf(b, "  message    %s\n", r->message);
+	if (*r->rev)
+		rel_buf_addf(b, "  rev        %s%s%s\n", r->rev,
+		    *r->repo ? " in " : "", r->repo);
+	rel_buf_adds(b, "  artifacts ");
+	for (size_t i = 0; i < r->nartifacts; i++)
+		rel_buf_addf(b, " %s=%s", r->artifacts[i].component,
+		    r->artifacts[i].version);
+	rel_buf_addc(b, '\n');
+	if (r->attempt > 1)
+		rel_buf_addf(b, "  attempt    %d\n", r->attempt);
+	if (r->timeout) {
+		char d[32];
+
+		rel_duration_format(r->timeout, d, sizeof d);
+		rel_buf_addf(b, "  timeout    %s\n", d);
+	}
+	if (r->term != REL_PENDING) {
+		rel_time_format(r->term_time, 0, tm);
+		rel_buf_addf(b, "  %-10s %s by %s%s%s\n",
+		    rel_status_name(r->term), tm, r->term_by,
+		    *r->term_why ? ": " : "", r->term_why);
+	}
+	for (size_t i = 0; i < r->noutputs; i++)
+		rel_buf_addf(b, "  %s %s: %s=%s\n", i ? "          " : "outputs   ",
+		    r->outputs[i].object, r->outputs[i].key,
+		    r->outputs[i].value);
+	rel_buf_addc(b, '\n');
+
+	rel_table_init(&t, 7, 1);
+	rel_table_row(&t, (const char *const[]){ "ENV / STEP", "STATUS",
+	    "ATTEMPT", "STARTED", "TIME", "LIVE", "NOTE" });
+	for (size_t i = 0; i < r->nenvs; i++) {
+		const struct rel_env *e = &r->envs[i];
+		const char *l = live ? rel_livemap_get(live, e->name) : NULL;
+		char a[16] = "", el[32] = "", st[REL_TIME_MAX] = "", note[512];
+		struct rel_buf needs = REL_BUF_INIT;
+
+		for (size_t k = 0; k < e->nneeds; k++)
+			rel_buf_addf(&needs, "%s%s", k ? "," : "",
+			    r->envs[e->needs[k]].name);
+		snprintf(note, sizeof note, "%s%s%s%s%s%s",
+		    e->trigger == REL_TRIGGER_MANUAL ? "manual" : "auto",
+		    needs.len ? ", after " : "", needs.len ? needs.s : "",
+		    e->started && strcmp(e->how, "promote") ? ", " : "",
+		    e->started && strcmp(e->how, "promote") ? e->how : "",
+		    "");
+		if (*e->why) {
+			size_t nl = strlen(note);
+
+			snprintf(note + nl, sizeof note - nl, "; %s", e->why);
+		}
+		if (e->attempt)
+			snprintf(a, sizeof a, "%d", e->attempt);
+		if (e->started) {
+			rel_time_format(e->started, 0, st);
+			rel_elapsed_format((e->finished ? e->finished :
+			    rel_now_ms()) - e->started, el, sizeof el);
+		}
+		rel_table_row(&t, (const char *const[]){ e->name,
+		    rel_status_name(e->status), a, st, el,
+		    l ? (!strcmp(l, r->id) ? "yes" : l) : "", note });
+		rel_table_color(&t, 1, rel_status_color(
+		    rel_status_name(e->status)));
+		rel_buf_free(&needs);
+		for (size_t j = 0; j < e->nsteps; j++) {
+			const struct rel_step *s = &e->steps[j];
+
+			for (size_t k = 0; k < s->nruns; k++) {
+				const struct rel_step_run *run = &s->runs[k];
+				char name[2 * REL_NAME_MAX + 8];
+				char why[300] = "";
+
+				if (s->nruns > 1 || s->kind == REL_STEP_ACTION ||
+				    s->kind == REL_STEP_VERIFY)
+					snprintf(name, sizeof name, "  %s %s",
+					    s->name, r->artifacts[k].component);
+				else
+					snprintf(name, sizeof name, "  %s",
+					    s->name);
+				a[0] = el[0] = st[0] = '\0';
+				if (run->attempt)
+					snprintf(a, sizeof a, "%d", run->attempt);
+				if (run->started) {
+					rel_time_format(run->started, 0, st);
+					rel_elapsed_format((run->finished ?
+					    run->finished : rel_now_ms()) -
+					    run->started, el, sizeof el);
+				}
+				if (s->kind == REL_STEP_VERIFY && run->tries > 1)
+					snprintf(why, sizeof why, "try %d%s%s",
+					    run->tries, *run->why ? "; " : "",
+					    run->why);
+				else
+					snprintf(why, sizeof why, "%s", run->why);
+				rel_table_row(&t, (const char *const[]){ name,
+				    rel_status_name(run->status), a, st, el,
+				    "", why });
+				rel_table_color(&t, 1, rel_status_color(
+				    rel_status_name(run->status)));
+			}
+		}
+	}
+	rel_table_render(&t, color, b);
+	rel_table_free(&t);
+}
