@@ -87,14 +87,7 @@ rel_stop_lines(const struct rel_release *r, int64_t now, const char *who,
 
 				if (s->runs[k].status != REL_RUNNING)
 					continue;
-				if (s->nruns > 1 || s->kind == REL_STEP_ACTION ||
-				    s->kind == REL_STEP_VERIFY)
-					snprintf(obj, sizeof obj, "%s/%s/%s",
-					    e->name, s->name,
-					    r->artifacts[k].component);
-				else
-					snprintf(obj, sizeof obj, "%s/%s",
-					    e->name, s->name);
+				rel_object(r, i, j, k, obj, sizeof obj);
 				rel_tr_line(lines, now, who, obj, "running",
 				    rel_status_name(to), s->runs[k].attempt,
 				    why, "");
@@ -163,6 +156,7 @@ rel_signal_steps(const struct rel_release *r, int sig)
 
 struct reap_job {
 	struct rel_store *st;
+	int held;
 	struct rel_buf envlines, envnames;
 	int reaped;
 };
@@ -178,8 +172,8 @@ reap_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
 
 	(void)err;
 	/* Looked at again under the lock: the runner may have finished. */
-	if (!rel_reap_needed(r) || rel_runner_alive(j->st, r->id, holder,
-	    sizeof holder))
+	if (!rel_reap_needed(r) || (!j->held && rel_runner_alive(j->st, r->id,
+	    holder, sizeof holder)))
 		return 0;
 	for (size_t i = 0; i < r->nenvs; i++)
 		if (r->envs[i].status == REL_RUNNING && r->envs[i].runner) {
@@ -189,10 +183,8 @@ reap_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
 	rel_signal_steps(r, SIGTERM);
 	if (r->term == REL_TERMINATING) {
 		snprintf(why, sizeof why, "%s", r->term_why);
-		rel_stop_lines(r, now, "rel", REL_TERMINATED, REL_TERMINATED,
-		    why, lines, &j->envlines, &j->envnames);
-		rel_tr_line(lines, now, r->term_by, "-", "terminating",
-		    "terminated", r->attempt, why, "");
+		rel_terminate_lines(r, now, r->term_by, why, lines,
+		    &j->envlines, &j->envnames);
 	} else {
 		if (pid)
 			snprintf(why, sizeof why,
@@ -207,18 +199,20 @@ reap_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
-int
-rel_reap(struct rel_product *p, const struct rel_release *r,
+static int
+reap(struct rel_product *p, const struct rel_release *r, int held,
     struct rel_release **after, struct rel_err *err)
 {
 	struct reap_job j;
 	int rc;
 
 	*after = NULL;
-	if (!rel_reap_needed(r) || rel_runner_alive(p->st, r->id, NULL, 0))
+	if (!rel_reap_needed(r) ||
+	    (!held && rel_runner_alive(p->st, r->id, NULL, 0)))
 		return 0;
 	memset(&j, 0, sizeof j);
 	j.st = p->st;
+	j.held = held;
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
 	rc = rel_release_update(p, r->n, reap_fn, &j, 1, after, err);
@@ -232,4 +226,33 @@ rel_reap(struct rel_product *p, const struct rel_release *r,
 	rel_buf_free(&j.envlines);
 	rel_buf_free(&j.envnames);
 	return rc;
+}
+
+void
+rel_terminate_lines(const struct rel_release *r, int64_t now, const char *who,
+    const char *why, struct rel_buf *lines, struct rel_buf *envlines,
+    struct rel_buf *envnames)
+{
+	rel_stop_lines(r, now, who, REL_TERMINATED, REL_TERMINATED, why, lines,
+	    envlines, envnames);
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (r->envs[i].status == REL_SUSPENDED)
+			rel_tr_line(lines, now, who, r->envs[i].name,
+			    "suspended", "pending", r->envs[i].attempt, why, "");
+	rel_tr_line(lines, now, who, "-", rel_status_name(r->status),
+	    "terminated", r->attempt, why, "");
+}
+
+int
+rel_reap(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err)
+{
+	return reap(p, r, 0, after, err);
+}
+
+int
+rel_reap_held(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err)
+{
+	return reap(p, r, 1, after, err);
 }

@@ -36,6 +36,10 @@ int rel_reap_needed(const struct rel_release *r);
  * it is now (NULL if nothing had to change).  0 when nothing was needed. */
 int rel_reap(struct rel_product *p, const struct rel_release *r,
     struct rel_release **after, struct rel_err *err);
+/* The same for a caller that holds the release's runner lock itself (so
+ * the runner that left the state behind is certainly gone). */
+int rel_reap_held(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err);
 
 /* Lines that stop everything running in r: running steps become `to`
  * with reason why, running environments become `env_to`.  Used by the
@@ -45,6 +49,15 @@ int rel_reap(struct rel_product *p, const struct rel_release *r,
 void rel_stop_lines(const struct rel_release *r, int64_t now, const char *who,
     enum rel_status to, enum rel_status env_to, const char *why,
     struct rel_buf *lines, struct rel_buf *envlines, struct rel_buf *envnames);
+
+/* Lines that finish a termination: running steps and environments
+ * become terminated, suspended environments pending again, the release
+ * terminated.  envlines/envnames (may be NULL) receive an end line for
+ * the history of each environment that stopped, and its name
+ * (NUL-separated). */
+void rel_terminate_lines(const struct rel_release *r, int64_t now,
+    const char *who, const char *why, struct rel_buf *lines,
+    struct rel_buf *envlines, struct rel_buf *envnames);
 
 /* Append each env's end line (as rel_stop_lines made them) to its
  * history.  Caller holds the product lock. */

@@ -125,6 +125,7 @@ rel_release_free(struct rel_release *r)
 	free(r->outputs);
 	free(r->tr);
 	rel_buf_free(&r->raw);
+	rel_buf_free(&r->work);
 	free(r);
 }
 
@@ -280,11 +281,19 @@ apply_tr(struct rel_release *r, struct rel_jline *jl)
 	if (t.time > r->updated)
 		r->updated = t.time;
 	if (!strcmp(t.object, "-")) {
+		r->recorded = (enum rel_status)to;
 		if (to == REL_TERMINATING || to == REL_TERMINATED) {
 			r->term = (enum rel_status)to;
 			r->term_why = t.why;
 			r->term_by = t.who;
 			r->term_time = t.time;
+			if (to == REL_TERMINATING) {
+				char g[32];
+
+				r->term_grace_ms = rel_info_get(t.info, "grace",
+				    g, sizeof g) ? (long)(strtod(g, NULL) *
+				    1000) : 10000;
+			}
 		} else {
 			r->term = REL_PENDING;
 		}
@@ -545,8 +554,15 @@ rel_release_parse(struct rel_buf *raw, const char *path,
 	r->raw = *raw;
 	memset(raw, 0, sizeof *raw);
 	r->term = REL_PENDING;
+	r->recorded = REL_PENDING;
 	r->record_size = r->raw.len;
-	if (rel_journal_scan(r->raw.s ? r->raw.s : "", r->raw.len, collect, &L,
+	/* Parsing unescapes in place: keep the bytes as read apart. */
+	rel_buf_add(&r->work, r->raw.s ? r->raw.s : "", r->raw.len);
+	if (r->work.oom) {
+		rc = rel_err_set(err, REL_ESYS, "%s: out of memory", path);
+		goto fail;
+	}
+	if (rel_journal_scan(r->work.s, r->work.len, collect, &L,
 	    &bad, &torn) != 0) {
 		rc = rel_err_set(err, REL_ESYS, "%s: out of memory", path);
 		goto fail;
@@ -683,4 +699,18 @@ rel_release_summary(const struct rel_release *r, struct rel_buf *out)
 		rel_buf_addc(out, '=');
 		rel_buf_adds(out, rel_status_name(r->envs[i].status));
 	}
+}
+
+void
+rel_object(const struct rel_release *r, size_t env, size_t step, size_t run,
+    char *out, size_t n)
+{
+	const struct rel_env *e = &r->envs[env];
+	const struct rel_step *s = &e->steps[step];
+
+	if (s->kind == REL_STEP_ACTION || s->kind == REL_STEP_VERIFY)
+		snprintf(out, n, "%s/%s/%s", e->name, s->name,
+		    r->artifacts[run].component);
+	else
+		snprintf(out, n, "%s/%s", e->name, s->name);
 }

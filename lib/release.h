@@ -134,14 +134,17 @@ struct rel_release {
 	enum rel_status term;      /* REL_TERMINATING, REL_TERMINATED or REL_PENDING */
 	const char *term_why, *term_by;
 	int64_t term_time;
+	long term_grace_ms;        /* grace=SECONDS of the terminate request */
 	int attempt;               /* highest attempt seen, 0 before any run */
 	int64_t started;           /* first promotion, 0 if none */
 	int64_t updated;           /* last transition */
 	enum rel_status status;    /* computed */
+	enum rel_status recorded;  /* what the last release line said */
 	size_t bad_lines;          /* damaged lines skipped (see rel-status --check) */
 	size_t record_size;        /* bytes of the record that were read */
 
-	struct rel_buf raw;        /* the record; strings point into it */
+	struct rel_buf raw;        /* the record's bytes, as read */
+	struct rel_buf work;       /* a parsed copy; strings point into it */
 };
 
 /* Parse a record held in raw (taken over by the release, even on error).
@@ -179,6 +182,10 @@ struct rel_new_release {
 };
 void rel_release_header(struct rel_buf *out, const struct rel_new_release *nr,
     const struct rel_flow *flow);
+
+/* The record's OBJECT for a step run. */
+void rel_object(const struct rel_release *r, size_t env, size_t step,
+    size_t run, char *out, size_t n);
 
 /* Append a transition line to out. */
 void rel_tr_line(struct rel_buf *out, int64_t time, const char *who,

@@ -489,16 +489,6 @@ parse_after(const struct rel_release *r, const struct rel_buf *lines,
 	return rel_release_parse(&raw, path, after, err);
 }
 
-/* Did this batch say what became of the release itself? */
-static int
-has_release_line(const struct rel_release *after, size_t from)
-{
-	for (size_t i = from; i < after->ntr; i++)
-		if (!strcmp(after->tr[i].object, "-"))
-			return 1;
-	return 0;
-}
-
 int
 rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
     void *arg, int sync, struct rel_release **out, struct rel_err *err)
@@ -533,13 +523,12 @@ rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
 	if ((rc = parse_after(r, &lines, path, &after, err)) != 0)
 		goto out;
 	/* Keep the release's own status changes in its history too. */
-	if (after->status != r->status && after->ntr > r->ntr &&
-	    !has_release_line(after, r->ntr)) {
+	if (after->status != after->recorded && after->ntr > 0) {
 		const struct rel_transition *t = &after->tr[after->ntr - 1];
 
 		rel_tr_line(&lines, t->time, t->who, "-",
-		    rel_status_name(r->status), rel_status_name(after->status),
-		    t->attempt, "", "");
+		    rel_status_name(after->recorded),
+		    rel_status_name(after->status), t->attempt, "", "");
 		rel_release_free(after);
 		after = NULL;
 		if ((rc = parse_after(r, &lines, path, &after, err)) != 0)

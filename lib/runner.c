@@ -1,0 +1,1336 @@
+/*
+ * runner.c - the promotion engine (see runner.h).
+ *
+ * The loop: poll the step pipes, reap what exited, turn ends into
+ * transitions, notice termination requests and timeouts, start what can
+ * start, write.  Decisions are taken from the release as the record says
+ * it is after each write (ru->r), plus what only this process knows: which
+ * processes it runs and which step runs it already tried in this session.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "envlog.h"
+#include "flow.h"
+#include "io.h"
+#include "logfile.h"
+#include "proc.h"
+#include "reap.h"
+#include "runner.h"
+#include "task.h"
+#include "when.h"
+
+extern char **environ;
+
+#define TICK_MS 250            /* look at the record at least this often */
+#define CLAIM_WAIT_MS 60000    /* wait this long for an older run to stop */
+#define OUTPUT_MAX 100         /* outputs kept per step run */
+
+struct envrun {
+	int active;                /* this runner drives it now */
+	int waiting;               /* waiting for the environment to be free */
+	int64_t wait_until;        /* monotonic */
+	int asked;                 /* termination of the occupant requested */
+	int fresh;                 /* start afresh (else resume) */
+	int ended;                 /* status it ended with, not yet written */
+	size_t cur;                /* current step */
+	int failing;               /* something failed: start nothing more */
+	char why[512];
+	unsigned char *tried;      /* [step * ncomp + comp]: run this session */
+	unsigned char *dead;       /* [comp]: failed under best effort */
+	char previous[REL_ID_MAX + 1]; /* live when the promotion started */
+};
+
+struct rel_runner {
+	struct rel_product *p;
+	struct rel_run_opts o;
+	struct rel_release *r;     /* the record as it is now */
+	struct rel_flow *flow;
+	struct rel_lock lock;      /* locks/ID.runner */
+	char id[REL_ID_MAX + 1];
+	char root[PATH_MAX];
+	char host[REL_NAME_MAX + 1];
+	char boot[40];
+	int attempt;
+	size_t ncomp;
+	struct envrun *env;
+	struct rel_task *tasks;
+	size_t ntasks, tcap;
+	struct rel_buf batch;      /* record lines not yet written */
+	struct rel_buf envlines, envnames; /* history lines, after the record */
+	int sync;                  /* the batch must reach the disk */
+	int terminating;
+	int64_t kill_at;           /* monotonic: SIGKILL what is left */
+	char term_why[512];
+	int stop_error;            /* the store failed us: stop */
+	struct rel_err fatal;
+	char **envp;               /* our environment minus REL_* */
+	size_t nenvp;
+};
+
+void
+rel_run_callbacks(struct rel_runner *ru, rel_event_fn on_event,
+    rel_tick_fn on_tick, void *arg)
+{
+	ru->o.on_event = on_event;
+	ru->o.on_tick = on_tick;
+	ru->o.arg = arg;
+}
+
+const struct rel_release *
+rel_run_release(const struct rel_runner *ru)
+{
+	return ru->r;
+}
+
+/* --- writing ------------------------------------------------------ */
+
+static void
+event(struct rel_runner *ru, size_t env, int step, int comp,
+    enum rel_status to, const char *why)
+{
+	struct rel_event ev;
+
+	if (!ru->o.on_event || (ru->o.quiet && *ru->o.quiet))
+		return;
+	ev.time = rel_now_ms();
+	ev.release = ru->id;
+	ev.env = env == (size_t)-1 ? NULL : ru->r->envs[env].name;
+	ev.step = step < 0 ? NULL : ru->r->envs[env].steps[step].name;
+	ev.component = comp < 0 ? NULL : ru->r->artifacts[comp].component;
+	ev.status = to;
+	ev.why = why ? why : "";
+	ru->o.on_event(&ev, ru->o.arg);
+}
+
+static void
+tr_env(struct rel_runner *ru, size_t e, enum rel_status to, const char *why,
+    const char *info)
+{
+	rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, ru->r->envs[e].name,
+	    rel_status_name(ru->r->envs[e].status), rel_status_name(to),
+	    ru->attempt, why, info);
+	ru->sync = 1;
+	event(ru, e, -1, -1, to, why);
+}
+
+static void
+tr_step(struct rel_runner *ru, const struct rel_task *t, enum rel_status from,
+    enum rel_status to, const char *why, const char *info)
+{
+	rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, t->object,
+	    rel_status_name(from), rel_status_name(to), ru->attempt, why, info);
+	event(ru, (size_t)t->env, t->step, t->comp, to, why);
+}
+
+static void
+envlog_end(struct rel_runner *ru, size_t e, enum rel_status st)
+{
+	rel_envlog_end_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
+	    st);
+	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
+	    strlen(ru->r->envs[e].name) + 1);
+}
+
+static int
+copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
+    struct rel_err *err)
+{
+	const struct rel_buf *b = arg;
+
+	(void)r;
+	(void)err;
+	rel_buf_add(lines, b->s, b->len);
+	return 0;
+}
+
+/* Write what is pending: the record first, then the histories, under one
+ * hold of the product lock. */
+static int
+flush(struct rel_runner *ru)
+{
+	struct rel_release *after = NULL;
+	struct rel_err err;
+	int rc;
+
+	if (ru->stop_error)
+		return ru->fatal.code;
+	if (ru->batch.len == 0 && ru->envlines.len == 0)
+		return 0;
+	if ((rc = rel_product_lock(ru->p, &err)) == 0) {
+		if (ru->batch.len)
+			rc = rel_release_update(ru->p, ru->r->n, copy_batch,
+			    &ru->batch, ru->sync, &after, &err);
+		if (rc == 0 && ru->envlines.len)
+			rc = rel_stop_envlogs(ru->p, &ru->envlines,
+			    &ru->envnames, &err);
+		rel_product_unlock(ru->p);
+	}
+	rel_buf_reset(&ru->batch);
+	rel_buf_reset(&ru->envlines);
+	rel_buf_reset(&ru->envnames);
+	ru->sync = 0;
+	if (after) {
+		rel_release_free(ru->r);
+		ru->r = after;
+	}
+	if (rc) {
+		/* Without a record we cannot go on: stop everything. */
+		ru->stop_error = 1;
+		ru->fatal = err;
+		for (size_t i = 0; i < ru->ntasks; i++)
+			if (!ru->tasks[i].done)
+				rel_task_signal(&ru->tasks[i], SIGKILL);
+	}
+	return rc;
+}
+
+/* Has someone else written to the record?  Then read it again. */
+static void
+refresh(struct rel_runner *ru)
+{
+	char name[REL_ID_MAX + 1];
+	struct rel_release *r;
+	struct stat sb;
+	struct rel_err err;
+
+	snprintf(name, sizeof name, "%s", ru->id);
+	if (fstatat(ru->p->releases, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (size_t)sb.st_size == ru->r->record_size)
+		return;
+	if (rel_release_load(ru->p, ru->r->n, &r, &err) == 0) {
+		rel_release_free(ru->r);
+		ru->r = r;
+	}
+}
+
+/* --- tasks --------------------------------------------------------- */
+
+static struct rel_task *
+task_live(struct rel_runner *ru, size_t e, size_t s, int comp)
+{
+	for (size_t i = 0; i < ru->ntasks; i++) {
+		struct rel_task *t = &ru->tasks[i];
+
+		if (!t->done && (size_t)t->env == e && (size_t)t->step == s &&
+		    t->comp == comp)
+			return t;
+	}
+	return NULL;
+}
+
+static size_t
+tasks_running(struct rel_runner *ru, size_t e, int s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (!ru->tasks[i].done && (size_t)ru->tasks[i].env == e &&
+		    (s < 0 || ru->tasks[i].step == s))
+			n++;
+	return n;
+}
+
+static size_t
+tasks_live(struct rel_runner *ru)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (!ru->tasks[i].done)
+			n++;
+	return n;
+}
+
+static int
+env_put(char ***v, size_t *n, size_t *cap, const char *key, const char *val)
+{
+	size_t len = strlen(key) + strlen(val) + 2;
+	char *s;
+
+	if (*n + 2 > *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		char **nv = realloc(*v, nc * sizeof **v);
+
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	if (!(s = malloc(len)))
+		return -1;
+	snprintf(s, len, "%s=%s", key, val);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+static void
+env_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* The environment of a step: ours, minus REL_* (ours win), plus the
+ * release's data.  Data reaches the step only through these variables. */
+static char **
+step_env(struct rel_runner *ru, const struct rel_task *t, size_t *count)
+{
+	const struct rel_release *r = ru->r;
+	const struct rel_env *e = &r->envs[t->env];
+	struct rel_buf arts = REL_BUF_INIT;
+	char **v = NULL, num[32];
+	size_t n = 0, cap = 0;
+	int bad = 0;
+
+	for (char **p = environ; *p; p++)
+		if (strncmp(*p, "REL_", 4) && strchr(*p, '=')) {
+			char *eq = strchr(*p, '=');
+			char key[256];
+
+			if ((size_t)(eq - *p) >= sizeof key)
+				continue;
+			snprintf(key, sizeof key, "%.*s", (int)(eq - *p), *p);
+			bad |= env_put(&v, &n, &cap, key, eq + 1);
+		}
+	for (size_t i = 0; i < r->nartifacts; i++)
+		rel_buf_addf(&arts, "%s%s=%s", i ? "\n" : "",
+		    r->artifacts[i].component, r->artifacts[i].version);
+	bad |= env_put(&v, &n, &cap, "REL_STATE_DIR", ru->root);
+	bad |= env_put(&v, &n, &cap, "REL_PRODUCT", r->product);
+	bad |= env_put(&v, &n, &cap, "REL_RELEASE", r->id);
+	bad |= env_put(&v, &n, &cap, "REL_ENV", e->name);
+	bad |= env_put(&v, &n, &cap, "REL_STEP", e->steps[t->step].name);
+	bad |= env_put(&v, &n, &cap, "REL_COMPONENT",
+	    t->comp >= 0 ? r->artifacts[t->comp].component : "");
+	bad |= env_put(&v, &n, &cap, "REL_VERSION",
+	    t->comp >= 0 ? r->artifacts[t->comp].version : "");
+	bad |= env_put(&v, &n, &cap, "REL_ARTIFACTS", arts.s ? arts.s : "");
+	bad |= env_put(&v, &n, &cap, "REL_REV", r->rev);
+	bad |= env_put(&v, &n, &cap, "REL_HOTFIX", r->hotfix ? "yes" : "no");
+	bad |= env_put(&v, &n, &cap, "REL_PREVIOUS",
+	    ru->env[t->env].previous);
+	bad |= env_put(&v, &n, &cap, "REL_OUTPUT", t->out_path);
+	snprintf(num, sizeof num, "%d", ru->attempt);
+	bad |= env_put(&v, &n, &cap, "REL_ATTEMPT", num);
+	snprintf(num, sizeof num, "%d", t->tries + 1);
+	bad |= env_put(&v, &n, &cap, "REL_TRY", num);
+	bad |= env_put(&v, &n, &cap, "REL_HOW", e->how[0] ? e->how : "promote");
+	rel_buf_free(&arts);
+	if (bad || !v) {
+		env_free(v);
+		return NULL;
+	}
+	*count = n;
+	return v;
+}
+
+/* Record the start of a try, or the failure to start one. */
+static int
+spawn_try(struct rel_runner *ru, struct rel_task *t)
+{
+	const struct rel_flow_step *fs =
+	    &ru->flow->envs[t->env].steps[t->step];
+	struct rel_err err;
+	size_t n;
+	char **envp = step_env(ru, t, &n);
+	int rc;
+
+	if (!envp)
+		return rel_err_set(&err, REL_ESYS, "out of memory");
+	rc = rel_task_spawn(t, ru->p, ru->id, ru->r->envs[t->env].name,
+	    fs->run, envp, &err);
+	env_free(envp);
+	if (rc) {
+		rel_task_note(t, "rel: %s", err.msg);
+		t->code = -1;
+	}
+	return rc;
+}
+
+static void
+start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
+{
+	const struct rel_env *re = &ru->r->envs[e];
+	const struct rel_step *rs = &re->steps[s];
+	const struct rel_flow_env *fe = &ru->flow->envs[e];
+	const struct rel_flow_step *fs = &fe->steps[s];
+	struct rel_task *t;
+	char dir[4600], info[REL_INFO_MAX];
+	enum rel_status from = rs->runs[comp < 0 ? 0 : comp].status;
+
+	if (ru->ntasks == ru->tcap) {
+		size_t cap = ru->tcap ? ru->tcap * 2 : 16;
+		struct rel_task *nt = realloc(ru->tasks, cap * sizeof *nt);
+
+		if (!nt)
+			return;
+		ru->tasks = nt;
+		ru->tcap = cap;
+	}
+	t = &ru->tasks[ru->ntasks++];
+	memset(t, 0, sizeof *t);
+	t->env = (int)e;
+	t->step = (int)s;
+	t->comp = comp;
+	t->fd = -1;
+	t->attempt = ru->attempt;
+	rel_object(ru->r, e, s, comp < 0 ? 0 : (size_t)comp, t->object,
+	    sizeof t->object);
+	rel_log_name(rs->name, comp >= 0 ? ru->r->artifacts[comp].component :
+	    NULL, ru->attempt, t->log_name, sizeof t->log_name);
+	snprintf(dir, sizeof dir, "logs/%s/%s", ru->id, re->name);
+	rel_product_path(ru->p, dir, t->out_path, sizeof t->out_path);
+	{
+		size_t l = strlen(t->out_path), ln = strlen(t->log_name);
+
+		if (l + ln + 2 < sizeof t->out_path) {
+			t->out_path[l] = '/';
+			memcpy(t->out_path + l + 1, t->log_name, ln - 7);
+			memcpy(t->out_path + l + 1 + ln - 7, ".out", 5);
+		}
+	}
+	t->timeout_s = fs->timeout ? fs->timeout : fe->timeout;
+	t->max_tries = rs->kind == REL_STEP_VERIFY ? fs->retries + 1 : 1;
+	t->interval_ms = fs->interval * 1000;
+	ru->env[e].tried[s * ru->ncomp + (size_t)(comp < 0 ? 0 : comp)] = 1;
+	if (spawn_try(ru, t) != 0) {
+		/* It could not even start: an error, not a hang. */
+		char why[600];
+
+		snprintf(why, sizeof why, "could not start: see rel-log %s %s %s",
+		    ru->id, re->name, rs->name);
+		rel_task_finish(t);
+		tr_step(ru, t, from, REL_ERROR, why, "");
+		return;
+	}
+	snprintf(info, sizeof info,
+	    "pid=%ld pgid=%ld pstart=%lld boot=%s host=%s log=%s",
+	    (long)t->pid, (long)t->pid, t->pstart, ru->boot[0] ? ru->boot : "-",
+	    ru->host, t->log_name);
+	tr_step(ru, t, from, REL_RUNNING, "", info);
+}
+
+/* key=value lines of $REL_OUTPUT become outputs of the release. */
+static void
+record_outputs(struct rel_runner *ru, struct rel_task *t)
+{
+	struct rel_buf buf = REL_BUF_INIT;
+	char *line, *save = NULL;
+	int fd, count = 0;
+
+	fd = open(t->out_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	rel_fd_read_all(fd, t->out_path, 1024 * 1024, &buf, NULL);
+	close(fd);
+	for (line = buf.s ? strtok_r(buf.s, "\n", &save) : NULL; line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		line[strcspn(line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (!eq || !rel_name_ok((*eq = '\0', line)) ||
+		    rel_text_check("output", eq + 1, REL_TEXT_MAX, 1, NULL)) {
+			if (eq)
+				*eq = '=';
+			rel_task_note(t, "rel: ignored $REL_OUTPUT line (want "
+			    "KEY=VALUE, KEY a name): %.80s", line);
+			continue;
+		}
+		if (++count > OUTPUT_MAX) {
+			rel_task_note(t, "rel: more than %d outputs; the rest "
+			    "are ignored", OUTPUT_MAX);
+			break;
+		}
+		rel_out_line(&ru->batch, rel_now_ms(), t->object, line, eq + 1,
+		    ru->attempt);
+	}
+	rel_buf_free(&buf);
+}
+
+static void
+fail_env_soon(struct rel_runner *ru, size_t e, const char *why)
+{
+	struct envrun *ev = &ru->env[e];
+	size_t n;
+
+	if (ev->failing)
+		return;
+	n = strnlen(why, sizeof ev->why - 1);
+
+	ev->failing = 1;
+	memcpy(ev->why, why, n);
+	ev->why[n] = '\0';
+}
+
+/* A try has ended (exited and its pipe drained): decide what it means. */
+static void
+end_try(struct rel_runner *ru, struct rel_task *t)
+{
+	const struct rel_step *rs = &ru->r->envs[t->env].steps[t->step];
+	enum rel_status st;
+	char why[600] = "", info[128];
+	int64_t now = rel_monotonic_ms();
+
+	if (t->stopped) {
+		st = REL_TERMINATED;
+		snprintf(why, sizeof why, "%s", ru->terminating ? ru->term_why :
+		    ru->env[t->env].why);
+	} else if (t->timed_out) {
+		char d[32];
+
+		rel_duration_format(t->timeout_s, d, sizeof d);
+		st = REL_FAILED;
+		snprintf(why, sizeof why, "timed out after %s", d);
+	} else if (t->code == 0) {
+		st = REL_SUCCEEDED;
+	} else if (t->code == 126 || t->code == 127 || t->code < 0) {
+		st = REL_ERROR;
+		snprintf(why, sizeof why, "could not run the command (exit %d: "
+		    "%s)", t->code, t->code == 126 ? "not executable" :
+		    t->code == 127 ? "not found" : "could not start");
+	} else if (t->code > 128) {
+		st = REL_FAILED;
+		snprintf(why, sizeof why, "killed by signal %d", t->code - 128);
+	} else {
+		st = REL_FAILED;
+		snprintf(why, sizeof why, "exit %d", t->code);
+	}
+	t->pid = t->pid; /* keep for the group kill of leftovers */
+	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
+	    t->tries < t->max_tries && !ru->terminating &&
+	    !ru->env[t->env].failing) {
+		rel_task_note(t, "rel: try %d of %d: %s; again in %ld s",
+		    t->tries, t->max_tries, why, t->interval_ms / 1000);
+		t->next_try = now + t->interval_ms;
+		t->pid = 0;
+		return;
+	}
+	if (rs->kind == REL_STEP_VERIFY && t->max_tries > 1 &&
+	    st != REL_SUCCEEDED && st != REL_TERMINATED) {
+		size_t l = strlen(why);
+
+		snprintf(why + l, sizeof why - l, " (after %d tries)", t->tries);
+	}
+	record_outputs(ru, t);
+	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
+	    t->tries, (long long)(rel_now_ms() - t->started));
+	rel_task_finish(t);
+	tr_step(ru, t, REL_RUNNING, st, why, info);
+	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
+	    !ru->r->envs[t->env].best_effort && !ru->terminating) {
+		char w[700];
+
+		snprintf(w, sizeof w, "%s %s%s%s failed: %s",
+		    ru->r->envs[t->env].name, rs->name, t->comp >= 0 ? " " : "",
+		    t->comp >= 0 ? ru->r->artifacts[t->comp].component : "",
+		    why);
+		fail_env_soon(ru, (size_t)t->env, w);
+		/* Stop the siblings: best effort is off. */
+		for (size_t i = 0; i < ru->ntasks; i++) {
+			struct rel_task *o = &ru->tasks[i];
+
+			if (o->done || o->env != t->env)
+				continue;
+			o->stopped = 1;
+			if (o->pid > 0 && !o->exited_at) {
+				rel_task_signal(o, SIGTERM);
+				o->kill_at = now + REL_KILL_GRACE_MS;
+			} else if (o->pid == 0) {
+				o->exited_at = now; /* waiting to retry: done */
+			}
+		}
+	}
+}
+
+/* --- environments ------------------------------------------------- */
+
+/* Have the needs of e succeeded?  An environment that ended in this
+ * round counts as it ended, so that the next one starts in the same write
+ * and the release never reads "pending" between two environments. */
+static int
+needs_met(const struct rel_runner *ru, size_t e)
+{
+	const struct rel_release *r = ru->r;
+
+	for (size_t k = 0; k < r->envs[e].nneeds; k++) {
+		size_t n = r->envs[e].needs[k];
+
+		if (r->envs[n].status != REL_SUCCEEDED &&
+		    ru->env[n].ended != REL_SUCCEEDED)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_explicit(const struct rel_runner *ru, size_t e)
+{
+	for (size_t i = 0; i < ru->o.nenvs; i++)
+		if (!strcmp(ru->o.envs[i], ru->r->envs[e].name))
+			return 1;
+	return 0;
+}
+
+/* Who is promoting in env now, other than us?  Cleans up after dead
+ * runners on the way.  occupant[0] is "" when nobody. */
+static int
+occupant(struct rel_runner *ru, size_t e, char *occ, size_t n,
+    struct rel_err *err)
+{
+	struct rel_envlog log;
+	const struct rel_env_run *open;
+	int rc;
+
+	occ[0] = '\0';
+	if ((rc = rel_envlog_load(ru->p, ru->r->envs[e].name, &log, err)))
+		return rc;
+	open = rel_envlog_open_run(&log);
+	if (open && strcmp(open->release, ru->id)) {
+		struct rel_release *other = NULL, *after = NULL;
+		char pname[REL_NAME_MAX + 1];
+		unsigned long on;
+
+		/* Environment histories are per product: the occupant is a
+		 * release of ours, under the lock we may already hold. */
+		if (rel_id_parse(open->release, pname, &on, NULL) == 0 &&
+		    rel_release_load(ru->p, on, &other, NULL) == 0) {
+			int i = rel_release_env(other, ru->r->envs[e].name);
+
+			if (i >= 0 && other->envs[i].status == REL_RUNNING) {
+				rel_reap(ru->p, other, &after, NULL);
+				if (!after)
+					snprintf(occ, n, "%s", open->release);
+			}
+			rel_release_free(after);
+			rel_release_free(other);
+		}
+	}
+	rel_envlog_free(&log);
+	return 0;
+}
+
+struct term_req {
+	const char *by, *why;
+};
+
+static int
+request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
+    struct rel_err *err)
+{
+	const struct term_req *q = arg;
+
+	(void)err;
+	if (r->term != REL_PENDING || rel_status_final(r->status))
+		return 0;
+	rel_tr_line(lines, rel_now_ms(), q->by, "-", rel_status_name(r->status),
+	    "terminating", r->attempt, q->why, "grace=5");
+	return 0;
+}
+
+static void
+begin_terminate(struct rel_runner *ru, const char *why, int record);
+
+/* Take environment e for us, taking it from an older release's run. */
+static int
+claim(struct rel_runner *ru, size_t e)
+{
+	struct envrun *ev = &ru->env[e];
+	char occ[REL_ID_MAX + 1], info[REL_INFO_MAX];
+	struct rel_envlog log;
+	const struct rel_env_run *live;
+	struct rel_err err;
+	int rc;
+
+	if ((rc = rel_product_lock(ru->p, &err)) != 0)
+		return 0; /* busy store: try again at the next tick */
+	if (occupant(ru, e, occ, sizeof occ, &err) != 0) {
+		rel_product_unlock(ru->p);
+		return 0;
+	}
+	if (occ[0]) {
+		char pname[REL_NAME_MAX + 1];
+		unsigned long on = 0;
+
+		rel_product_unlock(ru->p);
+		rel_id_parse(occ, pname, &on, NULL);
+		if (ru->o.kind != REL_RUN_REDEPLOY && on > ru->r->n) {
+			char why[600];
+
+			snprintf(why, sizeof why, "superseded: %s (newer) is "
+			    "being promoted into %s", occ, ru->r->envs[e].name);
+			ev->waiting = 0;
+			begin_terminate(ru, why, 1);
+			return 0;
+		}
+		if (!ev->asked) {
+			struct rel_release *after = NULL;
+			char why[600];
+			struct term_req q = { ru->o.by, why };
+
+			snprintf(why, sizeof why, "superseded by %s in %s",
+			    ru->id, ru->r->envs[e].name);
+			if (rel_release_update(ru->p, on, request_term, &q, 1,
+			    &after, NULL) == 0 && after)
+				rel_signal_steps(after, SIGTERM);
+			rel_release_free(after);
+			ev->asked = 1;
+			ev->wait_until = rel_monotonic_ms() + CLAIM_WAIT_MS;
+		}
+		ev->waiting = 1;
+		if (rel_monotonic_ms() > ev->wait_until) {
+			char why[600];
+
+			snprintf(why, sizeof why, "%s did not stop in %d s; "
+			    "%s not promoted", occ, CLAIM_WAIT_MS / 1000,
+			    ru->r->envs[e].name);
+			ev->waiting = 0;
+			begin_terminate(ru, why, 1);
+		}
+		return 0;
+	}
+	/* Free: the environment's history first names what was live. */
+	ev->waiting = 0;
+	ev->previous[0] = '\0';
+	if (rel_envlog_load(ru->p, ru->r->envs[e].name, &log, &err) == 0) {
+		if ((live = rel_envlog_live(&log)))
+			snprintf(ev->previous, sizeof ev->previous, "%s",
+			    live->release);
+		rel_envlog_free(&log);
+	}
+	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s",
+	    ru->o.how, ev->fresh ? "fresh" : "resume", (long)getpid(),
+	    ru->host);
+	tr_env(ru, e, REL_RUNNING, ru->o.why ? ru->o.why : "", info);
+	rel_envlog_run_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
+	    ru->o.how, ru->o.by, ev->previous, ru->o.why);
+	/* The history line goes out with the record line: same flush. */
+	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
+	    strlen(ru->r->envs[e].name) + 1);
+	rc = flush(ru);
+	rel_product_unlock(ru->p);
+	if (rc)
+		return 0;
+	ev->active = 1;
+	ev->ended = 0;
+	ev->cur = 0;
+	ev->failing = 0;
+	ev->why[0] = '\0';
+	memset(ev->tried, 0, ru->r->envs[e].nsteps * ru->ncomp + 1);
+	memset(ev->dead, 0, ru->ncomp);
+	return 1;
+}
+
+static void
+start_env(struct rel_runner *ru, size_t e, int fresh)
+{
+	ru->env[e].fresh = fresh;
+	ru->env[e].asked = 0;
+	claim(ru, e);
+}
+
+static void
+end_env(struct rel_runner *ru, size_t e, enum rel_status st, const char *why)
+{
+	tr_env(ru, e, st, why, "");
+	envlog_end(ru, e, st);
+	ru->env[e].active = 0;
+	ru->env[e].ended = (int)st;
+}
+
+/* Move environment e on as far as it can go now. */
+static void
+advance(struct rel_runner *ru, size_t e)
+{
+	struct envrun *ev = &ru->env[e];
+
+	while (ev->active && ev->cur < ru->r->envs[e].nsteps) {
+		const struct rel_env *re = &ru->r->envs[e];
+		const struct rel_step *rs = &re->steps[ev->cur];
+		int per = rs->kind == REL_STEP_ACTION || rs->kind == REL_STEP_VERIFY;
+		size_t limit = per ? (size_t)(ru->r->parallel > 0 ?
+		    ru->r->parallel : 1) : 1;
+		size_t running = tasks_running(ru, e, (int)ev->cur);
+		size_t failed = 0;
+		int dead_any = 0;
+
+		if (rs->kind == REL_STEP_POST) {
+			for (size_t k = 0; k < ru->ncomp; k++)
+				dead_any |= ev->dead[k];
+			if (dead_any && !ev->failing)
+				fail_env_soon(ru, e, ev->why[0] ? ev->why :
+				    "components failed");
+		}
+		for (size_t k = 0; k < rs->nruns; k++) {
+			enum rel_status st = rs->runs[k].status;
+			int comp = per ? (int)k : -1;
+
+			if (st == REL_SUCCEEDED || task_live(ru, e, ev->cur, comp))
+				continue;
+			if (ev->tried[ev->cur * ru->ncomp + k] || (per && ev->dead[k])) {
+				if (!(per && ev->dead[k]))
+					failed++;
+				continue;
+			}
+			if (ev->failing || running >= limit)
+				continue;
+			start_task(ru, e, ev->cur, comp);
+			running++;
+		}
+		if (running > 0 || ru->batch.len) {
+			flush(ru);
+			if (running > 0)
+				return;
+			continue; /* a start failed: look at it again */
+		}
+		if (ev->failing) {
+			end_env(ru, e, REL_FAILED, ev->why);
+			return;
+		}
+		if (failed) {
+			if (!per || !re->best_effort) {
+				end_env(ru, e, REL_FAILED, ev->why[0] ? ev->why :
+				    "a step failed");
+				return;
+			}
+			/* Best effort: the others go on; these are out. */
+			for (size_t k = 0; k < rs->nruns; k++)
+				if (rs->runs[k].status != REL_SUCCEEDED &&
+				    !ev->dead[k]) {
+					ev->dead[k] = 1;
+					if (!ev->why[0])
+						snprintf(ev->why, sizeof ev->why,
+						    "%s %s %s failed",
+						    re->name, rs->name,
+						    ru->r->artifacts[k].component);
+				}
+		}
+		ev->cur++;
+	}
+	if (ev->active) {
+		int dead_any = 0;
+
+		for (size_t k = 0; k < ru->ncomp; k++)
+			dead_any |= ev->dead[k];
+		if (dead_any)
+			end_env(ru, e, REL_FAILED, ev->why);
+		else
+			end_env(ru, e, REL_SUCCEEDED, "");
+	}
+}
+
+/* Start or suspend what the finished environments opened up. */
+static void
+downstream(struct rel_runner *ru)
+{
+	size_t *order;
+
+	if (ru->terminating || ru->o.kind == REL_RUN_REDEPLOY ||
+	    ru->r->term != REL_PENDING)
+		return;
+	if (!(order = calloc(ru->r->nenvs, sizeof *order)))
+		return;
+	rel_flow_topo_order(ru->flow, order);
+	for (size_t i = 0; i < ru->r->nenvs; i++) {
+		size_t e = order[i];
+		const struct rel_env *re = &ru->r->envs[e];
+
+		if (ru->env[e].active || ru->env[e].waiting ||
+		    re->status != REL_PENDING || ru->env[e].ended ||
+		    !needs_met(ru, e))
+			continue;
+		if (re->trigger == REL_TRIGGER_AUTO || is_explicit(ru, e)) {
+			start_env(ru, e, 1);
+		} else {
+			tr_env(ru, e, REL_SUSPENDED,
+			    "waiting for a manual promotion", "");
+			ru->env[e].ended = REL_SUSPENDED;
+		}
+	}
+	free(order);
+}
+
+static void
+schedule(struct rel_runner *ru)
+{
+	int again = 1;
+
+	while (again && !ru->terminating && !ru->stop_error) {
+		size_t before = 0, after = 0;
+
+		again = 0;
+		for (size_t e = 0; e < ru->r->nenvs && !ru->terminating; e++) {
+			if (ru->env[e].waiting)
+				claim(ru, e);
+			if (ru->env[e].active) {
+				advance(ru, e);
+				if (!ru->env[e].active)
+					again = 1; /* an environment ended */
+			}
+		}
+		for (size_t e = 0; e < ru->r->nenvs; e++)
+			before += ru->env[e].active;
+		downstream(ru);
+		for (size_t e = 0; e < ru->r->nenvs; e++)
+			after += ru->env[e].active;
+		if (after > before)
+			again = 1;
+		flush(ru);
+		for (size_t e = 0; e < ru->r->nenvs; e++)
+			ru->env[e].ended = 0; /* written now */
+	}
+}
+
+/* --- termination ---------------------------------------------------- */
+
+static void
+begin_terminate(struct rel_runner *ru, const char *why, int record)
+{
+	int64_t now = rel_monotonic_ms();
+	long grace = ru->r->term == REL_TERMINATING ? ru->r->term_grace_ms :
+	    REL_KILL_GRACE_MS;
+
+	if (ru->terminating)
+		return;
+	ru->terminating = 1;
+	snprintf(ru->term_why, sizeof ru->term_why, "%s", why);
+	if (record && ru->r->term == REL_PENDING) {
+		rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, "-",
+		    rel_status_name(ru->r->status), "terminating", ru->attempt,
+		    why, "");
+		ru->sync = 1;
+		event(ru, (size_t)-1, -1, -1, REL_TERMINATING, why);
+		flush(ru);
+	}
+	if (grace < 0)
+		grace = 0;
+	ru->kill_at = now + grace;
+	for (size_t i = 0; i < ru->ntasks; i++) {
+		struct rel_task *t = &ru->tasks[i];
+
+		if (t->done)
+			continue;
+		t->stopped = 1;
+		if (t->pid > 0 && !t->exited_at)
+			rel_task_signal(t, SIGTERM);
+		else if (t->pid == 0)
+			t->exited_at = now;
+	}
+	for (size_t e = 0; e < ru->r->nenvs; e++)
+		ru->env[e].waiting = 0;
+}
+
+static void
+finish_terminate(struct rel_runner *ru)
+{
+	struct rel_buf el = REL_BUF_INIT, en = REL_BUF_INIT;
+	const char *who = ru->r->term == REL_TERMINATING ? ru->r->term_by :
+	    ru->o.by;
+
+	flush(ru);
+	rel_terminate_lines(ru->r, rel_now_ms(), who, ru->term_why, &ru->batch,
+	    &el, &en);
+	rel_buf_add(&ru->envlines, el.s, el.len);
+	rel_buf_add(&ru->envnames, en.s, en.len);
+	rel_buf_free(&el);
+	rel_buf_free(&en);
+	ru->sync = 1;
+	event(ru, (size_t)-1, -1, -1, REL_TERMINATED, ru->term_why);
+	flush(ru);
+	for (size_t e = 0; e < ru->r->nenvs; e++)
+		ru->env[e].active = 0;
+}
+
+/* --- the loop ------------------------------------------------------- */
+
+static void
+watch(struct rel_runner *ru)
+{
+	struct pollfd *pf = calloc(ru->ntasks + 1, sizeof *pf);
+	size_t n = 0;
+	int64_t now = rel_monotonic_ms(), wake = now + TICK_MS;
+
+	for (size_t i = 0; i < ru->ntasks; i++) {
+		struct rel_task *t = &ru->tasks[i];
+
+		if (t->done)
+			continue;
+		if (t->fd >= 0 && pf) {
+			pf[n].fd = t->fd;
+			pf[n].events = POLLIN;
+			n++;
+		}
+		/* A process gone but its pipe still open (a child kept it),
+		 * or a pipe closed with the process still there: look soon. */
+		if ((t->fd < 0 && t->pid > 0 && !t->exited_at) ||
+		    (t->exited_at && t->fd >= 0))
+			wake = now + 5 < wake ? now + 5 : wake;
+		if (t->deadline && t->deadline < wake)
+			wake = t->deadline;
+		if (t->kill_at && t->kill_at < wake)
+			wake = t->kill_at;
+		if (t->next_try && t->next_try < wake)
+			wake = t->next_try;
+	}
+	if (ru->terminating && ru->kill_at && ru->kill_at < wake)
+		wake = ru->kill_at;
+	if (ru->o.on_tick && now + 200 < wake)
+		wake = now + 200;
+	if (wake < now)
+		wake = now;
+	if (poll(pf, (nfds_t)n, (int)(wake - now)) < 0 && errno != EINTR) {
+		/* nothing to do: the loop looks at everything anyway */
+	}
+	free(pf);
+}
+
+static void
+service_tasks(struct rel_runner *ru)
+{
+	int64_t now = rel_monotonic_ms();
+
+	for (size_t i = 0; i < ru->ntasks; i++) {
+		struct rel_task *t = &ru->tasks[i];
+
+		if (t->done)
+			continue;
+		if (t->fd >= 0) {
+			rel_task_drain(t);
+			if (now - t->last_flush > 500) {
+				rel_log_flush(t->log);
+				t->last_flush = now;
+			}
+		}
+		if (t->pid > 0)
+			rel_task_reap(t);
+		if (t->pid > 0 && !t->exited_at) {
+			if (t->deadline && now >= t->deadline && !t->timed_out &&
+			    !t->stopped) {
+				t->timed_out = 1;
+				rel_task_note(t, "rel: timed out; stopping it");
+				rel_task_signal(t, SIGTERM);
+				t->kill_at = now + REL_KILL_GRACE_MS;
+			}
+			if (t->kill_at && now >= t->kill_at) {
+				rel_task_signal(t, SIGKILL);
+				t->kill_at = 0;
+			}
+			continue;
+		}
+		/* Exited: give its leftovers a moment to finish writing. */
+		if (t->exited_at && t->fd >= 0 && now - t->exited_at < 200 &&
+		    !t->stopped)
+			continue;
+		if (t->pid == 0 && t->next_try && !t->stopped && now < t->next_try)
+			continue;
+		if (t->pid == 0 && t->next_try && !t->stopped &&
+		    !ru->terminating) {
+			rel_task_note(t, "--- rel: try %d of %d ---",
+			    t->tries + 1, t->max_tries);
+			if (spawn_try(ru, t) != 0) {
+				t->exited_at = now;
+				t->code = -1;
+				end_try(ru, t);
+			}
+			continue;
+		}
+		if (t->fd >= 0) {
+			close(t->fd);
+			t->fd = -1;
+		}
+		end_try(ru, t);
+	}
+	if (ru->terminating && ru->kill_at && now >= ru->kill_at) {
+		for (size_t i = 0; i < ru->ntasks; i++)
+			if (!ru->tasks[i].done)
+				rel_task_signal(&ru->tasks[i], SIGKILL);
+		ru->kill_at = 0;
+	}
+}
+
+static int
+env_work(const struct rel_runner *ru)
+{
+	for (size_t e = 0; e < ru->r->nenvs; e++)
+		if (ru->env[e].active || ru->env[e].waiting)
+			return 1;
+	return 0;
+}
+
+int
+rel_run_execute(struct rel_runner *ru, enum rel_status *final,
+    struct rel_err *err)
+{
+	size_t ne = ru->r->nenvs;
+
+	/* The first moves: what the request asks for. */
+	if (ru->o.kind == REL_RUN_RETRY) {
+		for (size_t e = 0; e < ne; e++)
+			if (ru->r->envs[e].status == REL_FAILED ||
+			    ru->r->envs[e].status == REL_TERMINATED)
+				start_env(ru, e, 0);
+	} else if (ru->o.kind == REL_RUN_MANUAL ||
+	    ru->o.kind == REL_RUN_REDEPLOY) {
+		for (size_t e = 0; e < ne; e++)
+			if (is_explicit(ru, e))
+				start_env(ru, e, 1);
+	}
+	schedule(ru);
+	while (!ru->stop_error && (tasks_live(ru) || env_work(ru))) {
+		int64_t wall = rel_now_ms();
+
+		if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
+			ru->o.on_tick(ru->r, ru->o.arg);
+		watch(ru);
+		service_tasks(ru);
+		flush(ru);
+		refresh(ru);
+		if (!ru->terminating) {
+			if (ru->r->term == REL_TERMINATING)
+				begin_terminate(ru, ru->r->term_why, 0);
+			else if (ru->o.interrupt && *ru->o.interrupt)
+				begin_terminate(ru, "interrupted (rel-promote "
+				    "got a signal)", 1);
+			else if (ru->r->timeout && ru->r->started &&
+			    wall > ru->r->started + ru->r->timeout * 1000) {
+				char why[128], d[32];
+
+				rel_duration_format(ru->r->timeout, d, sizeof d);
+				snprintf(why, sizeof why,
+				    "flow timeout of %s exceeded", d);
+				begin_terminate(ru, why, 1);
+			}
+		}
+		if (ru->terminating) {
+			if (!tasks_live(ru))
+				finish_terminate(ru);
+			continue;
+		}
+		schedule(ru);
+	}
+	if (ru->terminating && ru->r->status != REL_TERMINATED &&
+	    !ru->stop_error)
+		finish_terminate(ru);
+	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
+		ru->o.on_tick(ru->r, ru->o.arg);
+	if (ru->stop_error) {
+		*err = ru->fatal;
+		return ru->fatal.code ? ru->fatal.code : REL_ESYS;
+	}
+	*final = ru->r->status;
+	return 0;
+}
+
+/* --- preparing ------------------------------------------------------ */
+
+void
+rel_run_free(struct rel_runner *ru)
+{
+	if (!ru)
+		return;
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (!ru->tasks[i].done) {
+			rel_task_signal(&ru->tasks[i], SIGKILL);
+			rel_task_finish(&ru->tasks[i]);
+		}
+	free(ru->tasks);
+	if (ru->env)
+		for (size_t e = 0; ru->r && e < ru->r->nenvs; e++) {
+			free(ru->env[e].tried);
+			free(ru->env[e].dead);
+		}
+	free(ru->env);
+	rel_release_free(ru->r);
+	rel_flow_free(ru->flow);
+	rel_buf_free(&ru->batch);
+	rel_buf_free(&ru->envlines);
+	rel_buf_free(&ru->envnames);
+	rel_lock_release(&ru->lock);
+	free(ru);
+}
+
+static int
+ever_succeeded(const struct rel_release *r, const char *env)
+{
+	for (size_t i = 0; i < r->ntr; i++)
+		if (!strcmp(r->tr[i].object, env) &&
+		    !strcmp(r->tr[i].to, "succeeded"))
+			return 1;
+	return 0;
+}
+
+static int
+env_list(const struct rel_release *r, struct rel_buf *b)
+{
+	for (size_t i = 0; i < r->nenvs; i++)
+		rel_buf_addf(b, "%s%s", i ? ", " : "", r->envs[i].name);
+	return 0;
+}
+
+/* Is the request sensible for this release as it is? */
+static int
+check_request(struct rel_runner *ru, struct rel_err *err)
+{
+	const struct rel_release *r = ru->r;
+	const char *st = rel_status_name(r->status);
+
+	switch (ru->o.kind) {
+	case REL_RUN_FLOW:
+		if (r->status == REL_FAILED || r->term != REL_PENDING)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s is %s%s%s; to resume it: rel-promote --retry %s",
+			    r->id, st, r->term_why && *r->term_why ? " (" : "",
+			    r->term_why && *r->term_why ? r->term_why : "",
+			    r->id), REL_EUSAGE;
+		return 0;
+	case REL_RUN_RETRY:
+		if (r->status != REL_FAILED && r->status != REL_TERMINATED)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s is %s: only a failed or terminated release can "
+			    "be retried", r->id, st);
+		return 0;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < ru->o.nenvs; i++) {
+		const char *name = ru->o.envs[i];
+		int e = rel_release_env(r, name);
+		const struct rel_env *re;
+
+		if (e < 0) {
+			struct rel_buf b = REL_BUF_INIT;
+			int rc;
+
+			env_list(r, &b);
+			rc = rel_err_set(err, REL_ENOTFOUND,
+			    "no environment '%s' in the flow of %s "
+			    "(environments: %s)", name, r->id, b.s ? b.s : "");
+			rel_buf_free(&b);
+			return rc;
+		}
+		re = &r->envs[e];
+		if (ru->o.kind == REL_RUN_REDEPLOY) {
+			if (!ru->o.force && !ever_succeeded(r, name))
+				return rel_err_set(err, REL_EUSAGE,
+				    "%s never reached %s; use --force to deploy "
+				    "it there anyway", r->id, name);
+			continue;
+		}
+		if (r->term != REL_PENDING)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s is %s; to resume it: rel-promote --retry %s",
+			    r->id, st, r->id);
+		if (re->status == REL_SUCCEEDED)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s already succeeded in %s; to deploy it again: "
+			    "rel-redeploy %s %s", r->id, name, r->id, name);
+		if (re->status == REL_FAILED || re->status == REL_TERMINATED)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s %s in %s; to resume it: rel-promote --retry %s",
+			    r->id, rel_status_name(re->status), name, r->id);
+		for (size_t k = 0; k < re->nneeds; k++) {
+			const struct rel_env *n = &r->envs[re->needs[k]];
+
+			if (n->status != REL_SUCCEEDED)
+				return rel_err_set(err, REL_EUSAGE,
+				    "cannot promote %s into %s: it needs %s, "
+				    "which is %s", r->id, name, n->name,
+				    rel_status_name(n->status));
+		}
+	}
+	return 0;
+}
+
+int
+rel_run_prepare(struct rel_product *p, const char *id,
+    const struct rel_run_opts *o, struct rel_runner **out,
+    struct rel_err *err)
+{
+	struct rel_runner *ru;
+	struct rel_release *after = NULL;
+	char product[REL_NAME_MAX + 1];
+	unsigned long n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rel_id_parse(id, product, &n, err)) != 0)
+		return rc;
+	if (!(ru = calloc(1, sizeof *ru)))
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	ru->p = p;
+	ru->o = *o;
+	ru->lock.fd = -1;
+	snprintf(ru->id, sizeof ru->id, "%s", id);
+	if (!realpath(p->st->root, ru->root))
+		snprintf(ru->root, sizeof ru->root, "%s", p->st->root);
+	rel_hostname(ru->host, sizeof ru->host);
+	rel_boot_id(ru->boot);
+	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)
+		goto fail;
+	if ((rc = rel_runner_lock(p->st, id, &ru->lock, err)) != 0)
+		goto fail;
+	/* We hold the runner lock: anything running is a dead runner's. */
+	if (rel_reap_needed(ru->r)) {
+		if ((rc = rel_reap_held(p, ru->r, &after, err)) != 0)
+			goto fail;
+		if (after) {
+			rel_release_free(ru->r);
+			ru->r = after;
+		}
+	}
+	if ((rc = check_request(ru, err)) != 0)
+		goto fail;
+	if ((rc = rel_flow_of_release(p, ru->r, &ru->flow, err)) != 0)
+		goto fail;
+	if (ru->flow->nenvs != ru->r->nenvs ||
+	    ru->flow->ncomponents != ru->r->nartifacts) {
+		rc = rel_err_set(err, REL_ESYS,
+		    "%s: its flow copy does not match its record", id);
+		goto fail;
+	}
+	ru->ncomp = ru->r->nartifacts;
+	ru->attempt = ru->r->attempt ? ru->r->attempt : 1;
+	if (o->kind == REL_RUN_RETRY || o->kind == REL_RUN_REDEPLOY)
+		ru->attempt = ru->r->attempt + 1;
+	if (!(ru->env = calloc(ru->r->nenvs, sizeof *ru->env))) {
+		rc = rel_err_set(err, REL_ESYS, "out of memory");
+		goto fail;
+	}
+	for (size_t e = 0; e < ru->r->nenvs; e++) {
+		ru->env[e].tried = calloc(ru->r->envs[e].nsteps * ru->ncomp + 1, 1);
+		ru->env[e].dead = calloc(ru->ncomp + 1, 1);
+		if (!ru->env[e].tried || !ru->env[e].dead) {
+			rc = rel_err_set(err, REL_ESYS, "out of memory");
+			goto fail;
+		}
+	}
+	/* A retry says so in the history before anything runs. */
+	if (o->kind == REL_RUN_RETRY) {
+		rel_tr_line(&ru->batch, rel_now_ms(), o->by, "-",
+		    rel_status_name(ru->r->status), "running", ru->attempt,
+		    "retry", "");
+		ru->sync = 1;
+		/* Written with the first environment it resumes, so that the
+		 * release never reads "running" with nothing running. */
+	}
+	*out = ru;
+	return 0;
+fail:
+	rel_run_free(ru);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/*
+ * task.c - start, watch and stop a step's process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "task.h"
+#include "when.h"
+
+int
+rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
+    const char *env, const char *cmd, char *const *envp, struct rel_err *err)
+{
+	struct rel_spawn s;
+	char path[4600];
+	int pfd[2], outfd, rc;
+
+	if (!t->log && (rc = rel_log_open(p, id, env, t->log_name, &t->log,
+	    path, sizeof path, err)) != 0)
+		return rc;
+	/* $REL_OUTPUT: empty at each try, created without following links. */
+	outfd = open(t->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (outfd < 0)
+		return rel_err_errno(err, "cannot create %s", t->out_path);
+	close(outfd);
+	if (pipe(pfd) < 0)
+		return rel_err_errno(err, "cannot make a pipe");
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	memset(&s, 0, sizeof s);
+	s.argv = (const char *const[]){ "/bin/sh", "-c", cmd, NULL };
+	s.envp = envp;
+	s.in = -1;
+	s.out = pfd[1];
+	s.err = pfd[1];
+	s.new_pgrp = 1;
+	rc = rel_spawn(&s, &t->pid, err);
+	close(pfd[1]);
+	if (rc) {
+		close(pfd[0]);
+		t->pid = 0;
+		return rc;
+	}
+	t->fd = pfd[0];
+	t->pstart = rel_proc_start(t->pid);
+	t->exited_at = 0;
+	t->kill_at = 0;
+	t->timed_out = 0;
+	t->code = -1;
+	t->tries++;
+	t->next_try = 0;
+	t->deadline = t->timeout_s ? rel_monotonic_ms() + t->timeout_s * 1000 : 0;
+	if (!t->started)
+		t->started = rel_now_ms();
+	return 0;
+}
+
+int
+rel_task_drain(struct rel_task *t)
+{
+	char buf[16384];
+
+	while (t->fd >= 0) {
+		ssize_t n = read(t->fd, buf, sizeof buf);
+
+		if (n > 0) {
+			rel_log_write(t->log, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		close(t->fd);
+		t->fd = -1;
+		return 1;
+	}
+	return 1;
+}
+
+int
+rel_task_reap(struct rel_task *t)
+{
+	int ws;
+	pid_t got;
+
+	if (t->pid <= 0 || t->exited_at)
+		return t->exited_at != 0;
+	do
+		got = waitpid(t->pid, &ws, WNOHANG);
+	while (got < 0 && errno == EINTR);
+	if (got != t->pid)
+		return 0;
+	t->code = rel_wait_code(ws);
+	t->exited_at = rel_monotonic_ms();
+	if (!t->exited_at)
+		t->exited_at = 1;
+	return 1;
+}
+
+void
+rel_task_signal(struct rel_task *t, int sig)
+{
+	if (t->pid > 0 && !t->exited_at)
+		kill(-t->pid, sig);
+	else if (t->pid > 0)
+		kill(-t->pid, sig); /* what it left behind in its group */
+}
+
+void
+rel_task_note(struct rel_task *t, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	rel_log_write(t->log, buf, (size_t)n);
+}
+
+void
+rel_task_finish(struct rel_task *t)
+{
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	rel_log_close(t->log, NULL);
+	t->log = NULL;
+	if (t->out_path[0])
+		unlink(t->out_path);
+	t->done = 1;
+}
