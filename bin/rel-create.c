@@ -22,9 +22,10 @@
 #include "when.h"
 
 static const char usage[] =
-    "usage: rel-create [--state DIR] [--flow FILE] [-a COMPONENT=VERSION]...\n"
-    "                  [--rev REV] [--repo DIR] [-m TEXT] [--by NAME] [--hotfix]\n"
-    "                  [--wait SECONDS] PRODUCT\n";
+    "usage: rel-create [--state DIR] [-f FILE] [-a COMPONENT=VERSION]... [-r REV]\n"
+    "                  [--repo DIR] [-m TEXT] [--by NAME] [--hotfix] [-w SECONDS]\n"
+    "                  PRODUCT\n"
+    "       rel-create -h | --version\n";
 
 enum { O_STATE = 1, O_FLOW, O_ART, O_REV, O_REPO, O_MSG, O_BY, O_HOTFIX,
 	O_WAIT, O_HELP, O_VERSION };

@@ -68,7 +68,6 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	struct rel_product p;
 	struct rel_runner *ru = NULL;
 	struct rel_release *r = NULL;
-	struct rel_view *view = NULL;
 	struct rel_err err = { 0, "" };
 	enum rel_status final = REL_PENDING;
 	int rc;
@@ -105,17 +104,10 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 				close(null);
 		}
 		rel_run_callbacks(ru, NULL, NULL, NULL);
+		rc = rel_run_execute(ru, &final, &err);
 	} else {
-		int live = rel_cli_tty(1);
-
-		view = rel_view_new(stdout, live, live && rel_cli_color(1));
-		rel_run_callbacks(ru, rel_view_event, live ? rel_view_tick : NULL,
-		    view);
+		rc = rel_view_run(ru, stdout, &hungup, &final, &err);
 	}
-	rc = rel_run_execute(ru, &final, &err);
-	if (view && !hungup)
-		rel_view_finish(view, rel_run_release(ru));
-	rel_view_free(view);
 	rel_run_free(ru);
 	rel_product_close(&p);
 	if (detach)

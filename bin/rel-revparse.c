@@ -10,7 +10,8 @@
 #include "gitrev.h"
 
 static const char usage[] =
-    "usage: rel-revparse [--repo DIR] REV\n";
+    "usage: rel-revparse [--repo DIR] REV\n"
+    "       rel-revparse -h | --version\n";
 
 int
 main(int argc, char **argv)

@@ -19,9 +19,10 @@
 #include "when.h"
 
 static const char usage[] =
-    "usage: rel-status [--state DIR] [--format tsv|json|table] [--envs] [--steps]\n"
-    "                  [--status S[,S...]] [--env ENV] [--live] [--history]\n"
-    "                  [-n N] [--check] [--wait SECONDS] [PRODUCT|RELEASE]...\n";
+    "usage: rel-status [--state DIR] [-o tsv|json|table] [-e | -s | -l | -H]\n"
+    "                  [--status S[,S...]] [--env ENV] [-n N] [--check] [-w SECONDS]\n"
+    "                  [PRODUCT|RELEASE]...\n"
+    "       rel-status -h | --version\n";
 
 enum { O_STATE = 1, O_FORMAT, O_ENVS, O_STEPS, O_STATUS, O_ENV, O_LIVE,
 	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_HELP, O_VERSION };
@@ -311,7 +312,8 @@ show_product(struct ctx *x, struct rel_product *p)
 					break;
 				}
 				shown++;
-				rel_time_format(run->started, 0, t);
+				rel_time_format(run->ended ? run->ended :
+				    run->started, 0, t);
 				rel_sink_row(&x->sink, (const char *const[]){ t,
 				    x->env, run->release,
 				    rel_status_name(run->status), run->how,
@@ -674,7 +676,7 @@ main(int argc, char **argv)
 		static const char *const *headers[] = { rel_summary_header,
 			rel_envs_header, rel_steps_header, rel_history_header,
 			NULL, rel_live_header };
-		static const char *const env_hist[8] = { "STARTED", "ENV",
+		static const char *const env_hist[8] = { "TIME", "ENV",
 			"RELEASE", "STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
 		static const size_t cols[] = { 7, 6, 11, 7, 8, 5 };
 

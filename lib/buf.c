@@ -50,6 +50,7 @@ rel_buf_grow(struct rel_buf *b, size_t extra)
 	}
 	b->s = s;
 	b->cap = cap;
+	b->s[b->len] = '\0';
 	return 0;
 }
 

@@ -203,6 +203,14 @@ rel_text_check(const char *what, const char *s, size_t max, int allow_empty,
 			return rel_err_set(err, REL_EUSAGE,
 			    "%s holds a control character (0x%02x at byte %zu)",
 			    what, c, i + 1);
+		/* U+0080..U+009F (C2 80..C2 9F) are control characters
+		 * too: a terminal may take U+009B as CSI, U+0085 as a new
+		 * line.  0xc2 is never a continuation byte. */
+		if (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return rel_err_set(err, REL_EUSAGE,
+			    "%s holds a control character (U+%04X at byte %zu)",
+			    what, (unsigned)(unsigned char)s[i + 1], i + 1);
 	}
 	if (!rel_utf8_ok(s))
 		return rel_err_set(err, REL_EUSAGE, "%s is not valid UTF-8",

@@ -4,6 +4,7 @@
  * process group and execs; an exec failure travels back over a
  * close-on-exec pipe so that the parent can report it as an error.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -255,4 +256,69 @@ rel_proc_same(pid_t pid, long long pstart, const char *boot, const char *host)
 			return 0; /* the pid was reused */
 	}
 	return 1;
+}
+
+/* Parse state and process group from /proc/PID/stat. */
+static int
+stat_fields(const char *pid, char *state, long *pgrp)
+{
+	char path[64], buf[1024], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %c %*d %ld", state,
+	    pgrp) != 2)
+		return -1;
+	return 0;
+}
+
+int
+rel_pgrp_alive(pid_t pgid)
+{
+	struct dirent *de;
+	DIR *d;
+	int alive = 0;
+
+	if (pgid <= 1 || (kill(-pgid, 0) < 0 && errno == ESRCH))
+		return 0;
+	if (!(d = opendir("/proc")))
+		return 1; /* no way to look closer: it answers to signals */
+	while (!alive && (de = readdir(d))) {
+		char state;
+		long pgrp;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (stat_fields(de->d_name, &state, &pgrp) == 0 &&
+		    pgrp == (long)pgid && state != 'Z' && state != 'X')
+			alive = 1;
+	}
+	closedir(d);
+	return alive;
+}
+
+int
+rel_pgrp_ours(pid_t pid, long long pstart, const char *boot, const char *host)
+{
+	char me[256], bid[40];
+	long long now;
+
+	if (pid <= 1)
+		return 0;
+	rel_hostname(me, sizeof me);
+	if (host && *host && strcmp(host, me))
+		return 0;
+	rel_boot_id(bid);
+	if (boot && *boot && strcmp(boot, "-") && *bid && strcmp(boot, bid))
+		return 0;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 1; /* the leader is gone; its pid is not reused */
+	now = rel_proc_start(pid);
+	return !pstart || !now || now == pstart;
 }

@@ -43,6 +43,18 @@ long long rel_proc_start(pid_t pid);
 int rel_proc_same(pid_t pid, long long pstart, const char *boot,
     const char *host);
 
+/* May we signal the process group a step started as pid (its leader)?
+ * Yes if the leader is still that process, or is gone without its pid
+ * being reused (a pid that still names a process group is never given to
+ * a new process, so the members left are the step's).  No after a reboot,
+ * on another host, or when the pid now names another process. */
+int rel_pgrp_ours(pid_t pid, long long pstart, const char *boot,
+    const char *host);
+
+/* Does process group pgid still have a live (not zombie) member?
+ * 1 yes, 0 no. */
+int rel_pgrp_alive(pid_t pgid);
+
 /* This host's name, truncated to a valid length. */
 void rel_hostname(char *out, size_t n);
 

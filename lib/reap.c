@@ -144,9 +144,13 @@ rel_signal_steps(const struct rel_release *r, int sig)
 				if (run->status != REL_RUNNING || run->pid <= 1)
 					continue;
 				/* Never signal a pid that is no longer ours. */
-				if (rel_proc_same((pid_t)run->pid, run->pstart,
-				    run->boot, run->host) != 1)
+				if (!rel_pgrp_ours((pid_t)run->pid, run->pstart,
+				    run->boot, run->host))
 					continue;
+				if (sig == 0) {
+					count += rel_pgrp_alive((pid_t)run->pid);
+					continue;
+				}
 				if (kill(-(pid_t)run->pid, sig) == 0)
 					count++;
 			}

@@ -115,7 +115,10 @@ rel_release_free(struct rel_release *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->nenvs; i++) {
-		for (size_t j = 0; j < r->envs[i].nsteps; j++)
+		/* A header refused while the plan was being counted leaves
+		 * nsteps set and steps not yet allocated. */
+		for (size_t j = 0; r->envs[i].steps && j < r->envs[i].nsteps;
+		    j++)
 			free(r->envs[i].steps[j].runs);
 		free(r->envs[i].steps);
 		free(r->envs[i].needs);
@@ -347,7 +350,9 @@ needs_parse(struct rel_release *r, struct rel_env *e, const char *list)
 	    tok = strtok_r(NULL, ",", &save)) {
 		int i = rel_release_env(r, tok);
 
-		if (i < 0)
+		/* e->needs has a slot per environment: a longer list (a
+		 * name repeated) is damage, not something to write past. */
+		if (i < 0 || e->nneeds == r->nenvs)
 			return -1;
 		e->needs[e->nneeds++] = (size_t)i;
 	}
@@ -506,6 +511,13 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 			e->nsteps++;
 		}
 	}
+	/* The journal reader skips a damaged line: inside the header that
+	 * would silently drop an artifact, an environment or a step. */
+	for (size_t j = 0; j < i; j++)
+		if (v[j].lineno != j + 1) {
+			rc = header_error(err, path, j + 1, "damaged line");
+			goto out;
+		}
 	*pos = i;
 out:
 	free(needs_src);

@@ -1097,8 +1097,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
 			ru->o.on_tick(ru->r, ru->o.arg);
 		watch(ru);
-		service_tasks(ru);
-		flush(ru);
+		/* A termination request first: a step killed by whoever
+		 * terminates us was terminated, not failed. */
 		refresh(ru);
 		if (!ru->terminating) {
 			if (ru->r->term == REL_TERMINATING)
@@ -1116,6 +1116,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 				begin_terminate(ru, why, 1);
 			}
 		}
+		service_tasks(ru);
+		flush(ru);
 		if (ru->terminating) {
 			if (!tasks_live(ru))
 				finish_terminate(ru);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "table.h"
@@ -177,4 +178,24 @@ rel_view_finish(struct rel_view *v, const struct rel_release *r)
 {
 	if (v && v->live && r)
 		redraw(v, r);
+}
+
+int
+rel_view_run(struct rel_runner *ru, FILE *out, volatile sig_atomic_t *hungup,
+    enum rel_status *final, struct rel_err *err)
+{
+	int live = isatty(fileno(out));
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	int color = live && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+	struct rel_view *v = rel_view_new(out, live, color);
+	int rc;
+
+	rel_run_callbacks(ru, v ? rel_view_event : NULL,
+	    v && live ? rel_view_tick : NULL, v);
+	rc = rel_run_execute(ru, final, err);
+	if (v && !(hungup && *hungup))
+		rel_view_finish(v, rel_run_release(ru));
+	rel_view_free(v);
+	fflush(out);
+	return rc;
 }

@@ -1,0 +1,121 @@
+/*
+ * terminate.c - see terminate.h.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "reap.h"
+#include "terminate.h"
+#include "when.h"
+
+struct req {
+	const char *by, *why;
+	long grace_ms;
+};
+
+static int
+request(struct rel_release *r, struct rel_buf *lines, void *arg,
+    struct rel_err *err)
+{
+	const struct req *q = arg;
+	char info[64];
+
+	if (r->term == REL_TERMINATING)
+		return 0; /* under way already: see it through */
+	if (r->status == REL_SUCCEEDED || r->status == REL_FAILED ||
+	    r->status == REL_TERMINATED)
+		return rel_err_set(err, REL_EUSAGE,
+		    "%s has finished (%s): nothing to terminate", r->id,
+		    rel_status_name(r->status));
+	snprintf(info, sizeof info, "grace=%ld.%03ld", q->grace_ms / 1000,
+	    q->grace_ms % 1000);
+	rel_tr_line(lines, rel_now_ms(), q->by, "-", rel_status_name(r->status),
+	    "terminating", r->attempt, q->why, info);
+	return 0;
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Any step process of r still there? */
+static int
+steps_alive(const struct rel_release *r)
+{
+	return rel_signal_steps(r, 0) > 0;
+}
+
+int
+rel_terminate(struct rel_product *p, unsigned long n, const char *by,
+    const char *why, long grace_ms, long wait_ms, struct rel_err *err)
+{
+	struct req q = { by, why, grace_ms };
+	struct rel_release *r = NULL, *after = NULL;
+	int64_t start = rel_monotonic_ms(), killed = 0;
+	int rc;
+
+	if ((rc = rel_release_update(p, n, request, &q, 1, &r, err)) != 0)
+		return rc;
+	/* Signal the steps now, whoever ends up writing the end. */
+	rel_signal_steps(r, SIGTERM);
+	for (;;) {
+		int64_t now = rel_monotonic_ms();
+
+		if (r->status == REL_TERMINATED)
+			break;
+		if (!rel_runner_alive(p->st, r->id, NULL, 0)) {
+			/* Nobody else will: stop the steps ourselves. */
+			if (steps_alive(r) && now - start < grace_ms) {
+				nap(20);
+				goto reload;
+			}
+			if (steps_alive(r))
+				rel_signal_steps(r, SIGKILL);
+			rc = rel_reap(p, r, &after, err);
+			if (rc)
+				break;
+			if (after) {
+				rel_release_free(r);
+				r = after;
+				after = NULL;
+			}
+			if (r->status == REL_TERMINATED)
+				break;
+		} else if (!killed && now - start >= grace_ms) {
+			/* The runner escalates too; this is for a stuck one. */
+			rel_signal_steps(r, SIGKILL);
+			killed = now;
+		} else if (killed && now - killed > wait_ms) {
+			rc = rel_err_set(err, REL_EBUSY,
+			    "%s is terminating, but its runner has not finished "
+			    "after %ld s; look again with rel-status %s", r->id,
+			    (long)((now - start) / 1000), r->id);
+			break;
+		}
+		nap(20);
+reload:
+		rel_release_free(r);
+		r = NULL;
+		if ((rc = rel_release_load(p, n, &r, err)) != 0)
+			break;
+	}
+	rel_release_free(r);
+	return rc;
+}
+
+int
+rel_expired(const struct rel_release *r, int64_t now)
+{
+	if (!r->timeout || !r->started || r->term != REL_PENDING)
+		return 0;
+	if (r->status != REL_RUNNING && r->status != REL_SUSPENDED &&
+	    r->status != REL_PENDING)
+		return 0;
+	return now > r->started + r->timeout * 1000;
+}
