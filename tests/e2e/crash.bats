@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# rel-create killed with SIGKILL at any instant: the store stays readable
+# by every command, and no id that was printed is lost.
+
+load lib
+
+ROUNDS=${REL_CRASH_ROUNDS:-200}
+
+# crash_loop PRODUCT...: ROUNDS times, start rel-create in the background
+# and SIGKILL it after a random 0-20 ms (every other round 0-4 ms: a
+# rel-create takes a few ms, and the moments inside it are what count);
+# every id it printed is kept in $SCRATCH/printed.  Products are used in
+# turn.  The delay is a read(1) timeout on a FIFO nobody writes, not
+# sleep(1), whose own start-up would take most of the window.
+crash_loop() {
+	local i pid p us never out=$SCRATCH/one products=("$@")
+
+	: >"$SCRATCH/printed"
+	mkfifo "$SCRATCH/never"
+	exec {never}<>"$SCRATCH/never"
+	for ((i = 0; i < ROUNDS; i++)); do
+		p=${products[i % ${#products[@]}]}
+		us=$((i % 2 ? RANDOM % 20001 : RANDOM % 4001))
+		rel-create "$p" -a "$p=crash.$i" -m "round $i" >"$out" 2>/dev/null 3>&- &
+		pid=$!
+		read -r -t "$(printf '0.%06d' "$us")" -u "$never" || true
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		# An id is printed whole (one write) or not at all.
+		grep -E "^$p-[0-9]+\$" "$out" >>"$SCRATCH/printed" || true
+	done 2>/dev/null # not the shell's "Killed" notices
+	exec {never}<&-
+}
+
+# The store after the crashes: readable by every command, every printed
+# id there, no id twice, no damaged line in any record.
+check_store() {
+	local id f
+
+	run --separate-stderr rel-status
+	assert_status 0
+	[ -z "$stderr" ]
+	cut -f1 <<<"$output" >"$SCRATCH/listed"
+	[ -z "$(LC_ALL=C sort "$SCRATCH/listed" | uniq -d)" ]
+	[ -z "$(LC_ALL=C sort "$SCRATCH/printed" | uniq -d)" ]
+	# Every printed id is listed, and can be shown on its own.
+	[ -z "$(LC_ALL=C comm -23 <(LC_ALL=C sort "$SCRATCH/printed") \
+	    <(LC_ALL=C sort "$SCRATCH/listed"))" ]
+	while read -r id; do
+		rel-status "$id" >/dev/null
+	done <"$SCRATCH/printed"
+
+	run --separate-stderr rel-status --format json
+	assert_status 0
+	[ -z "$stderr" ]
+	jq -e . <<<"$output" >/dev/null
+	[ "$(jq -r .id <<<"$output")" = "$(cat "$SCRATCH/listed")" ]
+	for view in --envs --steps --history "--format table -n 0"; do
+		run --separate-stderr rel-status $view
+		assert_status 0
+		[ -z "$stderr" ]
+	done
+
+	# Without the index, the records alone give the same listing.
+	rm -rf "$REL_STATE_DIR/cache"
+	[ "$(rel-status | cut -f1)" = "$(cat "$SCRATCH/listed")" ]
+
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ "${lines[-1]}" = "$(printf 'total\t%d releases\t0 with damage' \
+	    "$(wc -l <"$SCRATCH/listed")")" ]
+	[ -z "$stderr" ]
+
+	# Each line of each record ends in its 8-hex-digit checksum.
+	for f in "$REL_STATE_DIR"/products/*/releases/*; do
+		if grep -nvE $'\t[0-9a-f]{8}$' "$f" >&2; then
+			echo "damaged line(s) in $f" >&2
+			return 1
+		fi
+	done
+}
+
+@test "rel-create killed at random moments: every command still reads the store" {
+	flow_simple web dev qa prod
+	crash_loop web
+	echo "# $(wc -l <"$SCRATCH/printed") of $ROUNDS ids printed" >&3
+	check_store
+	# Still writable; the next id is above every one there.
+	id=$(rel-create web -a web=after)
+	n=${id#web-}
+	max=$(sed 's/^web-//' "$SCRATCH/listed" | sort -n | tail -1)
+	[ "$n" -gt "${max:-0}" ]
+	[ "$(rel-status | cut -f1 | head -1)" = "$id" ]
+}
+
+@test "rel-create killed at random moments across two products" {
+	flow_simple web dev qa prod
+	flow_simple svc
+	crash_loop web svc
+	check_store
+}
+
+@test "rel-create killed while the index is gone: the records still count" {
+	flow_simple web
+	for i in 1 2 3; do rel-create web -a web=$i >/dev/null; done
+	rm -rf "$REL_STATE_DIR/cache"
+	ROUNDS=60
+	crash_loop web
+	cat >>"$SCRATCH/printed" <<'EOF'
+web-1
+web-2
+web-3
+EOF
+	check_store
+}
