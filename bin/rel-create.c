@@ -317,8 +317,11 @@ main(int argc, char **argv)
 	if (rc)
 		goto fail;
 	printf("%s-%lu\n", job.product, n);
-	if ((rc = rel_cli_finish(stdout, &err)))
+	if ((rc = rel_cli_finish(stdout, &err))) {
+		/* The release exists: say which, or a script loses it. */
+		rel_err_prefix(&err, "made %s-%lu", job.product, n);
 		goto fail;
+	}
 	goto out;
 fail:
 	rc = die(&err);

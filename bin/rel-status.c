@@ -208,14 +208,15 @@ struct listing {
 };
 
 static int
-list_line(const struct rel_product *cp, unsigned long n, const char *line,
-    size_t len, void *arg)
+list_line(const struct rel_product *cp, unsigned long n, int64_t created,
+    const char *line, size_t len, void *arg)
 {
 	struct listing *l = arg;
 	struct ctx *x = l->x;
 	struct rel_product *p = (struct rel_product *)cp;
 	const char *status = line;
 
+	(void)created;
 	if (x->limit && l->count >= x->limit) {
 		x->more = 1;
 		return 1;
@@ -385,7 +386,7 @@ struct merged {
 	size_t len;
 	unsigned long n;
 	size_t prod;
-	char created[REL_TIME_MAX];
+	int64_t created;
 };
 
 struct collect {
@@ -396,12 +397,11 @@ struct collect {
 };
 
 static int
-collect_line(const struct rel_product *p, unsigned long n, const char *line,
-    size_t len, void *arg)
+collect_line(const struct rel_product *p, unsigned long n, int64_t created,
+    const char *line, size_t len, void *arg)
 {
 	struct collect *c = arg;
 	struct merged *m;
-	const char *f = line;
 
 	(void)p;
 	if (c->limit && c->n >= c->limit + 1)
@@ -423,13 +423,7 @@ collect_line(const struct rel_product *p, unsigned long n, const char *line,
 	m->len = len;
 	m->n = n;
 	m->prod = c->prod;
-	m->created[0] = '\0';
-	for (int i = 0; i < 3 && f; i++)
-		if ((f = memchr(f, '\t', len - (size_t)(f - line))))
-			f++;
-	if (f)
-		snprintf(m->created, sizeof m->created, "%.*s",
-		    (int)strcspn(f, "\t"), f);
+	m->created = created;
 	c->n++;
 	return 0;
 }
@@ -438,10 +432,9 @@ static int
 newest_first(const void *a, const void *b)
 {
 	const struct merged *x = a, *y = b;
-	int c = strcmp(y->created, x->created);
 
-	if (c)
-		return c;
+	if (x->created != y->created)
+		return x->created < y->created ? 1 : -1;
 	if (x->prod != y->prod)
 		return x->prod < y->prod ? -1 : 1;
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
@@ -493,8 +486,8 @@ show_all(struct ctx *x)
 				break;
 			}
 			shown++;
-			list_line(&prods[c.v[i].prod], c.v[i].n, c.v[i].line,
-			    c.v[i].len, &l);
+			list_line(&prods[c.v[i].prod], c.v[i].n, c.v[i].created,
+			    c.v[i].line, c.v[i].len, &l);
 		}
 		for (size_t i = 0; i < c.n; i++)
 			free(c.v[i].line);
@@ -574,6 +567,7 @@ main(int argc, char **argv)
 	char root[4096];
 	char **ids = NULL;
 	size_t nids = 0;
+	int from_stdin = 0;
 	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0;
 	int wait_ms = -1, o, rc = 0;
 	unsigned long lim;
@@ -666,6 +660,7 @@ main(int argc, char **argv)
 			rel_store_close(&x.st);
 			goto out;
 		}
+		from_stdin = 1; /* even if it held none: show only those */
 	}
 	/* One release in a table: show all of it. */
 	if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&
@@ -689,7 +684,7 @@ main(int argc, char **argv)
 	if (c.noperands)
 		for (int i = 0; i < c.noperands; i++)
 			show_operand(&x, c.operands[i]);
-	else if (nids)
+	else if (from_stdin)
 		for (size_t i = 0; i < nids; i++)
 			show_operand(&x, ids[i]);
 	else

@@ -85,12 +85,13 @@ struct scan {
 };
 
 static int
-collect(const struct rel_product *p, unsigned long n, const char *line,
-    size_t len, void *arg)
+collect(const struct rel_product *p, unsigned long n, int64_t created,
+    const char *line, size_t len, void *arg)
 {
 	struct scan *s = arg;
 
 	(void)p;
+	(void)created;
 	(void)line;
 	(void)len;
 	if (s->n == s->cap) {

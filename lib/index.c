@@ -4,9 +4,10 @@
  *
  * Slot layout (REL_INDEX_SLOT bytes, never straddling a page):
  *   [0]      'C' clean, 'D' dirty, anything else: empty
- *   [1..8]   CRC-32 of the line, hex
+ *   [1..8]   CRC-32 of the creation time and the line, hex
  *   [9..11]  line length, decimal
- *   [12..]   the summary line (no newline), zero padded
+ *   [12..24] creation time, ms since the epoch, 13 digits
+ *   [25..]   the summary line (no newline), zero padded
  * Slot 0:    "rel-index 1 LAST\n", zero padded.
  */
 #include <errno.h>
@@ -23,7 +24,9 @@
 #include "io.h"
 
 #define SLOT REL_INDEX_SLOT
-#define LINE_OFF 12
+#define TIME_OFF 12
+#define TIME_LEN 13
+#define LINE_OFF (TIME_OFF + TIME_LEN)
 #define LINE_MAX_LEN (SLOT - LINE_OFF)
 
 static void
@@ -100,26 +103,57 @@ fail:
 	return rel_err_errno(err, "cannot mark %s", path);
 }
 
-int
-rel_index_put(struct rel_product *p, unsigned long n, const char *line,
-    size_t len, struct rel_err *err)
+static int
+put_slot(struct rel_product *p, unsigned long n, const char *slot,
+    struct rel_err *err)
 {
-	char slot[SLOT], path[4400];
+	char path[4400];
 	int rc;
 
 	if ((rc = index_open(p, 1, err)) != 0)
 		return rc;
-	memset(slot, 0, sizeof slot);
-	if (len <= LINE_MAX_LEN && !memchr(line, '\n', len)) {
-		snprintf(slot, LINE_OFF + 1, "C%08lx%03zu",
-		    crc32(0L, (const Bytef *)line, (uInt)len), len);
-		memcpy(slot + LINE_OFF, line, len);
-	}
 	if (pwrite_all(p->index, slot, SLOT, (off_t)(n * SLOT)) < 0) {
 		index_path(p, path, sizeof path);
 		return rel_err_errno(err, "cannot write %s", path);
 	}
 	return 0;
+}
+
+int
+rel_index_put(struct rel_product *p, const struct rel_release *r,
+    struct rel_err *err)
+{
+	struct rel_buf line = REL_BUF_INIT;
+	char slot[SLOT];
+	int rc;
+
+	memset(slot, 0, sizeof slot);
+	rel_release_summary(r, &line);
+	if (!line.oom && line.len <= LINE_MAX_LEN && r->created >= 0 &&
+	    r->created < 10000000000000LL) {
+		char head[TIME_OFF + TIME_LEN + 1];
+
+		snprintf(head + TIME_OFF, TIME_LEN + 1, "%013lld",
+		    (long long)r->created);
+		memcpy(slot + TIME_OFF, head + TIME_OFF, TIME_LEN);
+		memcpy(slot + LINE_OFF, line.s, line.len);
+		snprintf(head, TIME_OFF + 1, "C%08lx%03zu",
+		    crc32(0L, (const Bytef *)slot + TIME_OFF,
+		    (uInt)(TIME_LEN + line.len)), line.len);
+		memcpy(slot, head, TIME_OFF);
+	}
+	rc = put_slot(p, r->n, slot, err);
+	rel_buf_free(&line);
+	return rc;
+}
+
+int
+rel_index_clear(struct rel_product *p, unsigned long n, struct rel_err *err)
+{
+	char slot[SLOT];
+
+	memset(slot, 0, sizeof slot);
+	return put_slot(p, n, slot, err);
 }
 
 int
@@ -157,10 +191,10 @@ rel_index_last(struct rel_product *p)
 
 /* The line in a slot if it is clean and whole, else NULL. */
 static const char *
-slot_line(const char *slot, size_t *len)
+slot_line(const char *slot, size_t *len, int64_t *created)
 {
 	unsigned long crc;
-	char hex[9], num[4];
+	char hex[9], num[4], t[TIME_LEN + 1];
 	size_t l;
 
 	if (slot[0] != 'C')
@@ -173,8 +207,12 @@ slot_line(const char *slot, size_t *len)
 	if (l == 0 || l > LINE_MAX_LEN)
 		return NULL;
 	crc = strtoul(hex, NULL, 16);
-	if (crc != crc32(0L, (const Bytef *)slot + LINE_OFF, (uInt)l))
+	if (crc != crc32(0L, (const Bytef *)slot + TIME_OFF,
+	    (uInt)(TIME_LEN + l)))
 		return NULL;
+	memcpy(t, slot + TIME_OFF, TIME_LEN);
+	t[TIME_LEN] = '\0';
+	*created = strtoll(t, NULL, 10);
 	*len = l;
 	return slot + LINE_OFF;
 }
@@ -207,7 +245,7 @@ status_wanted(const char *line, size_t len, const int *want)
 
 static int
 from_record(struct rel_product *p, unsigned long n, struct rel_buf *line,
-    struct rel_err *err)
+    int64_t *created, struct rel_err *err)
 {
 	struct rel_release *r;
 	int rc = rel_release_load(p, n, &r, err);
@@ -216,6 +254,7 @@ from_record(struct rel_product *p, unsigned long n, struct rel_buf *line,
 		return rc;
 	rel_buf_reset(line);
 	rel_release_summary(r, line);
+	*created = r->created;
 	rel_release_free(r);
 	return line->oom ? rel_err_set(err, REL_ESYS, "out of memory") : 0;
 }
@@ -245,11 +284,12 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 	for (n = last; n > 0 && (limit == 0 || count < limit); n--) {
 		const char *l = NULL;
 		size_t len = 0;
+		int64_t created = 0;
 
 		if (map && (n + 1) * SLOT <= maplen)
-			l = slot_line(map + n * SLOT, &len);
+			l = slot_line(map + n * SLOT, &len, &created);
 		if (!l) {
-			rc = from_record(p, n, &line, err);
+			rc = from_record(p, n, &line, &created, err);
 			if (rc == REL_ENOTFOUND) {
 				rc = 0; /* a gap: an id lost to a crash */
 				continue;
@@ -262,8 +302,13 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 		if (!status_wanted(l, len, want))
 			continue;
 		count++;
-		if ((rc = fn(p, n, l, len, arg)) != 0)
+		if ((rc = fn(p, n, created, l, len, arg)) != 0) {
+			if (rc > 0)
+				rc = 0; /* asked to stop */
+			else
+				rc = rel_err_set(err, REL_ESYS, "out of memory");
 			break;
+		}
 	}
 	if (map)
 		munmap((void *)map, maplen);
@@ -275,7 +320,6 @@ int
 rel_index_rebuild(struct rel_product *p, unsigned long *count,
     struct rel_err *err)
 {
-	struct rel_buf line = REL_BUF_INIT;
 	unsigned long last, n;
 	int rc;
 
@@ -294,14 +338,19 @@ rel_index_rebuild(struct rel_product *p, unsigned long *count,
 		goto out;
 	}
 	for (n = 1; n <= last; n++) {
-		rc = from_record(p, n, &line, err);
+		struct rel_release *r;
+
+		rc = rel_release_load(p, n, &r, err);
 		if (rc == REL_ENOTFOUND) {
-			rc = rel_index_put(p, n, "", 0, err);
-			if (rc)
+			if ((rc = rel_index_clear(p, n, err)))
 				goto out;
 			continue;
 		}
-		if (rc || (rc = rel_index_put(p, n, line.s, line.len, err)))
+		if (rc)
+			goto out;
+		rc = rel_index_put(p, r, err);
+		rel_release_free(r);
+		if (rc)
 			goto out;
 		(*count)++;
 	}
@@ -313,7 +362,6 @@ rel_index_rebuild(struct rel_product *p, unsigned long *count,
 		rc = rel_err_errno(err, "cannot sync %s", path);
 	}
 out:
-	rel_buf_free(&line);
 	rel_product_unlock(p);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * index.h - the derived summary index of a product (cache/PRODUCT/index).
  *
  * Slot k (k >= 1) at offset 256*k holds the rel-status summary line of
- * release k; slot 0 is a header with the highest release number.  A slot
+ * release k and its creation time in ms; slot 0 is a header with the
+ * highest release number.  A slot
  * is 'C' (clean: the line, its length and CRC), 'D' (dirty: a change is
  * being made; read the record) or empty.  A writer marks the slot dirty
  * and syncs the index before it appends to the record, and writes the new
@@ -23,8 +24,12 @@
 /* Called under the product lock by the store. */
 int rel_index_dirty(struct rel_product *p, unsigned long n,
     struct rel_err *err);
-int rel_index_put(struct rel_product *p, unsigned long n, const char *line,
-    size_t len, struct rel_err *err);
+/* Index release r as it is now. */
+int rel_index_put(struct rel_product *p, const struct rel_release *r,
+    struct rel_err *err);
+/* Mark slot n as holding nothing (read the record). */
+int rel_index_clear(struct rel_product *p, unsigned long n,
+    struct rel_err *err);
 int rel_index_set_last(struct rel_product *p, unsigned long n,
     struct rel_err *err);
 /* The highest number in the index header, or 0. */
@@ -38,9 +43,10 @@ int rel_index_rebuild(struct rel_product *p, unsigned long *count,
 /* Call fn with the summary line of each release, newest first, at most
  * limit (0: all).  Lines come from the index when it is clean, else from
  * the record.  If want is not NULL, only releases whose summary status
- * is in want[] (terminated by -1) are passed (and counted). */
+ * is in want[] (terminated by -1) are passed (and counted).  fn returns
+ * 0 to go on, 1 to stop there, -1 on running out of memory. */
 typedef int (*rel_list_fn)(const struct rel_product *p, unsigned long n,
-    const char *line, size_t len, void *arg);
+    int64_t created, const char *line, size_t len, void *arg);
 int rel_index_list(struct rel_product *p, size_t limit, const int *want,
     rel_list_fn fn, void *arg, struct rel_err *err);
 

@@ -404,7 +404,6 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
 		goto out;
 	for (;;) {
 		struct rel_release *r;
-		struct rel_buf line = REL_BUF_INIT;
 
 		next++;
 		record_name(p, next, name, sizeof name);
@@ -426,13 +425,10 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
 		/* The record is on disk: the release exists.  The index is
 		 * a convenience from here on; its failure is not fatal. */
 		if (rel_release_parse(&rec, path, &r, NULL) == 0) {
-			rel_release_summary(r, &line);
-			if (!line.oom &&
-			    rel_index_put(p, next, line.s, line.len, NULL) == 0)
+			if (rel_index_put(p, r, NULL) == 0)
 				rel_index_set_last(p, next, NULL);
 			rel_release_free(r);
 		}
-		rel_buf_free(&line);
 		break;
 	}
 out:
@@ -494,7 +490,7 @@ rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
     void *arg, int sync, struct rel_release **out, struct rel_err *err)
 {
 	struct rel_release *r = NULL, *after = NULL;
-	struct rel_buf lines = REL_BUF_INIT, line = REL_BUF_INIT;
+	struct rel_buf lines = REL_BUF_INIT;
 	char name[REL_ID_MAX + 1], path[4400];
 	int rc, fd = -1, summary;
 
@@ -544,11 +540,8 @@ rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
 		goto out;
 	if ((rc = rel_journal_append(fd, lines.s, lines.len, sync, path, err)))
 		goto out;
-	if (summary) {
-		rel_release_summary(after, &line);
-		if (!line.oom)
-			rel_index_put(p, n, line.s, line.len, NULL);
-	}
+	if (summary)
+		rel_index_put(p, after, NULL);
 	if (out) {
 		*out = after;
 		after = NULL;
@@ -559,7 +552,6 @@ out:
 	rel_release_free(r);
 	rel_release_free(after);
 	rel_buf_free(&lines);
-	rel_buf_free(&line);
 	rel_product_unlock(p);
 	return rc;
 }

@@ -27,7 +27,7 @@ store_unchanged() {
 		diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$after") >&2
 		return 1
 	fi
-	[ "$(rel-status | cut -f1)" = web-1 ]
+	[ "$(rel-status </dev/null | cut -f1)" = web-1 ]
 }
 
 # A refused rel-create: exit 2, nothing on stdout, one error line naming
