@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "envlog.h"
 #include "index.h"
@@ -505,57 +506,58 @@ show_all(struct ctx *x)
 
 /* --- --check ----------------------------------------------------- */
 
-static int
-check(struct ctx *x)
+static void
+check_note(const char *product, const char *id, int fixed, const char *what,
+    void *arg)
 {
-	char (*names)[REL_NAME_MAX + 1];
+	(void)arg;
+	fprintf(stderr, "rel-status: check: %s%s%s: %s%s\n", product,
+	    *id ? " " : "", id, fixed ? "fixed: " : "", what);
+}
+
+/* Columns: product releases transitions env-runs problems fixed stale;
+ * then the same for "total". */
+static int
+check(struct ctx *x, char **names_in, int nnames)
+{
+	char (*names)[REL_NAME_MAX + 1] = NULL;
+	struct rel_check total;
 	struct rel_err err;
-	size_t n, total = 0, bad = 0;
+	size_t n = 0;
 	int rc = 0;
 
-	if ((rc = rel_store_products(&x->st, &names, &n, &err))) {
+	memset(&total, 0, sizeof total);
+	if (nnames == 0 && (rc = rel_store_products(&x->st, &names, &n, &err))) {
 		complain(x, &err);
 		return rc;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < (nnames ? (size_t)nnames : n); i++) {
+		const char *name = nnames ? names_in[i] : names[i];
 		struct rel_product p;
-		unsigned long count = 0, last = 0;
+		struct rel_check c;
 
-		if ((rc = rel_product_open(&x->st, names[i], 0, &p, &err))) {
+		memset(&c, 0, sizeof c);
+		if ((rc = rel_product_open(&x->st, name, 0, &p, &err))) {
 			complain(x, &err);
 			continue;
 		}
-		if ((rc = rel_index_rebuild(&p, &count, &err))) {
+		if ((rc = rel_check_product(&p, &c, check_note, NULL, &err)))
 			complain(x, &err);
-		} else {
-			rel_product_last(&p, &last, &err);
-			for (unsigned long k = 1; k <= last; k++) {
-				struct rel_release *r;
-
-				if (rel_release_load(&p, k, &r, &err)) {
-					if (err.code != REL_ENOTFOUND) {
-						complain(x, &err);
-						bad++;
-					}
-					continue;
-				}
-				if (r->bad_lines) {
-					fprintf(stderr, "rel-status: %s: %zu "
-					    "damaged line(s) skipped\n", r->id,
-					    r->bad_lines);
-					bad++;
-				}
-				rel_release_free(r);
-			}
-			printf("%s\t%lu releases\tindex rebuilt\n", p.name,
-			    count);
-			total += count;
-		}
+		printf("%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", name, c.releases,
+		    c.transitions, c.env_runs, c.problems, c.fixed, c.stale);
+		total.releases += c.releases;
+		total.transitions += c.transitions;
+		total.env_runs += c.env_runs;
+		total.problems += c.problems;
+		total.fixed += c.fixed;
+		total.stale += c.stale;
 		rel_product_close(&p);
 	}
 	free(names);
-	printf("total\t%zu releases\t%zu with damage\n", total, bad);
-	return bad ? REL_ESYS : x->rc;
+	printf("total\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", total.releases,
+	    total.transitions, total.env_runs, total.problems, total.fixed,
+	    total.stale);
+	return total.problems ? REL_ESYS : x->rc;
 }
 
 int
@@ -650,7 +652,7 @@ main(int argc, char **argv)
 	if (wait_ms >= 0)
 		x.st.wait_ms = wait_ms;
 	if (do_check) {
-		rc = check(&x);
+		rc = check(&x, c.operands, c.noperands);
 		rel_store_close(&x.st);
 		goto out;
 	}

@@ -217,6 +217,24 @@ slot_line(const char *slot, size_t *len, int64_t *created)
 	return slot + LINE_OFF;
 }
 
+int
+rel_index_peek(struct rel_product *p, unsigned long n, char *line, size_t cap)
+{
+	char slot[SLOT];
+	const char *l;
+	size_t len;
+	int64_t created;
+
+	if (index_open(p, 0, NULL) != 0 ||
+	    pread(p->index, slot, sizeof slot, (off_t)(n * SLOT)) !=
+	    (ssize_t)sizeof slot || !(l = slot_line(slot, &len, &created)) ||
+	    len >= cap)
+		return -1;
+	memcpy(line, l, len);
+	line[len] = '\0';
+	return 0;
+}
+
 static int
 status_wanted(const char *line, size_t len, const int *want)
 {

@@ -35,6 +35,11 @@ int rel_index_set_last(struct rel_product *p, unsigned long n,
 /* The highest number in the index header, or 0. */
 unsigned long rel_index_last(struct rel_product *p);
 
+/* The summary line in slot n if it is clean and whole: copied into line
+ * (NUL-terminated); 0, or -1 if the slot says nothing. */
+int rel_index_peek(struct rel_product *p, unsigned long n, char *line,
+    size_t cap);
+
 /* Rebuild the index from the records (takes the lock). *count receives
  * the number of releases indexed. */
 int rel_index_rebuild(struct rel_product *p, unsigned long *count,
