@@ -13,7 +13,9 @@
 #include "check.h"
 #include "cli.h"
 #include "envlog.h"
+#include "graph.h"
 #include "index.h"
+#include "prom.h"
 #include "reap.h"
 #include "show.h"
 #include "store.h"
@@ -26,7 +28,7 @@ static const char usage[] =
     "       rel-status -h | --version\n";
 
 enum { O_STATE = 1, O_FORMAT, O_ENVS, O_STEPS, O_STATUS, O_ENV, O_LIVE,
-	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_HELP, O_VERSION };
+	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_GRAPH, O_HELP, O_VERSION };
 
 static const struct rel_opt opts[] = {
 	{ "state", 0, 1, O_STATE }, { "format", 'o', 1, O_FORMAT },
@@ -34,12 +36,13 @@ static const struct rel_opt opts[] = {
 	{ "status", 0, 1, O_STATUS }, { "env", 0, 1, O_ENV },
 	{ "live", 'l', 0, O_LIVE }, { "history", 'H', 0, O_HISTORY },
 	{ "limit", 'n', 1, O_LIMIT }, { "check", 0, 0, O_CHECK },
-	{ "wait", 'w', 1, O_WAIT }, { "help", 'h', 0, O_HELP },
+	{ "wait", 'w', 1, O_WAIT }, { "graph", 'g', 0, O_GRAPH },
+	{ "help", 'h', 0, O_HELP },
 	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
 };
 
 enum mode { M_SUMMARY, M_ENVS, M_STEPS, M_HISTORY, M_ENV_HISTORY, M_LIVE,
-	M_DETAIL };
+	M_DETAIL, M_GRAPH };
 
 struct ctx {
 	struct rel_store st;
@@ -53,6 +56,7 @@ struct ctx {
 	size_t limit;
 	int limit_given;
 	int more;              /* a listing was cut by the limit */
+	int color_graph;       /* colour in --graph */
 	int rc;                /* worst error so far */
 	struct rel_err err;
 };
@@ -148,6 +152,11 @@ show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
 		break;
 	case M_DETAIL:
 		rel_show_detail(r, live, x->sink.color, &x->out);
+		break;
+	case M_GRAPH:
+		rel_buf_addf(&x->out, "%s  %s%s\n", r->id,
+		    rel_status_name(r->status), r->hotfix ? "  hotfix" : "");
+		rel_graph(r, live, rel_locale_utf8(), x->color_graph, &x->out);
 		break;
 	case M_ENVS:
 		if (x->sink.format == REL_FMT_JSON) {
@@ -560,6 +569,48 @@ check(struct ctx *x, char **names_in, int nnames)
 	return total.problems ? REL_ESYS : x->rc;
 }
 
+/* --- --format prom --------------------------------------------- */
+
+static int
+prom(struct ctx *x, char **names_in, int nnames)
+{
+	char (*names)[REL_NAME_MAX + 1] = NULL;
+	struct rel_prom *pr = rel_prom_new();
+	struct rel_err err;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!pr) {
+		fprintf(stderr, "rel-status: out of memory\n");
+		return REL_ESYS;
+	}
+	if (nnames == 0 && rel_store_products(&x->st, &names, &n, &err))
+		complain(x, &err);
+	for (size_t i = 0; i < (nnames ? (size_t)nnames : n); i++) {
+		struct rel_product p;
+
+		if (rel_product_open(&x->st, nnames ? names_in[i] : names[i], 0,
+		    &p, &err)) {
+			complain(x, &err);
+			continue;
+		}
+		if (rel_prom_add(pr, &p, &err))
+			complain(x, &err);
+		rel_product_close(&p);
+	}
+	free(names);
+	/* All or nothing: a scrape of half a file is worse than none. */
+	rel_prom_finish(pr, &x->out);
+	if (!x->rc)
+		flush_out(x, 1);
+	rc = x->rc;
+	if (rel_cli_finish(stdout, &err)) {
+		fprintf(stderr, "rel-status: %s\n", err.msg);
+		rc = REL_ESYS;
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -570,7 +621,7 @@ main(int argc, char **argv)
 	char **ids = NULL;
 	size_t nids = 0;
 	int from_stdin = 0;
-	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0;
+	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0, graph = 0;
 	int wait_ms = -1, o, rc = 0;
 	unsigned long lim;
 
@@ -603,6 +654,7 @@ main(int argc, char **argv)
 			x.limit_given = 1;
 			break;
 		case O_CHECK: do_check = 1; break;
+		case O_GRAPH: graph = 1; break;
 		case O_WAIT:
 			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
 				o = -1;
@@ -623,15 +675,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (format && strcmp(format, "tsv") && strcmp(format, "json") &&
-	    strcmp(format, "table")) {
+	    strcmp(format, "table") && strcmp(format, "prom")) {
 		fprintf(stderr, "rel-status: --format: unknown format '%s' "
-		    "(tsv, json or table)\n", format);
+		    "(tsv, json, table or prom)\n", format);
 		rc = REL_EUSAGE;
 		goto out;
 	}
-	if (envs + steps + live + history > 1 && !(history && x.env)) {
-		fprintf(stderr, "rel-status: --envs, --steps, --live and "
-		    "--history go one at a time\n");
+	if (envs + steps + live + history + graph > 1 && !(history && x.env)) {
+		fprintf(stderr, "rel-status: --envs, --steps, --live, --graph "
+		    "and --history go one at a time\n");
 		rc = REL_EUSAGE;
 		goto out;
 	}
@@ -641,7 +693,8 @@ main(int argc, char **argv)
 	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cli_color(1);
 	x.sink.out = &x.out;
 	x.sink.table = &x.table;
-	x.mode = live ? M_LIVE : history && x.env ? M_ENV_HISTORY :
+	x.color_graph = rel_cli_color(1);
+	x.mode = graph ? M_GRAPH : live ? M_LIVE : history && x.env ? M_ENV_HISTORY :
 	    history ? M_HISTORY : steps ? M_STEPS : envs || x.env ? M_ENVS :
 	    M_SUMMARY;
 	if ((rc = rel_store_path(state, root, sizeof root, &x.err)) ||
@@ -653,6 +706,11 @@ main(int argc, char **argv)
 		x.st.wait_ms = wait_ms;
 	if (do_check) {
 		rc = check(&x, c.operands, c.noperands);
+		rel_store_close(&x.st);
+		goto out;
+	}
+	if (format && !strcmp(format, "prom")) {
+		rc = prom(&x, c.operands, c.noperands);
 		rel_store_close(&x.st);
 		goto out;
 	}
@@ -669,7 +727,15 @@ main(int argc, char **argv)
 	    c.noperands + nids == 1 &&
 	    rel_id_ok(c.noperands ? c.operands[0] : ids[0]))
 		x.mode = M_DETAIL;
-	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL) {
+	if (x.mode == M_GRAPH && x.sink.format == REL_FMT_JSON) {
+		fprintf(stderr, "rel-status: --graph draws a picture: no "
+		    "--format json\n");
+		rc = REL_EUSAGE;
+		rel_store_close(&x.st);
+		goto out;
+	}
+	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL &&
+	    x.mode != M_GRAPH) {
 		static const char *const *headers[] = { rel_summary_header,
 			rel_envs_header, rel_steps_header, rel_history_header,
 			NULL, rel_live_header };
@@ -692,7 +758,7 @@ main(int argc, char **argv)
 	else
 		show_all(&x);
 	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL &&
-	    x.table.nrows > 1)
+	    x.mode != M_GRAPH && x.table.nrows > 1)
 		rel_table_render(&x.table, x.sink.color, &x.out);
 	if (x.more && x.sink.format == REL_FMT_TABLE)
 		rel_buf_addf(&x.out, "%s(older releases not shown: -n 0 shows "

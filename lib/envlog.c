@@ -219,9 +219,24 @@ rel_livemap_load(struct rel_product *p, struct rel_livemap *m,
 		rel_envlog_free(&log);
 	}
 	closedir(d);
-	if (rc)
+	if (rc) {
 		rel_livemap_free(m);
-	return rc;
+		return rc;
+	}
+	/* Directory order is no order: sort by name for stable output. */
+	for (size_t i = 1; i < m->n; i++)
+		for (size_t j = i; j > 0 && strcmp(m->env[j - 1], m->env[j]) > 0;
+		    j--) {
+			char e[REL_NAME_MAX + 1], r[REL_ID_MAX + 1];
+
+			memcpy(e, m->env[j], sizeof e);
+			memcpy(m->env[j], m->env[j - 1], sizeof e);
+			memcpy(m->env[j - 1], e, sizeof e);
+			memcpy(r, m->release[j], sizeof r);
+			memcpy(m->release[j], m->release[j - 1], sizeof r);
+			memcpy(m->release[j - 1], r, sizeof r);
+		}
+	return 0;
 }
 
 const char *
