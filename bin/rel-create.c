@@ -5,6 +5,7 @@
  * artifact, the revision.  Then one record appears, whole, under an id
  * that no other process can have.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -93,8 +94,11 @@ repo_dir(const char *opt, const struct rel_flow *flow, const char *flowpath,
 	} else {
 		snprintf(out, n, ".");
 	}
-	/* Record an absolute path: rel-notes may run elsewhere. */
-	if (out[0] != '/' && getcwd(cwd, sizeof cwd)) {
+	/* Record an absolute, clean path: rel-notes may run elsewhere. */
+	if (realpath(out, cwd)) {
+		if (strlen(cwd) < n)
+			memcpy(out, cwd, strlen(cwd) + 1);
+	} else if (out[0] != '/' && getcwd(cwd, sizeof cwd)) {
 		char tmp[PATH_MAX * 2];
 
 		if (snprintf(tmp, sizeof tmp, "%s/%s", cwd, out) < (int)n)

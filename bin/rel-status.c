@@ -22,7 +22,7 @@
 #include "when.h"
 
 static const char usage[] =
-    "usage: rel-status [--state DIR] [-o tsv|json|table] [-e | -s | -l | -H]\n"
+    "usage: rel-status [--state DIR] [-o tsv|json|table|prom] [-e | -s | -l | -H | -g]\n"
     "                  [--status S[,S...]] [--env ENV] [-n N] [--check] [-w SECONDS]\n"
     "                  [PRODUCT|RELEASE]...\n"
     "       rel-status -h | --version\n";
@@ -159,41 +159,7 @@ show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
 		rel_graph(r, live, rel_locale_utf8(), x->color_graph, &x->out);
 		break;
 	case M_ENVS:
-		if (x->sink.format == REL_FMT_JSON) {
-			for (size_t i = 0; i < r->nenvs; i++) {
-				const struct rel_env *e = &r->envs[i];
-				const char *l = rel_livemap_get(live, e->name);
-				char t1[REL_TIME_MAX] = "", t2[REL_TIME_MAX] = "";
-
-				if ((x->env && strcmp(x->env, e->name)) ||
-				    !rel_status_in((int)e->status, want(x)))
-					continue;
-				if (e->started)
-					rel_time_format(e->started, 0, t1);
-				if (e->finished)
-					rel_time_format(e->finished, 0, t2);
-				rel_buf_adds(&x->out, "{\"id\":");
-				rel_buf_add_json(&x->out, r->id);
-				rel_buf_adds(&x->out, ",\"env\":");
-				rel_buf_add_json(&x->out, e->name);
-				rel_buf_adds(&x->out, ",\"status\":");
-				rel_buf_add_json(&x->out, rel_status_name(e->status));
-				rel_buf_adds(&x->out, ",\"started\":");
-				if (*t1)
-					rel_buf_add_json(&x->out, t1);
-				else
-					rel_buf_adds(&x->out, "null");
-				rel_buf_adds(&x->out, ",\"finished\":");
-				if (*t2)
-					rel_buf_add_json(&x->out, t2);
-				else
-					rel_buf_adds(&x->out, "null");
-				rel_buf_addf(&x->out, ",\"live\":%s}\n",
-				    l && !strcmp(l, r->id) ? "true" : "false");
-			}
-		} else {
-			rel_show_envs(&x->sink, r, live, x->env, want(x));
-		}
+		rel_show_envs(&x->sink, r, live, x->env, want(x));
 		break;
 	case M_STEPS:
 		rel_show_steps(&x->sink, r, x->env, want(x));
@@ -282,25 +248,9 @@ show_product(struct ctx *x, struct rel_product *p)
 			}
 			if ((run = rel_envlog_live(&log))) {
 				rel_time_format(run->ended, 0, t);
-				if (x->sink.format == REL_FMT_JSON) {
-					rel_buf_adds(&x->out, "{\"product\":");
-					rel_buf_add_json(&x->out, p->name);
-					rel_buf_adds(&x->out, ",\"env\":");
-					rel_buf_add_json(&x->out, live.env[i]);
-					rel_buf_adds(&x->out, ",\"release\":");
-					rel_buf_add_json(&x->out, run->release);
-					rel_buf_adds(&x->out, ",\"since\":");
-					rel_buf_add_json(&x->out, t);
-					rel_buf_adds(&x->out, ",\"how\":");
-					rel_buf_add_json(&x->out, run->how);
-					rel_buf_adds(&x->out, ",\"by\":");
-					rel_buf_add_json(&x->out, run->who);
-					rel_buf_adds(&x->out, "}\n");
-				} else {
-					rel_sink_row(&x->sink, (const char *const[]){
-					    live.env[i], run->release, t, run->how,
-					    run->who }, 5, 0);
-				}
+				rel_sink_row(&x->sink, (const char *const[]){
+				    live.env[i], run->release, t, run->how,
+				    run->who, p->name }, 6, 0);
 			}
 			rel_envlog_free(&log);
 		}
@@ -727,6 +677,13 @@ main(int argc, char **argv)
 	    c.noperands + nids == 1 &&
 	    rel_id_ok(c.noperands ? c.operands[0] : ids[0]))
 		x.mode = M_DETAIL;
+	{
+		static const char *const *keys[] = { NULL, rel_envs_keys,
+			rel_steps_keys, rel_history_keys, rel_envhist_keys,
+			rel_live_keys, NULL, NULL };
+
+		x.sink.keys = keys[x.mode];
+	}
 	if (x.mode == M_GRAPH && x.sink.format == REL_FMT_JSON) {
 		fprintf(stderr, "rel-status: --graph draws a picture: no "
 		    "--format json\n");
@@ -739,13 +696,11 @@ main(int argc, char **argv)
 		static const char *const *headers[] = { rel_summary_header,
 			rel_envs_header, rel_steps_header, rel_history_header,
 			NULL, rel_live_header };
-		static const char *const env_hist[8] = { "TIME", "ENV",
-			"RELEASE", "STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
-		static const size_t cols[] = { 7, 6, 11, 7, 8, 5 };
+		static const size_t cols[] = { 7, 6, 11, 7, 8, 6 };
 
 		rel_table_init(&x.table, cols[x.mode], 1);
-		rel_table_row(&x.table, x.mode == M_ENV_HISTORY ? env_hist :
-		    headers[x.mode]);
+		rel_table_row(&x.table, x.mode == M_ENV_HISTORY ?
+		    rel_envhist_header : headers[x.mode]);
 		if (!x.limit_given && x.mode == M_SUMMARY)
 			x.limit = 20;
 	}

@@ -171,6 +171,22 @@ check_envlog(struct ctx *x, const char *env)
 		int e;
 
 		x->c->env_runs++;
+		if (run->settled) {
+			struct rel_buf line = REL_BUF_INIT;
+
+			rel_envlog_end_line(&line, run->ended, run->release,
+			    run->attempt, run->status);
+			if (rel_product_lock(x->p, &err) == 0) {
+				if (rel_envlog_append(x->p, env, line.s, line.len,
+				    1, &err) == 0)
+					say(x, run->release, 1, "history of %s "
+					    "lacked the end of its run: added",
+					    env);
+				rel_product_unlock(x->p);
+			}
+			rel_buf_free(&line);
+			continue;
+		}
 		if (rel_release_open(x->p->st, run->release, &q, &r, &err)) {
 			say(x, run->release, 0, "history of %s names it, but: %s",
 			    env, err.msg);

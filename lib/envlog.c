@@ -51,6 +51,39 @@ add_line(struct rel_jline *jl, void *arg)
 	return 0;
 }
 
+/* Runs with no end whose release's record says the environment finished
+ * them: read them as ended (see envlog.h). */
+static void
+settle(struct rel_product *p, struct rel_envlog *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		struct rel_env_run *run = &log->v[i];
+		char product[REL_NAME_MAX + 1];
+		struct rel_release *r;
+		unsigned long n;
+		int e;
+
+		if (run->ended || rel_id_parse(run->release, product, &n, NULL) ||
+		    strcmp(product, p->name) ||
+		    rel_release_load(p, n, &r, NULL) != 0)
+			continue;
+		e = rel_release_env(r, log->env);
+		if (e >= 0 && r->envs[e].status != REL_RUNNING) {
+			run->settled = 1;
+			if (r->envs[e].attempt == run->attempt &&
+			    rel_status_final(r->envs[e].status)) {
+				run->status = r->envs[e].status;
+				run->ended = r->envs[e].finished ?
+				    r->envs[e].finished : run->started;
+			} else {
+				run->status = REL_FAILED;
+				run->ended = run->started;
+			}
+		}
+		rel_release_free(r);
+	}
+}
+
 int
 rel_envlog_load(struct rel_product *p, const char *env,
     struct rel_envlog *log, struct rel_err *err)
@@ -83,6 +116,7 @@ rel_envlog_load(struct rel_product *p, const char *env,
 		return rel_err_set(err, REL_ESYS, "out of memory");
 	}
 	rel_journal_scan(log->raw.s, log->raw.len, add_line, log, NULL, NULL);
+	settle(p, log);
 	return 0;
 }
 

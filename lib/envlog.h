@@ -10,7 +10,11 @@
  * HOW is promote, redeploy or restore; PREVIOUS is the release live in the
  * environment when the run started ("-" if none).  The release live in an
  * environment is the release of the last run that ended succeeded.  A run
- * with no end is in progress (or its runner died: see reap.h).
+ * with no end is in progress (or its runner died: see reap.h) -- unless
+ * the release's record says the environment has finished: a crash between
+ * the record's line and the history's lost the end, and the record, where
+ * every transition is written first, is right.  Such a run is read as
+ * ended ("settled"), and rel-status --check writes its end line.
  */
 #ifndef REL_ENVLOG_H
 #define REL_ENVLOG_H
@@ -27,6 +31,7 @@ struct rel_env_run {
 	char how[16];
 	const char *who, *previous, *why;
 	enum rel_status status;      /* REL_RUNNING until ended */
+	int settled;                 /* ended per the record, no end line */
 };
 
 struct rel_envlog {

@@ -290,6 +290,12 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 
 	if ((rc = rel_product_last(p, &last, err)) != 0)
 		return rc;
+	if (p->index < 0 && last > 0) {
+		unsigned long indexed;
+
+		/* Lost (or never made): rebuild it now, once, if we may. */
+		rel_index_rebuild(p, &indexed, NULL);
+	}
 	if (p->index >= 0 && fstat(p->index, &sb) == 0 && sb.st_size >= SLOT) {
 		maplen = (size_t)sb.st_size;
 		map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, p->index, 0);

@@ -39,9 +39,15 @@ rel_dir_open(int dirfd, const char *name, int create, const char *path,
 			return 0;
 		}
 		if (errno == ENOENT && create) {
-			if (mkdirat(dirfd, name, REL_DIR_MODE) == 0 ||
-			    errno == EEXIST)
-				continue; /* made it, or lost a harmless race */
+			if (mkdirat(dirfd, name, REL_DIR_MODE) == 0) {
+				/* The new name must survive a crash too. */
+				if (fsync(dirfd) < 0 && errno != EINVAL)
+					return rel_err_errno(err,
+					    "cannot sync the parent of %s", path);
+				continue;
+			}
+			if (errno == EEXIST)
+				continue; /* lost a harmless race */
 			return rel_err_errno(err, "cannot make directory %s", path);
 		}
 		if (errno == ENOTDIR || errno == ELOOP) {

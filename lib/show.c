@@ -17,8 +17,23 @@ const char *const rel_steps_header[11] = { "ID", "ENV", "STEP", "COMPONENT",
 	"REASON" };
 const char *const rel_history_header[7] = { "TIME", "ID", "WHO", "WHAT",
 	"FROM", "TO", "WHY" };
-const char *const rel_live_header[5] = { "ENV", "RELEASE", "SINCE", "HOW",
-	"BY" };
+const char *const rel_live_header[6] = { "ENV", "RELEASE", "SINCE", "HOW",
+	"BY", "PRODUCT" };
+const char *const rel_envhist_header[8] = { "TIME", "ENV", "RELEASE",
+	"STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
+/* A key starting with '?' is a yes/no column (a JSON boolean), with '#'
+ * a number. */
+const char *const rel_envs_keys[6] = { "id", "env", "status", "started",
+	"finished", "?live" };
+const char *const rel_steps_keys[11] = { "id", "env", "step", "component",
+	"status", "#attempt", "started", "finished", "#seconds", "#code",
+	"reason" };
+const char *const rel_history_keys[7] = { "time", "id", "who", "what",
+	"from", "to", "why" };
+const char *const rel_live_keys[6] = { "env", "release", "since", "how",
+	"by", "product" };
+const char *const rel_envhist_keys[8] = { "time", "env", "release",
+	"status", "how", "by", "previous", "why" };
 
 static const char *const kind_names[] = { "pre", "action", "verify", "post" };
 
@@ -43,6 +58,30 @@ rel_sink_row(struct rel_sink *s, const char *const *cells, size_t n,
 			if (status_cols & (1u << i))
 				rel_table_color(s->table, i,
 				    rel_status_color(cells[i]));
+		return;
+	}
+	if (s->format == REL_FMT_JSON && s->keys) {
+		rel_buf_addc(s->out, '{');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				rel_buf_addc(s->out, ',');
+			const char *k = s->keys[i];
+			int type = *k == '?' || *k == '#' ? *k++ : 0;
+
+			rel_buf_add_json(s->out, k);
+			rel_buf_addc(s->out, ':');
+			if (!cells[i] || !strcmp(cells[i], "-"))
+				rel_buf_adds(s->out, "null");
+			else if (type == '?')
+				rel_buf_adds(s->out, strcmp(cells[i], "yes") ?
+				    "false" : "true");
+			else if (type == '#' && strspn(cells[i],
+			    "0123456789.") == strlen(cells[i]))
+				rel_buf_adds(s->out, cells[i]);
+			else
+				rel_buf_add_json(s->out, cells[i]);
+		}
+		rel_buf_adds(s->out, "}\n");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {

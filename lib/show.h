@@ -10,7 +10,11 @@
  *   steps    id env step component status attempt started finished
  *            seconds code reason
  *   history  time id who what from to why
- *   live     env release since how by
+ *   live     env release since how by product
+ *   env history (--history --env ENV)
+ *            time env release status how by previous why
+ * In JSON (--format json) each row is an object with these column names
+ * as keys, string values, and null for "-".
  */
 #ifndef REL_SHOW_H
 #define REL_SHOW_H
@@ -28,6 +32,7 @@ struct rel_sink {
 	int color;
 	struct rel_buf *out;
 	struct rel_table *table;
+	const char *const *keys;   /* JSON: the column names */
 };
 
 /* Emit one row of n cells; cells whose index is in status_cols (a bit
@@ -40,7 +45,15 @@ extern const char *const rel_summary_header[7];
 extern const char *const rel_envs_header[6];
 extern const char *const rel_steps_header[11];
 extern const char *const rel_history_header[7];
-extern const char *const rel_live_header[5];
+extern const char *const rel_live_header[6];
+extern const char *const rel_envhist_header[8];
+
+/* The JSON keys of a view: its header, in lower case. */
+extern const char *const rel_envs_keys[6];
+extern const char *const rel_steps_keys[11];
+extern const char *const rel_history_keys[7];
+extern const char *const rel_live_keys[6];
+extern const char *const rel_envhist_keys[8];
 
 /* A summary line (as rel_release_summary makes it) as a row. */
 void rel_show_summary_line(struct rel_sink *s, const char *line, size_t len);

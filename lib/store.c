@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ rel_store_open(struct rel_store *st, const char *dir, int create,
     const char *prog, struct rel_err *err)
 {
 	const char *user = getenv("USER");
+	struct passwd *pw;
 	char host[256];
 
 	st->fd = -1;
@@ -87,6 +89,8 @@ rel_store_open(struct rel_store *st, const char *dir, int create,
 	if (strlen(dir) >= sizeof st->root)
 		return rel_err_set(err, REL_EUSAGE, "%s: path too long", dir);
 	strcpy(st->root, dir);
+	if ((!user || !*user) && (pw = getpwuid(getuid())))
+		user = pw->pw_name;
 	if (gethostname(host, sizeof host) < 0)
 		strcpy(host, "?");
 	host[sizeof host - 1] = '\0';
@@ -573,8 +577,15 @@ rel_flow_store(struct rel_product *p, const char *data, size_t len,
 	strncat(path, name, sizeof path - strlen(path) - 1);
 	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(sb.st_mode) && (size_t)sb.st_size == len) {
-		close(dir);
-		return 0; /* the same content is there already */
+		struct rel_buf have = REL_BUF_INIT;
+		int same = rel_file_read(dir, name, path, len, &have, NULL) == 0 &&
+		    have.len == len && (len == 0 || !memcmp(have.s, data, len));
+
+		rel_buf_free(&have);
+		if (same) {
+			close(dir);
+			return 0; /* the same content is there already */
+		}
 	}
 	rc = rel_file_write_atomic(dir, name, data, len, 0, &exists, path, err);
 	close(dir);

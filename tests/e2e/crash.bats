@@ -65,11 +65,14 @@ check_store() {
 	rm -rf "$REL_STATE_DIR/cache"
 	[ "$(rel-status | cut -f1)" = "$(cat "$SCRATCH/listed")" ]
 
+	# --check: columns product releases transitions env-runs problems
+	# fixed stale; temp files of killed writers may be swept (fixed),
+	# but nothing may be broken.
 	run --separate-stderr rel-status --check
 	assert_status 0
-	[ "${lines[-1]}" = "$(printf 'total\t%d releases\t0 with damage' \
-	    "$(wc -l <"$SCRATCH/listed")")" ]
-	[ -z "$stderr" ]
+	[ "$(awk -F'\t' 'END { print $1, $2, $5 }' <<<"$output")" = \
+	    "total $(wc -l <"$SCRATCH/listed") 0" ]
+	[ -z "$(grep -v ': fixed: ' <<<"$stderr")" ]
 
 	# Each line of each record ends in its 8-hex-digit checksum.
 	for f in "$REL_STATE_DIR"/products/*/releases/*; do

@@ -476,7 +476,9 @@ EOF
 	three_releases
 	run --separate-stderr rel-status --check
 	assert_status 0
-	[ "${lines[-1]}" = "$(printf 'total\t3 releases\t0 with damage')" ]
+	# product releases transitions env-runs problems fixed stale
+	[ "${lines[-1]}" = "$(printf 'total\t3\t0\t0\t0\t0\t0')" ]
+	[ "${lines[0]}" = "$(printf 'web\t3\t0\t0\t0\t0\t0')" ]
 }
 
 @test "--help and --version" {

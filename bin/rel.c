@@ -1,0 +1,124 @@
+/*
+ * rel - the umbrella command, in the style of git: `rel status ...` runs
+ * rel-status, `rel help [COMMAND]` shows a manual page, `rel` alone lists
+ * the commands.  A command is found next to this program first (so a
+ * build tree or an install prefix stays self-contained), then on PATH.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "name.h"
+
+static const struct {
+	const char *name, *what;
+} commands[] = {
+	{ "create", "make a release of a product and print its id" },
+	{ "promote", "run a release's flow, or promote it into environments" },
+	{ "status", "what is where: releases, environments, steps, history" },
+	{ "log", "print the logs of a release's steps in an environment" },
+	{ "notes", "release notes from git history" },
+	{ "redeploy", "deploy a release into an environment again (rollback)" },
+	{ "terminate", "stop releases; --expired for those past their timeout" },
+	{ "revparse", "resolve a git revision as rel-create --rev does" },
+};
+
+static const char usage[] =
+    "usage: rel COMMAND [ARGS...]\n"
+    "       rel help [COMMAND]\n"
+    "       rel -h | --version\n";
+
+static int
+list(void)
+{
+	fputs(usage, stdout);
+	puts("\ncommands:");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		printf("   %-10s %s\n", commands[i].name, commands[i].what);
+	puts("\n'rel help COMMAND' shows its manual; 'rel help' the overview, "
+	    "rel(7).");
+	return 0;
+}
+
+/* Show a manual page: the page file next to this program (a build tree:
+ * ../man/PAGE; an install: ../share/man/manS/PAGE) through man -l, else
+ * man by name. */
+static int
+help(const char *argv0, const char *cmd)
+{
+	char page[REL_NAME_MAX + 16], self[PATH_MAX], file[PATH_MAX + 64];
+	const char *sec = cmd ? "1" : "7";
+	char *slash;
+
+	if (cmd && !rel_name_ok(cmd)) {
+		fprintf(stderr, "rel: no such command '%s'\n", cmd);
+		return REL_EUSAGE;
+	}
+	snprintf(page, sizeof page, "%s%s.%s", cmd ? "rel-" : "rel",
+	    cmd ? cmd : "", sec);
+	rel_cli_sibling(argv0, "rel", self, sizeof self);
+	if ((slash = strrchr(self, '/'))) {
+		*slash = '\0';
+		if (snprintf(file, sizeof file, "%s/../man/%s", self, page) >=
+		    (int)sizeof file || access(file, R_OK) != 0)
+			if (snprintf(file, sizeof file,
+			    "%s/../share/man/man%s/%s", self, sec, page) >=
+			    (int)sizeof file)
+				file[0] = '\0';
+		if (file[0] && access(file, R_OK) == 0) {
+			execlp("man", "man", "-l", file, (char *)NULL);
+			execlp("mandoc", "mandoc", "-a", file, (char *)NULL);
+		}
+	}
+	page[strlen(page) - 2] = '\0';
+	execlp("man", "man", sec, page, (char *)NULL);
+	fprintf(stderr, "rel: cannot show the manual of %s: %s\n", page,
+	    strerror(errno));
+	return REL_ENOTFOUND;
+}
+
+int
+main(int argc, char **argv)
+{
+	char prog[PATH_MAX], name[REL_NAME_MAX + 8];
+	const char *cmd;
+
+	if (argc < 2)
+		return list();
+	cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		puts("rel " REL_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+		return list();
+	if (!strcmp(cmd, "help")) {
+		if (argc > 3) {
+			fputs(usage, stderr);
+			return REL_EUSAGE;
+		}
+		return help(argv[0], argc == 3 ? argv[2] : NULL);
+	}
+	if (cmd[0] == '-' || !rel_name_ok(cmd)) {
+		fprintf(stderr, "rel: unknown option or command '%s'\n%s", cmd,
+		    usage);
+		return REL_EUSAGE;
+	}
+	snprintf(name, sizeof name, "rel-%s", cmd);
+	rel_cli_sibling(argv[0], name, prog, sizeof prog);
+	argv[1] = name;
+	if (strchr(prog, '/'))
+		execv(prog, argv + 1);
+	execvp(name, argv + 1);
+	if (errno == ENOENT) {
+		fprintf(stderr, "rel: '%s' is not a rel command; 'rel' lists "
+		    "them\n", cmd);
+		return REL_EUSAGE;
+	}
+	fprintf(stderr, "rel: cannot run %s: %s\n", name, strerror(errno));
+	return REL_ESYS;
+}
