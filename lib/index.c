@@ -2,31 +2,34 @@
  * index.c - fixed-slot summary index, so that listing the newest releases
  * of a product reads a few slots and not every record.
  *
- * Slot layout (REL_INDEX_SLOT bytes, never straddling a page):
+ * Slot layout (REL_INDEX_SLOT bytes, never straddling a page; numbers
+ * little-endian: the index is derived and never leaves its machine):
  *   [0]      'C' clean, 'D' dirty, anything else: empty
- *   [1..8]   CRC-32 of the creation time and the line, hex
- *   [9..11]  line length, decimal
- *   [12..24] creation time, ms since the epoch, 13 digits
- *   [25..]   the summary line (no newline), zero padded
- * Slot 0:    "rel-index 1 LAST\n", zero padded.
+ *   [1..4]   a 32-bit hash of bytes 5.. up to the end of the line
+ *            (slot_hash: cheaper than CRC-32, which the listing of
+ *            100,000 releases would spend most of its time in)
+ *   [5..6]   line length
+ *   [7..14]  creation time, ms since the epoch
+ *   [15..]   the summary line (no newline), zero padded
+ * Slot 0:    "rel-index 2 LAST\n", zero padded.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "index.h"
 #include "io.h"
 
 #define SLOT REL_INDEX_SLOT
-#define TIME_OFF 12
-#define TIME_LEN 13
-#define LINE_OFF (TIME_OFF + TIME_LEN)
+#define HASH_OFF 1
+#define LEN_OFF 5
+#define TIME_OFF 7
+#define LINE_OFF 15
 #define LINE_MAX_LEN (SLOT - LINE_OFF)
 
 static void
@@ -61,6 +64,31 @@ index_open(struct rel_product *p, int rw, struct rel_err *err)
 	}
 	p->index_rw = rw;
 	return 0;
+}
+
+/* A fast 32-bit hash to catch a torn or damaged slot (not an attacker):
+ * 8 bytes at a time, multiply and fold. */
+static uint32_t
+slot_hash(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (len) {
+		uint64_t w = 0;
+
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(h >> 32);
 }
 
 static int
@@ -129,18 +157,18 @@ rel_index_put(struct rel_product *p, const struct rel_release *r,
 
 	memset(slot, 0, sizeof slot);
 	rel_release_summary(r, &line);
-	if (!line.oom && line.len <= LINE_MAX_LEN && r->created >= 0 &&
-	    r->created < 10000000000000LL) {
-		char head[TIME_OFF + TIME_LEN + 1];
+	if (!line.oom && line.len <= LINE_MAX_LEN) {
+		uint16_t len = (uint16_t)line.len;
+		int64_t created = r->created;
+		uint32_t hash;
 
-		snprintf(head + TIME_OFF, TIME_LEN + 1, "%013lld",
-		    (long long)r->created);
-		memcpy(slot + TIME_OFF, head + TIME_OFF, TIME_LEN);
+		memcpy(slot + LEN_OFF, &len, sizeof len);
+		memcpy(slot + TIME_OFF, &created, sizeof created);
 		memcpy(slot + LINE_OFF, line.s, line.len);
-		snprintf(head, TIME_OFF + 1, "C%08lx%03zu",
-		    crc32(0L, (const Bytef *)slot + TIME_OFF,
-		    (uInt)(TIME_LEN + line.len)), line.len);
-		memcpy(slot, head, TIME_OFF);
+		hash = slot_hash((const unsigned char *)slot + LEN_OFF,
+		    LINE_OFF - LEN_OFF + line.len);
+		memcpy(slot + HASH_OFF, &hash, sizeof hash);
+		slot[0] = 'C';
 	}
 	rc = put_slot(p, r->n, slot, err);
 	rel_buf_free(&line);
@@ -166,7 +194,7 @@ rel_index_set_last(struct rel_product *p, unsigned long n,
 	if ((rc = index_open(p, 1, err)) != 0)
 		return rc;
 	memset(slot, 0, sizeof slot);
-	snprintf(slot, sizeof slot, "rel-index 1 %lu\n", n);
+	snprintf(slot, sizeof slot, "rel-index 2 %lu\n", n);
 	if (pwrite_all(p->index, slot, sizeof slot, 0) < 0) {
 		index_path(p, path, sizeof path);
 		return rel_err_errno(err, "cannot write %s", path);
@@ -184,7 +212,7 @@ rel_index_last(struct rel_product *p)
 		return 0;
 	memset(head, 0, sizeof head);
 	if (pread(p->index, head, sizeof head - 1, 0) <= 0 ||
-	    sscanf(head, "rel-index 1 %lu\n", &n) != 1)
+	    sscanf(head, "rel-index 2 %lu\n", &n) != 1)
 		return 0;
 	return n;
 }
@@ -193,26 +221,18 @@ rel_index_last(struct rel_product *p)
 static const char *
 slot_line(const char *slot, size_t *len, int64_t *created)
 {
-	unsigned long crc;
-	char hex[9], num[4], t[TIME_LEN + 1];
-	size_t l;
+	uint32_t hash;
+	uint16_t l;
 
 	if (slot[0] != 'C')
 		return NULL;
-	memcpy(hex, slot + 1, 8);
-	hex[8] = '\0';
-	memcpy(num, slot + 9, 3);
-	num[3] = '\0';
-	l = strtoul(num, NULL, 10);
-	if (l == 0 || l > LINE_MAX_LEN)
+	memcpy(&l, slot + LEN_OFF, sizeof l);
+	memcpy(&hash, slot + HASH_OFF, sizeof hash);
+	if (l == 0 || l > LINE_MAX_LEN ||
+	    hash != slot_hash((const unsigned char *)slot + LEN_OFF,
+	    LINE_OFF - LEN_OFF + (size_t)l))
 		return NULL;
-	crc = strtoul(hex, NULL, 16);
-	if (crc != crc32(0L, (const Bytef *)slot + TIME_OFF,
-	    (uInt)(TIME_LEN + l)))
-		return NULL;
-	memcpy(t, slot + TIME_OFF, TIME_LEN);
-	t[TIME_LEN] = '\0';
-	*created = strtoll(t, NULL, 10);
+	memcpy(created, slot + TIME_OFF, sizeof *created);
 	*len = l;
 	return slot + LINE_OFF;
 }
@@ -282,9 +302,9 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
     rel_list_fn fn, void *arg, struct rel_err *err)
 {
 	struct rel_buf line = REL_BUF_INIT;
-	unsigned long last, n;
-	const char *map = NULL;
-	size_t maplen = 0, count = 0;
+	unsigned long last, n, slots = 0, lo = 0, hi = 0, chunk;
+	char *buf = NULL;
+	size_t count = 0;
 	struct stat sb;
 	int rc;
 
@@ -296,22 +316,35 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 		/* Lost (or never made): rebuild it now, once, if we may. */
 		rel_index_rebuild(p, &indexed, NULL);
 	}
-	if (p->index >= 0 && fstat(p->index, &sb) == 0 && sb.st_size >= SLOT) {
-		maplen = (size_t)sb.st_size;
-		map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, p->index, 0);
-		if (map == MAP_FAILED) {
-			map = NULL;
-			maplen = 0;
-		}
-	}
+	if (p->index >= 0 && fstat(p->index, &sb) == 0)
+		slots = (unsigned long)(sb.st_size / SLOT);
+	/* Read slots backwards in chunks that grow: a few for the newest
+	 * twenty, big ones for a full listing. */
+	chunk = limit ? limit + 8 : 256;
 	rc = 0;
 	for (n = last; n > 0 && (limit == 0 || count < limit); n--) {
 		const char *l = NULL;
 		size_t len = 0;
 		int64_t created = 0;
 
-		if (map && (n + 1) * SLOT <= maplen)
-			l = slot_line(map + n * SLOT, &len, &created);
+		if (n < slots && (n < lo || n >= hi)) {
+			char *nb;
+			ssize_t got;
+
+			if (chunk > 4096)
+				chunk = 4096;
+			hi = n + 1;
+			lo = hi > chunk ? hi - chunk : 0;
+			if ((nb = realloc(buf, (hi - lo) * SLOT)))
+				buf = nb;
+			got = nb ? pread(p->index, buf, (hi - lo) * SLOT,
+			    (off_t)(lo * SLOT)) : -1;
+			if (got < (ssize_t)((hi - lo) * SLOT))
+				lo = hi = 0; /* read the records instead */
+			chunk *= 4;
+		}
+		if (n >= lo && n < hi)
+			l = slot_line(buf + (n - lo) * SLOT, &len, &created);
 		if (!l) {
 			rc = from_record(p, n, &line, &created, err);
 			if (rc == REL_ENOTFOUND) {
@@ -334,8 +367,7 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 			break;
 		}
 	}
-	if (map)
-		munmap((void *)map, maplen);
+	free(buf);
 	rel_buf_free(&line);
 	return rc;
 }

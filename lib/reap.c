@@ -33,7 +33,7 @@ rel_runner_lock(struct rel_store *st, const char *id, struct rel_lock *lk,
 		return rc;
 	snprintf(name, sizeof name, "%s.runner", id);
 	snprintf(path, sizeof path, "%s/locks/%s", st->root, name);
-	rc = rel_lock_take(dir, name, path, 0, st->holder, lk, err);
+	rc = rel_lock_take(dir, name, path, 0, rel_store_holder(st), lk, err);
 	close(dir);
 	if (rc == REL_EBUSY) {
 		char holder[256];

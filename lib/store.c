@@ -76,26 +76,38 @@ mkdir_p(const char *path, struct rel_err *err)
 	return 0;
 }
 
-int
-rel_store_open(struct rel_store *st, const char *dir, int create,
-    const char *prog, struct rel_err *err)
+const char *
+rel_store_holder(struct rel_store *st)
 {
 	const char *user = getenv("USER");
 	struct passwd *pw;
 	char host[256];
 
-	st->fd = -1;
-	st->wait_ms = REL_WAIT_DEFAULT_MS;
-	if (strlen(dir) >= sizeof st->root)
-		return rel_err_set(err, REL_EUSAGE, "%s: path too long", dir);
-	strcpy(st->root, dir);
+	if (st->holder[0])
+		return st->holder;
+	/* Only now: getpwuid may ask a name service, which costs. */
 	if ((!user || !*user) && (pw = getpwuid(getuid())))
 		user = pw->pw_name;
 	if (gethostname(host, sizeof host) < 0)
 		strcpy(host, "?");
 	host[sizeof host - 1] = '\0';
-	snprintf(st->holder, sizeof st->holder, "%s (pid %ld, user %s, host %.64s)",
-	    prog, (long)getpid(), user && *user ? user : "?", host);
+	snprintf(st->holder, sizeof st->holder,
+	    "%s (pid %ld, user %s, host %.64s)", st->prog, (long)getpid(),
+	    user && *user ? user : "?", host);
+	return st->holder;
+}
+
+int
+rel_store_open(struct rel_store *st, const char *dir, int create,
+    const char *prog, struct rel_err *err)
+{
+	st->fd = -1;
+	st->wait_ms = REL_WAIT_DEFAULT_MS;
+	st->holder[0] = '\0';
+	snprintf(st->prog, sizeof st->prog, "%s", prog);
+	if (strlen(dir) >= sizeof st->root)
+		return rel_err_set(err, REL_EUSAGE, "%s: path too long", dir);
+	strcpy(st->root, dir);
 	st->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->fd < 0 && errno == ENOENT && create) {
 		int rc = mkdir_p(dir, err);
@@ -265,7 +277,8 @@ rel_product_lock(struct rel_product *p, struct rel_err *err)
 	}
 	snprintf(name, sizeof name, "%s.lock", p->name);
 	snprintf(path, sizeof path, "%s/locks/%s", p->st->root, name);
-	rc = rel_lock_take(locks, name, path, p->st->wait_ms, p->st->holder,
+	rc = rel_lock_take(locks, name, path, p->st->wait_ms,
+	    rel_store_holder(p->st),
 	    &p->lock, err);
 	close(locks);
 	if (rc)

@@ -33,8 +33,13 @@ struct rel_store {
 	char root[4096];
 	int fd;                    /* the state directory, -1: not there yet */
 	int wait_ms;               /* how long to wait for a lock */
-	char holder[256];          /* this process, for "locked by ..." */
+	char prog[32];             /* the command, for holder descriptions */
+	char holder[256];          /* this process, for "locked by ...";
+	                              made when first needed */
 };
+
+/* Who we are, for the lock files: "rel-create (pid 12, user u, host h)". */
+const char *rel_store_holder(struct rel_store *st);
 
 /* The state directory: opt (--state), else $REL_STATE_DIR, else
  * ${XDG_STATE_HOME:-$HOME/.local/state}/rel. */

@@ -1,0 +1,101 @@
+#!/bin/sh
+# make bench: rel against its physical limits (see tests/bench/README.md).
+# Each line: what, median of rel, median of its baseline (both measured
+# side by side in this run), the ratio, and the goal.  Not a test: it
+# never fails on a slow machine; a person reads the numbers.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$top/build/bench
+PATH=$top/bin:$PATH
+export PATH
+unset REL_STATE_DIR
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rel-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+big=$tmp/big
+small=$tmp/small
+N=${REL_BENCH_RELEASES:-100000}
+
+echo "# rel bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# machine: $(uname -srm), $(nproc) cpus, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo "# state in $tmp on $(df -T "$tmp" | awk 'NR == 2 { print $2 }')"
+printf '# %-14s %12s %12s %8s  %s\n' what rel baseline ratio goal
+
+line() { # what result-of-timeit goal
+	set -- "$1" $2 "$3"
+	printf '%-16s %12s %12s %8s  %s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+# 1. status at scale
+"$B/genstore" "$big" web "$N" >/dev/null
+"$B/genstore" "$small" web 100 >/dev/null
+r=$("$B/timeit" 21 -w 3 -- rel-status --state "$big" -n 20 web -- \
+    rel-status --state "$small" -n 20 web)
+line "status-at-scale" "$r" "<= 1.2 (latest 20 of $N vs of 100)"
+
+# 2. full listing
+rel-status --state "$big" > "$tmp/listing.tsv"
+r=$("$B/timeit" 9 -- rel-status --state "$big" -- cat "$tmp/listing.tsv")
+line "full-listing" "$r" "<= 2.0 ($N lines vs cat of the same bytes)"
+
+# 3. one release
+rec=$big/products/web/releases/web-$((N / 2))
+r=$("$B/timeit" 41 -w 3 -- rel-status --state "$big" "web-$((N / 2))" -- \
+    cat "$rec")
+line "one-release" "$r" "<= 1.5 (vs cat of its record)"
+
+# 4. writes: 4 concurrent writers, rate (transitions per second)
+W=${REL_BENCH_WRITES:-150}
+mkdir -p "$tmp/w/flows" "$tmp/fs"
+printf 'environments:\n  - name: dev\n' > "$tmp/w/flows/web.yaml"
+rates=""
+for round in 1 2 3; do
+	t0=$(date +%s.%N)
+	for w in 1 2 3 4; do
+		( i=0; while [ $i -lt "$W" ]; do
+			rel-create --state "$tmp/w" web -a web=1 >/dev/null
+			i=$((i + 1))
+		done ) &
+	done
+	wait
+	t1=$(date +%s.%N)
+	for w in 1 2 3 4; do "$B/fsyncloop" "$tmp/fs" "$W" & done
+	wait
+	t2=$(date +%s.%N)
+	rates="$rates$(echo "$t0 $t1 $t2" | awk -v n=$((4 * W)) \
+	    '{ printf "%.1f %.1f\n", n / ($2 - $1), n / ($3 - $2) }')
+"
+done
+r=$(printf '%s' "$rates" | sort -n -k1 | awk '{ a[NR] = $1 } END { print a[2] }')
+b=$(printf '%s' "$rates" | sort -n -k2 | awk '{ b[NR] = $2 } END { print b[2] }')
+printf '%-16s %10s/s %10s/s %8s  %s\n' writes "$r" "$b" \
+    "$(awk -v r="$r" -v b="$b" 'BEGIN { printf "%.3f", r / b }')" \
+    ">= 0.8 (rate of 4 concurrent rel-create loops vs fork+exec+fsync loops)"
+
+# 5. promote overhead: 5 environments x 10 steps of true
+P=${REL_BENCH_PROMOTES:-9}
+mkdir -p "$tmp/p/flows"
+{
+	echo "environments:"
+	for e in e1 e2 e3 e4 e5; do
+		echo "  - name: $e"
+		echo "    pre:"
+		for s in 1 2 3 4 5 6 7 8 9 10; do echo "      - \"true\""; done
+	done
+} > "$tmp/p/flows/bench.yaml"
+i=0
+while [ $i -le $((P + 1)) ]; do
+	rel-create --state "$tmp/p" bench -a bench=1 >/dev/null
+	i=$((i + 1))
+done
+r=$("$B/timeit" "$P" -w 1 -- rel-promote --state "$tmp/p" "bench-{}" -- \
+    "$B/spawnloop" 50)
+line "promote" "$r" "<= 1.2 (50 steps of true vs 50 sh -c true)"
+
+# 6. notes over 10,000 commits
+if [ -x "$top/bin/rel-notes" ] && [ -f "$top/tests/bench/notes.sh" ]; then
+	sh "$top/tests/bench/notes.sh" 10000 5 | sed 's/^/# notes: /'
+fi
+
+# 7. start-up
+r=$("$B/timeit" 101 -w 5 -- rel-status --version -- "$B/nop")
+line "start-up" "$r" "<= 1.5 (rel-status --version vs a C program returning 0)"
