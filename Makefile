@@ -112,21 +112,46 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh share/demo.sh
 
-install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(SHAREDIR)/flows
-	cp $(BINS) $(DESTDIR)$(BINDIR)/
-	for f in man/*.1; do cp $$f $(DESTDIR)$(MANDIR)/man1/; done
-	for f in man/*.5; do cp $$f $(DESTDIR)$(MANDIR)/man5/; done
-	for f in man/*.7; do cp $$f $(DESTDIR)$(MANDIR)/man7/; done
-	cp share/flows/*.yaml $(DESTDIR)$(SHAREDIR)/flows/
+# Completions: the bash and fish files are loaded by command name, so each
+# command gets a link to them.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+COMPLETED = $(filter rel-%,$(COMMANDS))
 
-uninstall:
-	for c in $(COMMANDS); do rm -f $(DESTDIR)$(BINDIR)/$$c; done
+install: all
+	mkdir -p "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
+	    "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(MANDIR)/man7" \
+	    "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(BASHCOMPDIR)" \
+	    "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(FISHCOMPDIR)"
+	install -m 755 $(BINS) "$(DESTDIR)$(BINDIR)/"
 	for f in man/*.[157]; do \
-	    rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; done
-	rm -rf $(DESTDIR)$(SHAREDIR)
+	    install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}/" || \
+	    exit 1; done
+	install -m 644 share/flows/*.yaml "$(DESTDIR)$(SHAREDIR)/flows/"
+	install -m 644 contrib/completion/rel.bash "$(DESTDIR)$(BASHCOMPDIR)/rel"
+	install -m 644 contrib/completion/_rel "$(DESTDIR)$(ZSHCOMPDIR)/_rel"
+	install -m 644 contrib/completion/rel.fish \
+	    "$(DESTDIR)$(FISHCOMPDIR)/rel.fish"
+	for c in $(COMPLETED); do \
+	    ln -sf rel "$(DESTDIR)$(BASHCOMPDIR)/$$c" && \
+	    ln -sf rel.fish "$(DESTDIR)$(FISHCOMPDIR)/$$c.fish" || exit 1; done
+
+# Removes what install put there, and rel's own directories if that
+# leaves them empty; nothing else.
+uninstall:
+	for c in $(COMMANDS); do rm -f "$(DESTDIR)$(BINDIR)/$$c"; done
+	for f in man/*.[157]; do \
+	    rm -f "$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}"; done
+	for f in share/flows/*.yaml; do \
+	    rm -f "$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}"; done
+	rmdir "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)" \
+	    2>/dev/null || true
+	rm -f "$(DESTDIR)$(BASHCOMPDIR)/rel" "$(DESTDIR)$(ZSHCOMPDIR)/_rel" \
+	    "$(DESTDIR)$(FISHCOMPDIR)/rel.fish"
+	for c in $(COMPLETED); do \
+	    rm -f "$(DESTDIR)$(BASHCOMPDIR)/$$c" \
+	    "$(DESTDIR)$(FISHCOMPDIR)/$$c.fish"; done
 
 clean:
 	rm -rf build $(BINS)

@@ -15,7 +15,8 @@
 #include "store.h"
 
 static const char usage[] =
-    "usage: rel-log [--state DIR] [--attempt N] RELEASE ENV [STEP]\n";
+    "usage: rel-log [--state DIR] [--attempt N] RELEASE ENV [STEP]\n"
+    "       rel-log -h | --version\n";
 
 enum { O_STATE = 1, O_ATTEMPT, O_HELP, O_VERSION };
 

@@ -23,7 +23,8 @@
 
 static const char usage[] =
     "usage: rel-promote [--state DIR] [--retry] [--detach] [--by NAME]\n"
-    "                   [--wait SECONDS] [RELEASE [ENV...]]\n";
+    "                   [--wait SECONDS] [RELEASE [ENV...]]\n"
+    "       rel-promote -h | --version\n";
 
 enum { O_STATE = 1, O_RETRY, O_DETACH, O_BY, O_WAIT, O_HELP, O_VERSION };
 

@@ -20,7 +20,8 @@ static const char usage[] =
     "usage: rel-redeploy [--state DIR] [--by NAME] [--reason TEXT] [--force]\n"
     "                    [--wait SECONDS] RELEASE ENV\n"
     "       rel-redeploy [--state DIR] [--by NAME] [--reason TEXT]\n"
-    "                    [--wait SECONDS] --restore HOTFIX\n";
+    "                    [--wait SECONDS] --restore HOTFIX\n"
+    "       rel-redeploy -h | --version\n";
 
 enum { O_STATE = 1, O_BY, O_REASON, O_FORCE, O_WAIT, O_RESTORE, O_HELP,
 	O_VERSION };

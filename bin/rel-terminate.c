@@ -18,7 +18,9 @@
 static const char usage[] =
     "usage: rel-terminate [--state DIR] [--reason TEXT] [--by NAME]\n"
     "                     [--grace SECONDS] [--wait SECONDS] [RELEASE...]\n"
-    "       rel-terminate [--state DIR] --expired [PRODUCT...]\n";
+    "       rel-terminate [--state DIR] [--by NAME] [--grace SECONDS]\n"
+    "                     [--wait SECONDS] --expired [PRODUCT...]\n"
+    "       rel-terminate -h | --version\n";
 
 enum { O_STATE = 1, O_REASON, O_BY, O_GRACE, O_WAIT, O_EXPIRED, O_HELP,
 	O_VERSION };
