@@ -1,0 +1,446 @@
+#!/usr/bin/env bats
+# completion.bats - shell completion as a person gets it at the prompt.
+#
+# bash is driven for real: contrib/completion/rel.bash is sourced in a
+# fresh bash, COMP_WORDS/COMP_CWORD/COMP_LINE/COMP_POINT are set as
+# readline sets them for a command line, the function that `complete -p`
+# names is called, and COMPREPLY is what the person would be offered.
+# zsh and fish are only checked for syntax, when they are installed.
+
+load lib
+
+COMPLETION=$REL_TOP/contrib/completion
+
+# complete_line LINE: what bash offers for LINE with the cursor at its end,
+# one per line, in the order given (the commands sort only by request).
+# Words are split as readline splits them: at blanks, with `=` a word of
+# its own (it is in COMP_WORDBREAKS).
+complete_line() {
+	bash --norc --noprofile -c '
+		source "$1" || exit 1
+		line=$2
+		words=()
+		read -ra tokens <<<"$line"
+		for t in "${tokens[@]}"; do
+			while [[ $t == *=* ]]; do
+				[[ -z ${t%%=*} ]] || words+=("${t%%=*}")
+				words+=("=")
+				t=${t#*=}
+			done
+			[[ -z $t ]] || words+=("$t")
+		done
+		[[ $line != *" " ]] || words+=("")
+		COMP_WORDS=("${words[@]}")
+		COMP_CWORD=$((${#words[@]} - 1))
+		COMP_LINE=$line
+		COMP_POINT=${#line}
+		spec=$(complete -p "${words[0]}") || exit 1
+		fn=${spec#*-F }
+		fn=${fn%% *}
+		cur=${words[COMP_CWORD]}
+		[[ $cur != "=" ]] || cur=
+		"$fn" "${words[0]}" "$cur" "${words[COMP_CWORD - 1]}" || exit 1
+		[[ ${#COMPREPLY[@]} -eq 0 ]] || printf "%s\n" "${COMPREPLY[@]}"
+	' complete_line "$COMPLETION/rel.bash" "$1"
+}
+
+# offers LINE: run complete_line into $output; fail if bash failed.
+offers() {
+	run complete_line "$1"
+	assert_status 0
+}
+
+# sorted LINES...: the words of the arguments, one per line, sorted.
+sorted() {
+	printf '%s\n' $* | LC_ALL=C sort
+}
+
+# opts_table CMD: the options of bin/CMD.c's opts[] table, as
+# "--long" and "-s" lines.
+opts_table() {
+	grep -oE '\{ *"[a-z][a-z-]*", *('"'"'.'"'"'|0), *[01]' \
+	    "$REL_TOP/bin/$1.c" |
+	sed -E 's/\{ *"([a-z-]*)", *('"'"'(.)'"'"'|0).*/--\1 -\3/' |
+	tr ' ' '\n' | grep -v '^-$' | LC_ALL=C sort
+}
+
+@test "every command in bin/ is registered for completion" {
+	local c cmds=0
+
+	for c in "$REL_BIN"/rel "$REL_BIN"/rel-*; do
+		[[ $c != *.c && -x $c ]] || continue
+		c=${c##*/}
+		cmds=$((cmds + 1))
+		run bash --norc -c 'source "$1" && complete -p "$2"' x \
+		    "$COMPLETION/rel.bash" "$c"
+		assert_status 0
+		assert_contains "$output" "-F _rel $c"
+	done
+	[ "$cmds" -ge 8 ]
+}
+
+@test "options offered are exactly each command's opts[] table" {
+	local src c want
+
+	for src in "$REL_TOP"/bin/rel-*.c; do
+		c=$(basename "$src" .c)
+		want=$(opts_table "$c")
+		[ -n "$want" ] || { echo "no opts[] table read in $src" >&2; false; }
+		offers "$c -"
+		if [ "$(sorted "$output")" != "$want" ]; then
+			echo "$c: completion offers (left) vs opts[] (right):" >&2
+			diff <(sorted "$output") <(echo "$want") >&2
+			echo "update __rel_spec in contrib/completion/rel.bash" >&2
+			false
+		fi
+		# -- alone: only the long forms.
+		offers "$c --"
+		[ "$(sorted "$output")" = "$(grep -e '^--' <<<"$want")" ]
+	done
+}
+
+@test "long options complete from a prefix" {
+	offers "rel-status --hi"
+	assert_output "--history"
+	offers "rel-create --ho"
+	assert_output "--hotfix"
+	offers "rel-redeploy --re"
+	assert_output "$(printf '%s\n' --reason --restore)"
+}
+
+@test "--format values, each command its own, in every spelling" {
+	offers "rel-status --format "
+	assert_output "$(printf '%s\n' tsv json table prom)"
+	offers "rel-status -o j"
+	assert_output "json"
+	offers "rel-status --format=t"
+	assert_output "$(printf '%s\n' tsv table)"
+	offers "rel-status --format="
+	assert_output "$(printf '%s\n' tsv json table prom)"
+	offers "rel-notes --format "
+	assert_output "$(printf '%s\n' md text json)"
+}
+
+@test "--status values, a comma-separated list" {
+	offers "rel-status --status "
+	assert_output "$(printf '%s\n' pending running suspended succeeded \
+	    failed error terminating terminated skipped)"
+	offers "rel-status --status=fa"
+	assert_output "failed"
+	offers "rel-status --status failed,ter"
+	assert_output "$(printf '%s\n' failed,terminating failed,terminated)"
+	# A status already in the list is not offered again.
+	offers "rel-status --status failed,f"
+	assert_output ""
+}
+
+@test "products: rel-create also offers flows without a release yet" {
+	flow_web
+	flow_simple api
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	offers "rel-create "
+	assert_output "$(printf '%s\n' web api)"
+	offers "rel-create w"
+	assert_output "web"
+	offers "rel-status w"
+	assert_output "$(printf '%s\n' web web-1)"
+	# An empty or missing store offers nothing, and is no error.
+	REL_STATE_DIR=$SCRATCH/none offers "rel-status "
+	assert_output ""
+}
+
+@test "release ids newest first, by number" {
+	local i
+
+	flow_web
+	flow_simple api
+	for i in $(seq 11); do
+		rel-create web -a api=$i -a ui=$i >/dev/null
+	done
+	rel-create api -a api=1 >/dev/null
+	offers "rel-promote web-1"
+	assert_output "$(printf '%s\n' web-11 web-10 web-1)"
+	offers "rel-promote "
+	[ "$(echo "$output" | head -n 3)" = "$(printf '%s\n' web-11 web-10 web-9)" ]
+	assert_contains "$output" "api-1"
+	[ "$(echo "$output" | wc -l)" -eq 12 ]
+	offers "rel-log web-"
+	[ "$(echo "$output" | head -n 1)" = web-11 ]
+	# rel-status: products first, then ids; nothing twice.
+	offers "rel-status web web-11 "
+	assert_contains "$output" "api"
+	assert_not_contains "$output" "web-11"
+}
+
+@test "environments and steps come from the release's record" {
+	flow_web
+	flow_simple other stage live
+	id=$(rel-create web -a api=1 -a ui=1)
+	rel-create other -a other=1 >/dev/null
+	offers "rel-promote $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-promote $id dev "
+	assert_output "$(printf '%s\n' qa prod)"
+	offers "rel-promote $id p"
+	assert_output "prod"
+	offers "rel-redeploy $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-redeploy $id dev "
+	assert_output ""
+	offers "rel-log $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-log $id dev "
+	assert_output "$(printf '%s\n' lint action verify notify)"
+	offers "rel-log $id prod "
+	assert_output "action"
+	offers "rel-log --attempt 2 $id dev v"
+	assert_output "verify"
+	offers "rel-notes --env q"
+	assert_output "qa"
+	offers "rel-status other-1 --env "
+	assert_output "$(printf '%s\n' stage live)"
+	# After --retry, rel-promote takes no environment.
+	offers "rel-promote --retry $id "
+	assert_output ""
+}
+
+@test "environments without a release: envs/ files and newest records" {
+	flow_web
+	flow_simple other stage live
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	rel-create other -a other=1 >/dev/null
+	mkdir -p "$REL_STATE_DIR/products/web/envs"
+	: >"$REL_STATE_DIR/products/web/envs/legacy"
+	offers "rel-status --env "
+	assert_output "$(printf '%s\n' legacy stage live dev qa prod)"
+	# A release that is not there: the same.
+	offers "rel-promote web-9 "
+	assert_contains "$output" "legacy"
+}
+
+@test "--state on the line wins over REL_STATE_DIR, in every spelling" {
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	mv "$REL_STATE_DIR" "$SCRATCH/elsewhere"
+	mkdir -p "$REL_STATE_DIR"
+	offers "rel-status "
+	assert_output ""
+	offers "rel-status --state $SCRATCH/elsewhere "
+	assert_output "$(printf '%s\n' web web-1)"
+	offers "rel-promote --state=$SCRATCH/elsewhere web-1 "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	mv "$SCRATCH/elsewhere" "$HOME/st"
+	offers "rel-log --state ~/st web-1 "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	# Neither: XDG_STATE_HOME, else ~/.local/state.
+	mkdir -p "$HOME/.local/state"
+	mv "$HOME/st" "$HOME/.local/state/rel"
+	unset REL_STATE_DIR
+	offers "rel-status "
+	assert_output "$(printf '%s\n' web web-1)"
+	mv "$HOME/.local/state" "$SCRATCH/xdg"
+	XDG_STATE_HOME=$SCRATCH/xdg offers "rel-status "
+	assert_output "$(printf '%s\n' web web-1)"
+	# --state's own value is a directory.
+	offers "rel-status --state $SCRATCH/xd"
+	assert_output "$SCRATCH/xdg"
+}
+
+@test "rel-create -a offers the flow's components with =" {
+	flow_web
+	offers "rel-create web -a "
+	assert_output "$(printf '%s\n' api= ui=)"
+	offers "rel-create web -a api=1 --artifact u"
+	assert_output "ui="
+	offers "rel-create web --artifact="
+	assert_output "$(printf '%s\n' api= ui=)"
+	# Versions are not guessed.
+	offers "rel-create web -a api="
+	assert_output ""
+	# A block list, and -f FILE instead of the product's flow.
+	write_flow "$SCRATCH/other.yaml" <<'EOF'
+# a flow
+components:
+  - "db"   # the database
+  - cache
+environments:
+  - name: dev
+    action: ./deploy.sh
+EOF
+	offers "rel-create web -f $SCRATCH/other.yaml -a "
+	assert_output "$(printf '%s\n' db= cache=)"
+	# No components: the product's single default component.
+	flow_simple solo
+	offers "rel-create solo -a "
+	assert_output "solo="
+}
+
+@test "--restore offers hotfix releases; --expired products" {
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	rel-create web --hotfix -a api=1 -a ui=2 >/dev/null
+	rel-create web -a api=2 -a ui=2 >/dev/null
+	offers "rel-redeploy --restore "
+	assert_output "web-2"
+	offers "rel-redeploy --restore web-2 "
+	assert_output ""
+	offers "rel-terminate "
+	assert_output "$(printf '%s\n' web-3 web-2 web-1)"
+	offers "rel-terminate web-3 "
+	assert_output "$(printf '%s\n' web-2 web-1)"
+	offers "rel-terminate --expired "
+	assert_output "web"
+	offers "rel-terminate -x w"
+	assert_output "web"
+}
+
+@test "options with values: the value is skipped when counting operands" {
+	flow_web
+	id=$(rel-create web -a api=1 -a ui=1)
+	offers "rel-promote --by alice -w 5 $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-promote --wait=5 --by=alice $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-log -a2 $id d"
+	assert_output "dev"
+	offers "rel-promote -rd $id "
+	assert_output ""
+	offers "rel-promote -- $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	# Values that take no completion offer nothing (not the operands).
+	offers "rel-create web -m "
+	assert_output ""
+	offers "rel-redeploy --reason "
+	assert_output ""
+}
+
+@test "rel SUBCOMMAND completes like rel-SUBCOMMAND" {
+	flow_web
+	id=$(rel-create web -a api=1 -a ui=1)
+	offers "rel st"
+	assert_output "status"
+	offers "rel "
+	assert_contains "$output" "$(printf '%s\n' help create promote status)"
+	offers "rel -"
+	assert_output "$(printf '%s\n' --help --version)"
+	offers "rel help p"
+	assert_output "promote"
+	offers "rel help promote "
+	assert_output ""
+	offers "rel status --format="
+	assert_output "$(printf '%s\n' tsv json table prom)"
+	offers "rel promote $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel --version log $id dev "
+	assert_output "$(printf '%s\n' lint action verify notify)"
+	offers "rel-status --w"
+	assert_output "--wait"
+}
+
+@test "completion reads the store only: no command runs, nothing changes" {
+	flow_web
+	id=$(rel-create web -a api=1 -a ui=1)
+	before=$(store_snapshot)
+	# No rel command on PATH: everything still completes.
+	PATH=/usr/bin:/bin offers "rel-promote $id "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	PATH=/usr/bin:/bin offers "rel-status "
+	assert_output "$(printf '%s\n' web "$id")"
+	[ "$(store_snapshot)" = "$before" ]
+}
+
+@test "the user's shell options neither break completion nor change" {
+	flow_web
+	id=$(rel-create web -a api=1 -a ui=1)
+	run bash --norc -c '
+		shopt -s failglob nullglob dotglob nocaseglob
+		source "$1"
+		COMP_WORDS=(rel-promote "$2" "")
+		COMP_CWORD=2
+		COMP_LINE="rel-promote $2 "
+		COMP_POINT=${#COMP_LINE}
+		_rel rel-promote "" "$2"
+		printf "%s\n" "${COMPREPLY[@]}"
+		COMP_WORDS=(rel-status nomatch)
+		COMP_CWORD=1
+		COMP_LINE="rel-status nomatch"
+		COMP_POINT=${#COMP_LINE}
+		_rel rel-status nomatch rel-status
+		echo "${#COMPREPLY[@]}"
+		shopt -p failglob nullglob dotglob nocaseglob' x \
+	    "$COMPLETION/rel.bash" "$id"
+	assert_status 0
+	assert_output - <<'EOF'
+dev
+qa
+prod
+0
+shopt -s failglob
+shopt -s nullglob
+shopt -s dotglob
+shopt -s nocaseglob
+EOF
+}
+
+@test "names with glob characters are taken literally" {
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	offers "rel-status *"
+	assert_output ""
+	offers "rel-status web-?"
+	assert_output ""
+	offers "rel-status w[e]"
+	assert_output ""
+}
+
+@test "zsh completion: syntax (zsh -n)" {
+	command -v zsh >/dev/null || skip "zsh is not installed: not checked"
+	run zsh -n "$COMPLETION/_rel"
+	assert_status 0
+}
+
+@test "fish completion: syntax (fish --no-execute)" {
+	command -v fish >/dev/null || skip "fish is not installed: not checked"
+	run fish --no-execute "$COMPLETION/rel.fish"
+	assert_status 0
+}
+
+@test "zsh and fish completions name every option of every command (text)" {
+	local src c o body missing=
+
+	for src in "$REL_TOP"/bin/rel-*.c; do
+		c=$(basename "$src" .c)
+		# zsh: the _arguments specs of __rel_cmd_NAME.
+		body=$(sed -n "/^__rel_cmd_${c#rel-}() {/,/^}/p" \
+		    "$COMPLETION/_rel")
+		[ -n "$body" ] || missing+=" zsh:$c(no __rel_cmd_${c#rel-})"
+		for o in $(opts_table "$c"); do
+			grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" <<<"$body" ||
+			    missing+=" zsh:$c:$o"
+		done
+		# fish: the __rel_c lines of the command, with the options
+		# every command gets.
+		body=$(grep -E "__rel_c (${c#rel-}|\\\$sub) " "$COMPLETION/rel.fish")
+		for o in $(opts_table "$c"); do
+			case $o in
+			--*) grep -qE -- "-l ${o#--}( |$)" <<<"$body" ;;
+			*) grep -qE -- "-s ${o#-}( |$)" <<<"$body" ;;
+			esac || missing+=" fish:$c:$o"
+		done
+		grep -q "^ *case $c\$" "$COMPLETION/rel.fish" ||
+		    missing+=" fish:$c(not in __rel_valopts)"
+		# The options that take a value, which fish skips when counting
+		# operands.
+		for o in $(grep -oE '\{ *"[a-z-]+", *('"'"'.'"'"'|0), *1' "$src" |
+		    sed -E 's/\{ *"([a-z-]+)", *('"'"'(.)'"'"'|0).*/--\1 -\3/'); do
+			[ "$o" != - ] || continue
+			sed -n "/^ *case $c\$/{n;p;}" "$COMPLETION/rel.fish" |
+			    grep -qE -- "(^| )$o( |$)" ||
+			    missing+=" fish-valopts:$c:$o"
+		done
+	done
+	if [ -n "$missing" ]; then
+		echo "not in the completion:$missing" >&2
+		false
+	fi
+}

@@ -1,0 +1,347 @@
+#!/usr/bin/env bats
+# contrib.bats - the examples of contrib/ are what people copy: each is
+# checked at least for syntax, and where it can run here, it is run
+# against a scratch store (the CI job as GitLab's shell executor runs it,
+# the metrics service's command, the webhook hook with a stand-in curl).
+# Each test's name says what it checks; checks that need a tool this
+# machine lacks are skipped, saying so.
+
+load lib
+
+CONTRIB=$REL_TOP/contrib
+
+# yaml_json FILE: FILE as JSON on stdout (PyYAML, else yq); skips the test
+# when neither is installed.
+yaml_json() {
+	if python3 -c 'import yaml' 2>/dev/null; then
+		python3 -c 'import json, sys, yaml
+json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)' "$1"
+	elif command -v yq >/dev/null; then
+		yq -o=json '.' "$1" 2>/dev/null || yq '.' "$1"
+	else
+		skip "no YAML parser (python3 yaml, yq) installed: not checked"
+	fi
+}
+
+# flow_fails_in_qa: the product web, whose deployment to qa fails.
+flow_fails_in_qa() {
+	write_flow "$REL_STATE_DIR/flows/web.yaml" <<'EOF'
+components: [api, ui]
+environments:
+  - name: dev
+    action: "echo deployed $REL_COMPONENT $REL_VERSION to dev"
+  - name: qa
+    action: "echo cannot reach qa for $REL_COMPONENT; exit 1"
+  - name: prod
+    trigger: manual
+    action: "true"
+EOF
+}
+
+@test "shell scripts: sh -n, and shellcheck when installed" {
+	local f n=0
+
+	for f in "$CONTRIB"/*.sh "$CONTRIB"/hooks/*.sh; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		run sh -n "$f"
+		assert_status 0
+		if command -v shellcheck >/dev/null; then
+			run shellcheck -s sh "$f"
+			assert_status 0
+		fi
+	done
+	[ "$n" -ge 2 ]
+	[ -x "$CONTRIB/hooks/notify-webhook.sh" ]
+}
+
+@test "CI YAML files parse, and their scripts pass bash -n" {
+	local json
+
+	json=$(yaml_json "$CONTRIB/ci/gitlab-ci.yml")
+	# Every job's script, as the runner would hand it to bash.
+	run jq -e '[to_entries[] | select(.value | type == "object" and
+	    has("script"))] | length >= 2' <<<"$json"
+	assert_status 0
+	for job in $(jq -r 'to_entries[] | select(.value | type == "object"
+	    and has("script")) | .key' <<<"$json"); do
+		run bash -n <(jq -r --arg j "$job" '.[$j].script[]' <<<"$json")
+		assert_status 0
+	done
+
+	json=$(yaml_json "$CONTRIB/ci/github-actions.yml")
+	# (YAML 1.1 parsers read the key `on` as true; GitHub does not.)
+	run jq -e '.jobs.release."runs-on" and (.jobs.release.steps |
+	    length >= 3) and ((.on // .["true"]).push | type == "object")' \
+	    <<<"$json"
+	assert_status 0
+	n=$(jq '[.jobs[].steps[] | select(.run)] | length' <<<"$json")
+	[ "$n" -ge 3 ]
+	for ((i = 0; i < n; i++)); do
+		run bash -n <(jq -r --argjson i "$i" \
+		    '[.jobs[].steps[] | select(.run)][$i].run' <<<"$json")
+		assert_status 0
+	done
+	# Event data reaches scripts through env:, never spliced into them.
+	run jq -r '.jobs[].steps[] | select(.run) | .run' <<<"$json"
+	assert_not_contains "$output" '${{'
+}
+
+@test "GitLab job, fed to bash on stdin as the shell executor does: a failed release fails it, with logs" {
+	local json repo script
+
+	json=$(yaml_json "$CONTRIB/ci/gitlab-ci.yml")
+	script=$SCRATCH/job.sh
+	{
+		echo 'set -eo pipefail'
+		jq -r '.release.script[]' <<<"$json"
+	} >"$script"
+	# Each rel command gets </dev/null: with no ids it would read them from
+	# standard input, which is the rest of the script.
+	run grep -E '(^|[^a-z-])rel-[a-z]+ ' "$script"
+	[ "${#lines[@]}" -ge 4 ]
+	for l in "${lines[@]}"; do
+		assert_contains "$l" "</dev/null"
+	done
+	repo=$SCRATCH/repo
+	make_repo "$repo"
+	flow_fails_in_qa
+	cd "$repo"
+	export CI_COMMIT_SHA CI_COMMIT_SHORT_SHA CI_COMMIT_TITLE CI_PROJECT_DIR
+	CI_COMMIT_SHA=$(git rev-parse HEAD)
+	CI_COMMIT_SHORT_SHA=${CI_COMMIT_SHA:0:8}
+	CI_COMMIT_TITLE="second; rm -rf / \$(touch $SCRATCH/pwned)"
+	CI_PROJECT_DIR=$repo
+	run bash <"$script"
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "release web-1"
+	assert_contains "$output" "--- logs of web-1 in qa"
+	assert_contains "$output" "cannot reach qa for api"
+	[ ! -e "$SCRATCH/pwned" ]
+	[ "$(cat release.env)" = "REL_ID=web-1" ]
+	run rel-status --format tsv web-1
+	assert_contains "$output" "failed"
+
+	# A release that reaches the manual gate: the job passes.
+	sed -i 's/exit 1/true/' "$REL_STATE_DIR/flows/web.yaml"
+	run bash <"$script"
+	assert_status 0
+	assert_contains "$output" "release web-2"
+	run rel-status --format json web-2
+	[ "$(jq -r .status <<<"$output")" = suspended ]
+	[ "$(jq -r .rev <<<"$output")" = "$CI_COMMIT_SHA" ]
+}
+
+@test "Jenkinsfile: braces balance, its shell blocks pass sh -n" {
+	local f=$CONTRIB/ci/Jenkinsfile open close n=0 block
+
+	open=$(tr -cd '{' <"$f" | wc -c)
+	close=$(tr -cd '}' <"$f" | wc -c)
+	[ "$open" -eq "$close" ]
+	[ "$open" -gt 5 ]
+	# Each sh '''...''' block, with Groovy's \\ made \ as Groovy does.
+	while IFS= read -r -d '' block; do
+		n=$((n + 1))
+		run sh -n -c "$block"
+		assert_status 0
+	done < <(awk '
+		/'"'''"'/ && !inside { inside = 1; buf = ""; next }
+		/'"'''"'/ && inside { inside = 0; printf "%s%c", buf, 0; next }
+		inside { gsub(/\\\\/, "\\"); buf = buf $0 "\n" }' "$f")
+	[ "$n" -ge 2 ]
+	grep -q "pipeline {" "$f"
+}
+
+@test "systemd units: systemd-analyze verify (man pages not checked)" {
+	local d=$SCRATCH/units f
+
+	command -v systemd-analyze >/dev/null ||
+	    skip "systemd-analyze is not installed: not checked"
+	mkdir -p "$d"
+	# The units name the installed commands: point them at this tree's.
+	for f in "$CONTRIB"/systemd/*; do
+		sed "s#/usr/local/bin/#$REL_BIN/#g" "$f" >"$d/${f##*/}"
+	done
+	[ -f "$d/rel-terminate-expired.service" ]
+	[ -f "$d/rel-terminate-expired.timer" ]
+	[ -f "$d/rel-metrics.service" ]
+	[ -f "$d/rel-metrics.timer" ]
+	cd "$d"
+	run systemd-analyze verify --man=no ./*.service ./*.timer
+	assert_status 0
+	# Not even a warning (an unknown key is only a warning).
+	assert_output ""
+	grep -qx 'ExecStart=/usr/local/bin/rel-terminate --expired' \
+	    "$CONTRIB/systemd/rel-terminate-expired.service"
+	grep -qx 'OnCalendar=minutely' "$CONTRIB/systemd/rel-metrics.timer"
+}
+
+@test "rel-metrics.service's command writes rel.prom whole, leaving no temporary file" {
+	local cmd
+
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	cmd=$(sed -n 's/^ExecStart=//p' "$CONTRIB/systemd/rel-metrics.service")
+	# systemd's $$ is a literal $; the tree's commands, not installed ones.
+	cmd=$(sed "s/\\\$\\\$/\$/g; s#/usr/local/bin/#$REL_BIN/#g" <<<"$cmd")
+	mkdir -p "$SCRATCH/textfile"
+	TEXTFILE_DIR=$SCRATCH/textfile eval "$cmd"
+	[ "$(ls "$SCRATCH/textfile")" = rel.prom ]
+	expected=$(rel-status --format prom </dev/null)
+	[ -n "$expected" ]
+	diff <(echo "$expected") "$SCRATCH/textfile/rel.prom"
+	# A failure leaves the old file and no temporary one.
+	chmod 555 "$SCRATCH/textfile"
+	if ! touch "$SCRATCH/textfile/probe" 2>/dev/null; then
+		TEXTFILE_DIR=$SCRATCH/textfile run eval "$cmd"
+		[ "$status" -ne 0 ]
+		[ "$(ls "$SCRATCH/textfile")" = rel.prom ]
+	fi
+	chmod 755 "$SCRATCH/textfile"
+}
+
+@test "crontab examples: 5 time fields, a command from bin/, no bare %" {
+	local f line n=0 t cmd
+
+	for f in "$CONTRIB"/crontab*.example "$CONTRIB"/*.cron.example; do
+		[ -f "$f" ] || continue
+		while IFS= read -r line; do
+			case $line in
+			'' | '#'*) continue ;;
+			[A-Za-z_]*=*) continue ;; # MAILTO=, PATH=...
+			esac
+			n=$((n + 1))
+			read -r -a t <<<"$line"
+			if [[ ${t[0]} == @* ]]; then
+				t=("${t[@]:1}")
+			else
+				[ "${#t[@]}" -gt 5 ] || {
+					echo "$f: not 5 fields and a command: $line" >&2
+					false
+				}
+				for i in 0 1 2 3 4; do
+					[[ ${t[i]} =~ ^[0-9*/,-]+$ ]] || {
+						echo "$f: bad time field '${t[i]}': $line" >&2
+						false
+					}
+				done
+				t=("${t[@]:5}")
+			fi
+			# The command, after any VAR=value before it.
+			while [[ ${t[0]-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+				t=("${t[@]:1}")
+			done
+			cmd=${t[0]-}
+			[ -n "$cmd" ] && [ -x "$REL_BIN/${cmd##*/}" ] || {
+				echo "$f: no command ${cmd##*/} in bin/: $line" >&2
+				false
+			}
+			# cron makes an unescaped % a newline.
+			[[ ! $line =~ (^|[^\\])% ]] || {
+				echo "$f: unescaped %: $line" >&2
+				false
+			}
+		done <"$f"
+	done
+	[ "$n" -gt 0 ] || skip "no crontab example in contrib/ yet"
+}
+
+@test "metrics.cron.example's line, run as cron runs it, writes rel.prom whole" {
+	local f=$CONTRIB/metrics.cron.example cmd
+
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	cmd=$(grep -E '^[*0-9]' "$f" | sed -E 's/^([^ ]+ +){5}//')
+	[ -n "$cmd" ]
+	mkdir -p "$SCRATCH/textfile"
+	# cron: sh -c, the crontab's variables, an empty pipe on stdin.
+	: | env TEXTFILE_DIR="$SCRATCH/textfile" sh -c "$cmd"
+	[ "$(ls "$SCRATCH/textfile")" = rel.prom ]
+	diff <(rel-status --format prom </dev/null) "$SCRATCH/textfile/rel.prom"
+	grep -q '^rel_releases{product="web",status="pending"} 1$' \
+	    "$SCRATCH/textfile/rel.prom"
+}
+
+# fake_curl: a curl on PATH that keeps each body it is sent in
+# $SCRATCH/posted.N and its arguments in $SCRATCH/curl.args; it fails when
+# $SCRATCH/curl.fails exists.
+fake_curl() {
+	mkdir -p "$SCRATCH/fakebin"
+	cat >"$SCRATCH/fakebin/curl" <<'EOF'
+#!/bin/sh
+[ -e "$SCRATCH/curl.fails" ] && { echo "curl: (7) refused" >&2; exit 7; }
+n=$(ls "$SCRATCH" | grep -c '^posted\.')
+printf '%s\n' "$@" >"$SCRATCH/curl.args"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--data-binary) cat "${2#@}" >"$SCRATCH/posted.$((n + 1))"; shift ;;
+	esac
+	shift
+done
+EOF
+	chmod +x "$SCRATCH/fakebin/curl"
+	PATH=$SCRATCH/fakebin:$PATH
+}
+
+@test "notify-webhook.sh posts each failed environment once, as JSON built by jq" {
+	local hook=$CONTRIB/hooks/notify-webhook.sh
+
+	fake_curl
+	export REL_WEBHOOK_URL=https://hooks.example.org/T0/B0
+	flow_fails_in_qa
+	# Nothing failed: silence, no post.
+	run "$hook"
+	assert_status 0
+	assert_output ""
+	[ ! -e "$SCRATCH/posted.1" ]
+
+	id=$(rel-create web -a api='1.0;rm -rf /' -a ui='"2"' -m 'it "quotes"')
+	run rel-promote "$id"
+	assert_status 1
+	run "$hook"
+	assert_status 0
+	assert_output ""
+	run jq -c . "$SCRATCH/posted.1"
+	assert_status 0
+	assert_output '{"text":"rel: web-1 failed in qa","failed":[{"release":"web-1","product":"web","env":"qa","finished":"'"$(rel-status --envs --format tsv web-1 | awk -F'\t' '$2 == "qa" { print $5 }')"'"}]}'
+	grep -qx "https://hooks.example.org/T0/B0" "$SCRATCH/curl.args"
+	grep -qx "Content-Type: application/json" "$SCRATCH/curl.args"
+
+	# From cron again: already posted, nothing new.
+	run "$hook"
+	assert_status 0
+	[ ! -e "$SCRATCH/posted.2" ]
+	# A second failure is posted; a failed post is not remembered.
+	id2=$(rel-create web -a api=2 -a ui=2)
+	rel-promote "$id2" || true
+	touch "$SCRATCH/curl.fails"
+	run "$hook"
+	assert_status 1
+	assert_contains "$output" "posting to the webhook failed"
+	rm "$SCRATCH/curl.fails"
+	run "$hook"
+	assert_status 0
+	[ "$(jq -r '.failed[].release' "$SCRATCH/posted.2")" = web-2 ]
+	# With ids on the command line it posts what it is asked.
+	run "$hook" web-1 web-2
+	assert_status 0
+	[ "$(jq -r '.failed[].release' "$SCRATCH/posted.3" | tr '\n' ' ')" = "web-1 web-2 " ]
+	# Without the URL, it says so.
+	unset REL_WEBHOOK_URL
+	run "$hook"
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "REL_WEBHOOK_URL"
+}
+
+@test "contrib/README.md names every file in contrib/" {
+	local f missing=
+
+	while IFS= read -r f; do
+		f=${f#"$CONTRIB"/}
+		case $f in README.md) continue ;; esac
+		# The systemd pairs are named as `name.service`, `.timer`.
+		grep -qF -- "${f%.timer}" "$CONTRIB/README.md" ||
+		    missing+=" $f"
+	done < <(find "$CONTRIB" -type f | sort)
+	[ -z "$missing" ] || { echo "not in README.md:$missing" >&2; false; }
+}
