@@ -174,7 +174,7 @@ if not set -q __rel_fish_completion
             set -l m (string match -r -- '-([1-9][0-9]*)$' $id)
             set -q m[2]; or continue
             if test "$only" = hotfix
-                string match -q -- "hotfix	yes	*" (head -n 8 $f)
+                string match -q -- 'hotfix'\t'yes'\t'*' (head -n 8 $f)
                 or continue
             end
             set -a out $m[2]\t$id
@@ -257,17 +257,17 @@ if not set -q __rel_fish_completion
         if test -n "$flow"; and test -f "$flow"
             set -l in 0
             while read -l l
-                set l (string replace -r -- '#.*' '' $l)
+                set l (string replace -r -- '#.*' '' "$l")
                 if test $in = 1
-                    set -l m (string match -r -- '^\s*-\s*(\S+)' $l)
+                    set -l m (string match -r -- '^\s*-\s*(\S+)' "$l")
                     if set -q m[2]
                         set -a comps (string replace -a -r -- '["\']' '' $m[2])
                         continue
                     end
-                    string match -qr -- '^\s*$' $l; and continue
+                    string match -qr -- '^\s*$' "$l"; and continue
                     break
                 end
-                set -l m (string match -r -- '^components:\s*(.*)$' $l)
+                set -l m (string match -r -- '^components:\s*(.*)$' "$l")
                 set -q m[2]; or continue
                 if string match -q -- '[*' $m[2]
                     set -l inner (string replace -r -- '^\[([^\]]*)\].*' '$1' $m[2])
@@ -297,7 +297,8 @@ if not set -q __rel_fish_completion
 
     # complete for rel-SUB, and for `rel SUB`: __rel_c SUB CONDITION ARGS
     function __rel_c -a sub cond
-        set -e argv[1..2]
+        set -e argv[1]
+        set -e argv[1]
         if test -n "$cond"
             complete -c rel-$sub -n $cond $argv
             complete -c rel -n "__rel_sub_is $sub; and $cond" $argv

@@ -246,16 +246,26 @@ EOF
 	[ "$n" -gt 0 ] || skip "no crontab example in contrib/ yet"
 }
 
-@test "metrics.cron.example's line, run as cron runs it, writes rel.prom whole" {
-	local f=$CONTRIB/metrics.cron.example cmd
+@test "crontab's metrics line, run as cron runs it, writes rel.prom whole" {
+	local f cmd dir
 
+	for f in "$CONTRIB"/crontab*.example "$CONTRIB"/*.cron.example; do
+		[ -f "$f" ] || continue
+		cmd=$(grep -E '^[*0-9@].*--format prom' "$f" | head -n 1)
+		[ -z "$cmd" ] || break
+	done
+	[ -n "$cmd" ] || skip "no crontab line writes metrics yet"
+	cmd=$(sed -E 's/^([^ ]+ +){5}//' <<<"$cmd")
+	# The directory it writes to, made a scratch one.
+	dir=$(grep -oE '/[^ "]*/rel\.prom' <<<"$cmd" | head -n 1)
+	dir=${dir%/rel.prom}
+	[ -n "$dir" ]
+	mkdir -p "$SCRATCH/textfile"
+	cmd=${cmd//"$dir"/$SCRATCH/textfile}
 	flow_web
 	rel-create web -a api=1 -a ui=1 >/dev/null
-	cmd=$(grep -E '^[*0-9]' "$f" | sed -E 's/^([^ ]+ +){5}//')
-	[ -n "$cmd" ]
-	mkdir -p "$SCRATCH/textfile"
-	# cron: sh -c, the crontab's variables, an empty pipe on stdin.
-	: | env TEXTFILE_DIR="$SCRATCH/textfile" sh -c "$cmd"
+	# cron: sh -c, and an empty pipe on standard input.
+	: | sh -c "$cmd"
 	[ "$(ls "$SCRATCH/textfile")" = rel.prom ]
 	diff <(rel-status --format prom </dev/null) "$SCRATCH/textfile/rel.prom"
 	grep -q '^rel_releases{product="web",status="pending"} 1$' \
