@@ -665,12 +665,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (c.noperands == 0 && rel_cli_stdin_has_ids()) {
-		if ((rc = rel_cli_read_ids(stdin, &ids, &nids, &x.err))) {
+		size_t bytes;
+
+		if ((rc = rel_cli_read_ids_n(stdin, &ids, &nids, &bytes,
+		    &x.err))) {
 			fprintf(stderr, "rel-status: %s\n", x.err.msg);
 			rel_store_close(&x.st);
 			goto out;
 		}
-		from_stdin = 1; /* even if it held none: show only those */
+		/* Input with no ids shows nothing; no input at all (cron's
+		 * empty pipe) is no input. */
+		from_stdin = bytes > 0;
 	}
 	/* One release in a table: show all of it. */
 	if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&

@@ -134,7 +134,11 @@ rel_cli_seconds(const char *what, const char *s, int *ms, struct rel_err *err)
 	if (!*s || *end || errno || v < 0 || v > 86400.0 * 365 || v != v)
 		return rel_err_set(err, REL_EUSAGE,
 		    "%s: bad number of seconds '%s'", what, s);
-	*ms = (int)(v * 1000 + 0.5);
+	/* A year of milliseconds does not fit an int: converting it would
+	 * be undefined (in practice negative, which means "for ever" to
+	 * rel_lock_take).  24 days is as good as a year for a wait. */
+	*ms = v * 1000 + 0.5 >= (double)INT_MAX ? INT_MAX :
+	    (int)(v * 1000 + 0.5);
 	return 0;
 }
 
@@ -168,15 +172,26 @@ rel_cli_stdin_has_ids(void)
 int
 rel_cli_read_ids(FILE *in, char ***ids, size_t *n, struct rel_err *err)
 {
+	return rel_cli_read_ids_n(in, ids, n, NULL, err);
+}
+
+int
+rel_cli_read_ids_n(FILE *in, char ***ids, size_t *n, size_t *bytes,
+    struct rel_err *err)
+{
 	char *line = NULL, **v = NULL;
 	size_t cap = 0, vcap = 0;
 	ssize_t len;
 
 	*n = 0;
 	*ids = NULL;
+	if (bytes)
+		*bytes = 0;
 	while ((len = getline(&line, &cap, in)) >= 0) {
 		char *s = line, *e;
 
+		if (bytes)
+			*bytes += (size_t)len;
 		s[strcspn(s, "\t\r\n")] = '\0';
 		while (*s == ' ')
 			s++;

@@ -54,8 +54,12 @@ int rel_cli_uint(const char *what, const char *s, unsigned long *v,
 int rel_cli_stdin_has_ids(void);
 /* Read ids (or names) from in: one per line, the first tab-separated
  * field, blanks trimmed, empty lines and #-lines skipped.  *ids is a
- * NULL-terminated array to free with rel_cli_free_ids. */
+ * NULL-terminated array to free with rel_cli_free_ids.  *bytes (if not
+ * NULL) receives how many bytes were read: cron gives a job an empty pipe
+ * for standard input, which must read as no input at all. */
 int rel_cli_read_ids(FILE *in, char ***ids, size_t *n, struct rel_err *err);
+int rel_cli_read_ids_n(FILE *in, char ***ids, size_t *n, size_t *bytes,
+    struct rel_err *err);
 void rel_cli_free_ids(char **ids);
 
 /* Colour on fd? A terminal, NO_COLOR unset or empty, TERM not dumb. */

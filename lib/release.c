@@ -279,8 +279,10 @@ apply_tr(struct rel_release *r, struct rel_jline *jl)
 	if ((to = rel_status_parse(t.to)) < 0)
 		return -1;
 	r->tr[r->ntr++] = t;
-	if (t.attempt > r->attempt)
+	if (t.attempt > r->attempt) {
 		r->attempt = t.attempt;
+		r->attempt_started = t.time;
+	}
 	if (t.time > r->updated)
 		r->updated = t.time;
 	if (!strcmp(t.object, "-")) {

@@ -137,6 +137,7 @@ struct rel_release {
 	long term_grace_ms;        /* grace=SECONDS of the terminate request */
 	int attempt;               /* highest attempt seen, 0 before any run */
 	int64_t started;           /* first promotion, 0 if none */
+	int64_t attempt_started;   /* first transition of the latest attempt */
 	int64_t updated;           /* last transition */
 	enum rel_status status;    /* computed */
 	enum rel_status recorded;  /* what the last release line said */

@@ -34,6 +34,7 @@ extern char **environ;
 #define TICK_MS 250            /* look at the record at least this often */
 #define CLAIM_WAIT_MS 60000    /* wait this long for an older run to stop */
 #define OUTPUT_MAX 100         /* outputs kept per step run */
+#define LOCK_TRIES 6           /* a runner waits this many --wait periods */
 
 struct envrun {
 	int active;                /* this runner drives it now */
@@ -68,6 +69,7 @@ struct rel_runner {
 	struct rel_buf batch;      /* record lines not yet written */
 	struct rel_buf envlines, envnames; /* history lines, after the record */
 	int sync;                  /* the batch must reach the disk */
+	int retrying;              /* a retry line is on its way */
 	int terminating;
 	int64_t kill_at;           /* monotonic: SIGKILL what is left */
 	char term_why[512];
@@ -153,6 +155,32 @@ copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
+/* The store failed us: without a record we cannot go on, so stop
+ * everything (the next command records that this runner is gone). */
+static void
+fatal(struct rel_runner *ru, const struct rel_err *err)
+{
+	ru->stop_error = 1;
+	ru->fatal = *err;
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (!ru->tasks[i].done)
+			rel_task_signal(&ru->tasks[i], SIGKILL);
+}
+
+/* The product lock, for a runner: a deployment under way is not given up
+ * for one busy moment, only after LOCK_TRIES waits of --wait each. */
+static int
+lock(struct rel_runner *ru, struct rel_err *err)
+{
+	int rc = REL_EBUSY;
+
+	for (int i = 0; i < LOCK_TRIES && rc == REL_EBUSY; i++)
+		rc = rel_product_lock(ru->p, err);
+	if (rc == REL_EBUSY)
+		rel_err_prefix(err, "gave up after %d tries", LOCK_TRIES);
+	return rc;
+}
+
 /* Write what is pending: the record first, then the histories, under one
  * hold of the product lock. */
 static int
@@ -166,7 +194,7 @@ flush(struct rel_runner *ru)
 		return ru->fatal.code;
 	if (ru->batch.len == 0 && ru->envlines.len == 0)
 		return 0;
-	if ((rc = rel_product_lock(ru->p, &err)) == 0) {
+	if ((rc = lock(ru, &err)) == 0) {
 		if (ru->batch.len)
 			rc = rel_release_update(ru->p, ru->r->n, copy_batch,
 			    &ru->batch, ru->sync, &after, &err);
@@ -182,15 +210,10 @@ flush(struct rel_runner *ru)
 	if (after) {
 		rel_release_free(ru->r);
 		ru->r = after;
+		ru->retrying = 0;
 	}
-	if (rc) {
-		/* Without a record we cannot go on: stop everything. */
-		ru->stop_error = 1;
-		ru->fatal = err;
-		for (size_t i = 0; i < ru->ntasks; i++)
-			if (!ru->tasks[i].done)
-				rel_task_signal(&ru->tasks[i], SIGKILL);
-	}
+	if (rc)
+		fatal(ru, &err);
 	return rc;
 }
 
@@ -646,21 +669,40 @@ request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
 static void
 begin_terminate(struct rel_runner *ru, const char *why, int record);
 
+/* Something the run cannot do without failed: stop everything. */
+static void
+stop_run(struct rel_runner *ru, const struct rel_err *err)
+{
+	ru->stop_error = 1;
+	ru->fatal = *err;
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (!ru->tasks[i].done)
+			rel_task_signal(&ru->tasks[i], SIGKILL);
+}
+
 /* Take environment e for us, taking it from an older release's run. */
 static int
 claim(struct rel_runner *ru, size_t e)
 {
 	struct envrun *ev = &ru->env[e];
-	char occ[REL_ID_MAX + 1], info[REL_INFO_MAX];
+	char occ[REL_ID_MAX + 1], info[REL_INFO_MAX], how[16];
 	struct rel_envlog log;
 	const struct rel_env_run *live;
 	struct rel_err err;
 	int rc;
 
-	if ((rc = rel_product_lock(ru->p, &err)) != 0)
-		return 0; /* busy store: try again at the next tick */
+	/* No lock in time (exit 4, naming the holder), a lock file that is
+	 * a link, a history that cannot be read (a link, a FIFO or a
+	 * directory planted where it should be): stop, as flush() does.
+	 * Returning 0 alone would leave the environment never started, and
+	 * rel-promote would exit 0 having done nothing. */
+	if ((rc = rel_product_lock(ru->p, &err)) != 0) {
+		stop_run(ru, &err);
+		return 0;
+	}
 	if (occupant(ru, e, occ, sizeof occ, &err) != 0) {
 		rel_product_unlock(ru->p);
+		stop_run(ru, &err);
 		return 0;
 	}
 	if (occ[0]) {
@@ -713,12 +755,14 @@ claim(struct rel_runner *ru, size_t e)
 			    live->release);
 		rel_envlog_free(&log);
 	}
+	/* A resumed run goes on as what it was (a redeploy stays one). */
+	snprintf(how, sizeof how, "%s", !ev->fresh && ru->r->envs[e].how[0] ?
+	    ru->r->envs[e].how : ru->o.how);
 	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s",
-	    ru->o.how, ev->fresh ? "fresh" : "resume", (long)getpid(),
-	    ru->host);
+	    how, ev->fresh ? "fresh" : "resume", (long)getpid(), ru->host);
 	tr_env(ru, e, REL_RUNNING, ru->o.why ? ru->o.why : "", info);
 	rel_envlog_run_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
-	    ru->o.how, ru->o.by, ev->previous, ru->o.why);
+	    how, ru->o.by, ev->previous, ru->o.why);
 	/* The history line goes out with the record line: same flush. */
 	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
 	    strlen(ru->r->envs[e].name) + 1);
@@ -841,7 +885,7 @@ downstream(struct rel_runner *ru)
 	size_t *order;
 
 	if (ru->terminating || ru->o.kind == REL_RUN_REDEPLOY ||
-	    ru->r->term != REL_PENDING)
+	    (ru->r->term != REL_PENDING && !ru->retrying))
 		return;
 	if (!(order = calloc(ru->r->nenvs, sizeof *order)))
 		return;
@@ -943,6 +987,11 @@ finish_terminate(struct rel_runner *ru)
 	    ru->o.by;
 
 	flush(ru);
+	for (size_t e = 0; e < ru->r->nenvs; e++)
+		if (ru->r->envs[e].status == REL_RUNNING)
+			event(ru, e, -1, -1, REL_TERMINATED, ru->term_why);
+		else if (ru->r->envs[e].status == REL_SUSPENDED)
+			event(ru, e, -1, -1, REL_PENDING, ru->term_why);
 	rel_terminate_lines(ru->r, rel_now_ms(), who, ru->term_why, &ru->batch,
 	    &el, &en);
 	rel_buf_add(&ru->envlines, el.s, el.len);
@@ -1101,14 +1150,19 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		 * terminates us was terminated, not failed. */
 		refresh(ru);
 		if (!ru->terminating) {
-			if (ru->r->term == REL_TERMINATING)
+			char why[128];
+
+			if (ru->r->term == REL_TERMINATING) {
 				begin_terminate(ru, ru->r->term_why, 0);
-			else if (ru->o.interrupt && *ru->o.interrupt)
-				begin_terminate(ru, "interrupted (rel-promote "
-				    "got a signal)", 1);
-			else if (ru->r->timeout && ru->r->started &&
-			    wall > ru->r->started + ru->r->timeout * 1000) {
-				char why[128], d[32];
+			} else if (ru->o.interrupt && *ru->o.interrupt) {
+				snprintf(why, sizeof why, "interrupted (%s got "
+				    "signal %d)", ru->p->st->prog,
+				    (int)*ru->o.interrupt);
+				begin_terminate(ru, why, 1);
+			} else if (ru->r->timeout && ru->r->attempt_started &&
+			    wall > ru->r->attempt_started +
+			    ru->r->timeout * 1000) {
+				char d[32];
 
 				rel_duration_format(ru->r->timeout, d, sizeof d);
 				snprintf(why, sizeof why,
@@ -1327,6 +1381,7 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		    rel_status_name(ru->r->status), "running", ru->attempt,
 		    "retry", "");
 		ru->sync = 1;
+		ru->retrying = 1;
 		/* Written with the first environment it resumes, so that the
 		 * release never reads "running" with nothing running. */
 	}

@@ -112,10 +112,12 @@ reload:
 int
 rel_expired(const struct rel_release *r, int64_t now)
 {
-	if (!r->timeout || !r->started || r->term != REL_PENDING)
+	if (!r->timeout || !r->attempt_started || r->term != REL_PENDING)
 		return 0;
 	if (r->status != REL_RUNNING && r->status != REL_SUSPENDED &&
 	    r->status != REL_PENDING)
 		return 0;
-	return now > r->started + r->timeout * 1000;
+	/* From the start of the current attempt: a retry starts the clock
+	 * again, or a release terminated for its timeout could never run. */
+	return now > r->attempt_started + r->timeout * 1000;
 }
