@@ -256,12 +256,14 @@ EOF
 	done
 	[ -n "$cmd" ] || skip "no crontab line writes metrics yet"
 	cmd=$(sed -E 's/^([^ ]+ +){5}//' <<<"$cmd")
-	# The directory it writes to, made a scratch one.
-	dir=$(grep -oE '/[^ "]*/rel\.prom' <<<"$cmd" | head -n 1)
-	dir=${dir%/rel.prom}
-	[ -n "$dir" ]
 	mkdir -p "$SCRATCH/textfile"
-	cmd=${cmd//"$dir"/$SCRATCH/textfile}
+	# The directory it writes to, made a scratch one: a literal path, or
+	# the crontab's TEXTFILE_DIR (cron puts a crontab's variables in the
+	# job's environment).
+	dir=$(grep -oE '/[^ "$]*/rel\.prom' <<<"$cmd" | head -n 1)
+	dir=${dir%/rel.prom}
+	[ -z "$dir" ] || cmd=${cmd//"$dir"/$SCRATCH/textfile}
+	export TEXTFILE_DIR=$SCRATCH/textfile
 	flow_web
 	rel-create web -a api=1 -a ui=1 >/dev/null
 	# cron: sh -c, and an empty pipe on standard input.
