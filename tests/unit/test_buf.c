@@ -1,0 +1,245 @@
+/*
+ * test_buf.c - growable buffers and the two escapings (lib/buf.c): a TSV
+ * field never holds a tab, a newline or a control byte and reads back to
+ * exactly what was written, whatever the bytes; a JSON string is valid
+ * JSON for any text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "buf.h"
+
+static void
+test_buf_basics(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+	size_t cap;
+
+	(void)state;
+	rel_buf_adds(&b, "abc");
+	rel_buf_addc(&b, '-');
+	rel_buf_add(&b, "xyz", 2);
+	rel_buf_addf(&b, "%d:%s", 42, "end");
+	assert_false(b.oom);
+	assert_int_equal(b.len, 12);
+	assert_string_equal(b.s, "abc-xy42:end");
+	cap = b.cap;
+	rel_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.s, "");
+	assert_int_equal(b.cap, cap); /* memory kept */
+	rel_buf_add(&b, "", 0);
+	assert_string_equal(b.s, "");
+	rel_buf_free(&b);
+	assert_null(b.s);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, 0);
+	rel_buf_free(&b); /* twice is harmless */
+	rel_buf_reset(&b); /* so is a reset of nothing */
+}
+
+static void
+test_buf_grows(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+	char big[10000];
+
+	(void)state;
+	memset(big, 'q', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (int i = 0; i < 50; i++)
+		rel_buf_addf(&b, "%s|", big);
+	assert_false(b.oom);
+	assert_int_equal(b.len, 50 * sizeof big);
+	assert_int_equal(b.s[b.len], '\0');
+	assert_int_equal(b.s[sizeof big - 1], '|');
+	assert_true(b.cap > b.len);
+	rel_buf_free(&b);
+}
+
+static void
+test_buf_oom_is_sticky(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+
+	(void)state;
+	rel_buf_adds(&b, "keep");
+	assert_int_equal(rel_buf_grow(&b, (size_t)-1 / 2), -1);
+	assert_true(b.oom);
+	/* Later appends change nothing; the caller checks once. */
+	rel_buf_adds(&b, "more");
+	rel_buf_addf(&b, "%s", "more");
+	assert_int_equal(rel_buf_grow(&b, 1), -1);
+	assert_int_equal(b.len, 4);
+	assert_string_equal(b.s, "keep");
+	rel_buf_free(&b);
+	assert_false(b.oom);
+}
+
+static const char *
+tsv(struct rel_buf *b, const char *s)
+{
+	rel_buf_reset(b);
+	rel_buf_add_tsv(b, s);
+	assert_false(b->oom);
+	return b->s ? b->s : "";
+}
+
+static void
+test_tsv_escapes(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+
+	(void)state;
+	assert_string_equal(tsv(&b, ""), "");
+	assert_string_equal(tsv(&b, "plain 1.0"), "plain 1.0");
+	assert_string_equal(tsv(&b, "a\\b"), "a\\\\b");
+	assert_string_equal(tsv(&b, "a\tb"), "a\\tb");
+	assert_string_equal(tsv(&b, "a\nb"), "a\\nb");
+	assert_string_equal(tsv(&b, "a\rb"), "a\\rb");
+	assert_string_equal(tsv(&b, "\x01"), "\\x01");
+	assert_string_equal(tsv(&b, "\x1b[31m"), "\\x1b[31m");
+	assert_string_equal(tsv(&b, "\x1f\x7f"), "\\x1f\\x7f");
+	assert_string_equal(tsv(&b, "caf\xc3\xa9 \xff"), "caf\xc3\xa9 \xff");
+	assert_string_equal(tsv(&b, "\\t"), "\\\\t"); /* not a tab */
+	assert_string_equal(tsv(&b, "end\\"), "end\\\\");
+	rel_buf_free(&b);
+}
+
+static void
+test_tsv_round_trip_every_byte(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+	char all[256], one[2];
+
+	(void)state;
+	/* Every byte but NUL, in one field... */
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	rel_buf_add_tsv(&b, all);
+	assert_false(b.oom);
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)b.s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fail_msg("control byte 0x%02x left at %zu", c, i);
+	}
+	assert_int_equal(rel_unescape_tsv(b.s), 0);
+	assert_int_equal(strlen(b.s), 255);
+	assert_memory_equal(b.s, all, 256);
+	/* ...and each alone, between other text. */
+	for (int i = 1; i < 256; i++) {
+		char in[8];
+
+		one[0] = (char)i;
+		one[1] = '\0';
+		snprintf(in, sizeof in, "<%s>", one);
+		rel_buf_reset(&b);
+		rel_buf_add_tsv(&b, in);
+		assert_null(memchr(b.s, '\t', b.len));
+		assert_null(memchr(b.s, '\n', b.len));
+		assert_int_equal(rel_unescape_tsv(b.s), 0);
+		assert_string_equal(b.s, in);
+	}
+	rel_buf_free(&b);
+}
+
+static void
+test_tsv_unescape(void **state)
+{
+	static const char *const bad[] = { "\\", "a\\", "\\q", "\\x", "\\x1",
+	    "\\xg1", "\\x1g", "\\x00", "\\0", "\\T", "\\N" };
+	char s[64];
+
+	(void)state;
+	snprintf(s, sizeof s, "%s", "a\\tb\\nc\\rd\\\\e\\x1B\\x7f");
+	assert_int_equal(rel_unescape_tsv(s), 0);
+	assert_string_equal(s, "a\tb\nc\rd\\e\x1b\x7f");
+	snprintf(s, sizeof s, "%s", "no escapes");
+	assert_int_equal(rel_unescape_tsv(s), 0);
+	assert_string_equal(s, "no escapes");
+	snprintf(s, sizeof s, "%s", "\\xc3\\xa9");
+	assert_int_equal(rel_unescape_tsv(s), 0);
+	assert_string_equal(s, "\xc3\xa9");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(s, sizeof s, "%s", bad[i]);
+		if (rel_unescape_tsv(s) != -1)
+			fail_msg("'%s' unescaped", bad[i]);
+	}
+}
+
+static const char *
+json(struct rel_buf *b, const char *s)
+{
+	rel_buf_reset(b);
+	rel_buf_add_json(b, s);
+	assert_false(b->oom);
+	return b->s;
+}
+
+static void
+test_json_escapes(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+
+	(void)state;
+	assert_string_equal(json(&b, ""), "\"\"");
+	assert_string_equal(json(&b, "web-1"), "\"web-1\"");
+	assert_string_equal(json(&b, "say \"hi\""), "\"say \\\"hi\\\"\"");
+	assert_string_equal(json(&b, "a\\b"), "\"a\\\\b\"");
+	assert_string_equal(json(&b, "\b\f\n\r\t"), "\"\\b\\f\\n\\r\\t\"");
+	assert_string_equal(json(&b, "\x01\x1b\x1f"),
+	    "\"\\u0001\\u001b\\u001f\"");
+	assert_string_equal(json(&b, "\x7f"), "\"\\u007f\"");
+	assert_string_equal(json(&b, "/ <script>"), "\"/ <script>\"");
+	assert_string_equal(json(&b, "caf\xc3\xa9 \xf0\x9f\x98\x80"),
+	    "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
+	rel_buf_free(&b);
+}
+
+static void
+test_json_every_control_byte(void **state)
+{
+	static const char *const named[] = { ['\b'] = "\\b", ['\t'] = "\\t",
+	    ['\n'] = "\\n", ['\f'] = "\\f", ['\r'] = "\\r" };
+	struct rel_buf b = REL_BUF_INIT;
+	char in[4], want[16];
+
+	(void)state;
+	for (int c = 1; c < 0x20; c++) {
+		in[0] = 'x';
+		in[1] = (char)c;
+		in[2] = 'y';
+		in[3] = '\0';
+		if (c < (int)(sizeof named / sizeof named[0]) && named[c])
+			snprintf(want, sizeof want, "\"x%sy\"", named[c]);
+		else
+			snprintf(want, sizeof want, "\"x\\u%04xy\"", c);
+		assert_string_equal(json(&b, in), want);
+	}
+	rel_buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_basics),
+		cmocka_unit_test(test_buf_grows),
+		cmocka_unit_test(test_buf_oom_is_sticky),
+		cmocka_unit_test(test_tsv_escapes),
+		cmocka_unit_test(test_tsv_round_trip_every_byte),
+		cmocka_unit_test(test_tsv_unescape),
+		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_json_every_control_byte),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
