@@ -4,6 +4,7 @@
 # name a subset.  The last line printed is prove's summary.
 cd "$(dirname "$0")/.." || exit 2
 if [ $# -eq 0 ]; then
-	set -- build/tests/test_* tests/e2e/*.bats
+	# The unit test programs (not their .d dependency files), then bats.
+	set -- $(ls build/tests/test_* | grep -v '\.d$') tests/e2e/*.bats
 fi
 exec prove -j"${JOBS:-2}" --exec tests/harness "$@"
