@@ -97,6 +97,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 			return 0;
 		}
 		setsid();
+		rel_run_forked(ru);
 		if ((null = open("/dev/null", O_RDWR)) >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);

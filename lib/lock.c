@@ -102,22 +102,29 @@ rel_lock_take(int dirfd, const char *name, const char *path, int wait_ms,
 		if (sleep_us < 8000)
 			sleep_us *= 2;
 	}
-	if (holder) {
-		size_t n = strlen(holder);
-		char line[300];
-
-		if (n > 250)
-			n = 250;
-		memcpy(line, holder, n);
-		line[n++] = '\n';
-		/* Best effort: only used to name the holder in messages. */
-		if (pwrite(fd, line, n, 0) == (ssize_t)n &&
-		    ftruncate(fd, (off_t)n) < 0) {
-			/* nothing to do */
-		}
-	}
 	lk->fd = fd;
+	rel_lock_describe(lk, holder);
 	return 0;
+}
+
+void
+rel_lock_describe(struct rel_lock *lk, const char *holder)
+{
+	char line[300];
+	size_t n;
+
+	if (lk->fd < 0 || !holder)
+		return;
+	n = strlen(holder);
+	if (n > 250)
+		n = 250;
+	memcpy(line, holder, n);
+	line[n++] = '\n';
+	/* Best effort: only used to name the holder in messages. */
+	if (pwrite(lk->fd, line, n, 0) == (ssize_t)n &&
+	    ftruncate(lk->fd, (off_t)n) < 0) {
+		/* nothing to do */
+	}
 }
 
 void

@@ -28,6 +28,9 @@ int rel_lock_take(int dirfd, const char *name, const char *path,
     int wait_ms, const char *holder, struct rel_lock *lk,
     struct rel_err *err);
 
+/* Write a new description of the holder (after a fork, say). */
+void rel_lock_describe(struct rel_lock *lk, const char *holder);
+
 /* Release (and close). No-op when not held. */
 void rel_lock_release(struct rel_lock *lk);
 

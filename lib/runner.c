@@ -88,6 +88,13 @@ rel_run_callbacks(struct rel_runner *ru, rel_event_fn on_event,
 	ru->o.arg = arg;
 }
 
+void
+rel_run_forked(struct rel_runner *ru)
+{
+	ru->p->st->holder[0] = '\0'; /* it named our parent */
+	rel_lock_describe(&ru->lock, rel_store_holder(ru->p->st));
+}
+
 const struct rel_release *
 rel_run_release(const struct rel_runner *ru)
 {
@@ -208,9 +215,15 @@ flush(struct rel_runner *ru)
 	rel_buf_reset(&ru->envnames);
 	ru->sync = 0;
 	if (after) {
+		enum rel_status was = ru->r->status;
+
 		rel_release_free(ru->r);
 		ru->r = after;
 		ru->retrying = 0;
+		/* The release's own changes belong in the progress too. */
+		if (after->status != was && after->status != REL_TERMINATING &&
+		    after->status != REL_TERMINATED)
+			event(ru, (size_t)-1, -1, -1, after->status, "");
 	}
 	if (rc)
 		fatal(ru, &err);
@@ -534,7 +547,6 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 		st = REL_FAILED;
 		snprintf(why, sizeof why, "exit %d", t->code);
 	}
-	t->pid = t->pid; /* keep for the group kill of leftovers */
 	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
 	    t->tries < t->max_tries && !ru->terminating &&
 	    !ru->env[t->env].failing) {
@@ -550,6 +562,10 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 
 		snprintf(why + l, sizeof why - l, " (after %d tries)", t->tries);
 	}
+	/* What the step left running in its process group goes with it
+	 * (a daemon meant to outlive its step makes a session of its own). */
+	if (t->pid > 0 && rel_pgrp_alive(t->pid))
+		rel_task_signal(t, SIGTERM);
 	record_outputs(ru, t);
 	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
 	    t->tries, (long long)(rel_now_ms() - t->started));

@@ -82,6 +82,10 @@ void rel_run_callbacks(struct rel_runner *ru, rel_event_fn on_event,
 /* The release as prepared (for messages before execution). */
 const struct rel_release *rel_run_release(const struct rel_runner *ru);
 
+/* After a fork: the runner is this process now (for the runner lock's
+ * description of its holder). */
+void rel_run_forked(struct rel_runner *ru);
+
 /* Release the runner lock and everything else. */
 void rel_run_free(struct rel_runner *ru);
 
