@@ -818,6 +818,7 @@ EOF
 	done <<<"$output"
 	assert_eq lines "$(cut -f2- <<<"$output")" "$(printf '%s\n' \
 	    "$id	dev	-	-	running	-" \
+	    "$id	-	-	-	running	-" \
 	    "$id	dev	lint	-	running	-" \
 	    "$id	dev	lint	-	succeeded	-" \
 	    "$id	dev	action	app	running	-" \
@@ -826,7 +827,8 @@ EOF
 	    "$id	qa	-	-	running	-" \
 	    "$id	qa	action	app	running	-" \
 	    "$id	qa	action	app	failed	exit 2" \
-	    "$id	qa	-	-	failed	qa action app failed: exit 2")"
+	    "$id	qa	-	-	failed	qa action app failed: exit 2" \
+	    "$id	-	-	-	failed	-")"
 	# The same through a pipe, as in a CI log.
 	id=$(rel-create app -a app=2)
 	rel-promote "$id" 2>/dev/null | cat >"$SCRATCH/piped" || true
