@@ -161,3 +161,49 @@ FORCE:
 .SECONDARY:
 
 -include $(wildcard build/lib/*.d build/bin/*.d build/tests/*.d build/helpers/*.d)
+
+# --- fuzz ------------------------------------------------------------------
+# make fuzz: the libFuzzer harnesses of tests/fuzz/, each run for
+# FUZZ_SECONDS on build/fuzz/corpus-NAME/ (seeded from tests/fuzz/corpus/,
+# kept between runs); fails on any crash, leak, timeout or broken promise.
+#   make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS="flow record"
+# The library is compiled again with the fuzzer's instrumentation and the
+# sanitizers, into an archive of its own (build/librel.a has other flags);
+# a harness links only the members it needs.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_ALL = flow record envlog names \
+	$(if $(wildcard lib/commitmsg.c),commitmsg)
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_CFLAGS = $(WARN) $(DEFS) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -Ilib -MMD -MP
+FUZZ_LDFLAGS = -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_OBJ = $(patsubst lib/%.c,build/fuzz/lib/%.o,$(LIB_SRC))
+
+build/fuzz/.flags: FORCE
+	@mkdir -p build/fuzz
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS)' > $@
+
+build/fuzz/lib/%.o: lib/%.c build/fuzz/.flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+
+build/fuzz/librel.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/librel.a build/fuzz/.flags
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(BASE_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $< \
+	    build/fuzz/librel.a $(BASE_LIBS)
+
+fuzz-bins: $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+
+fuzz:
+	@REL_DEPS_EXTRA="clang libclang-rt-dev" sh contrib/debian-deps.sh
+	@$(MAKE) --no-print-directory fuzz-bins
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-bins
+-include $(wildcard build/fuzz/lib/*.d build/fuzz/*.d)

@@ -7,12 +7,46 @@
 
 #include "err.h"
 
+/* Put the formatted message s in err->msg with its control bytes (C0,
+ * DEL, and C1 as UTF-8) written \xHH: a message quotes what it refuses (a
+ * path, a YAML value, an argument), and a hostile one must neither reach
+ * a terminal as an escape sequence nor break the one-line form of an
+ * error.  What is escaped already is printable, so this is idempotent. */
+static void
+set_msg(struct rel_err *err, const char *s)
+{
+	size_t j = 0, room = sizeof err->msg;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int c1 = c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9f;
+
+		if (c >= 0x20 && c != 0x7f && !c1) {
+			if (j + 1 >= room)
+				break;
+			err->msg[j++] = (char)c;
+			continue;
+		}
+		if (j + (c1 ? 8 : 4) >= room)
+			break;
+		j += (size_t)snprintf(err->msg + j, room - j, "\\x%02x", c);
+		if (c1)
+			j += (size_t)snprintf(err->msg + j, room - j, "\\x%02x",
+			    (unsigned char)*++s);
+	}
+	err->msg[j] = '\0';
+}
+
 int
 rel_err_setv(struct rel_err *err, int code, const char *fmt, va_list ap)
 {
+	char buf[REL_ERR_MAX];
+
 	if (err) {
 		err->code = code;
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		set_msg(err, buf);
 	}
 	return code;
 }
@@ -33,6 +67,7 @@ rel_err_errno(struct rel_err *err, const char *fmt, ...)
 {
 	int saved = errno;
 	int code = saved == ENOENT ? REL_ENOTFOUND : REL_ESYS;
+	char buf[REL_ERR_MAX];
 	va_list ap;
 	size_t n;
 
@@ -40,10 +75,11 @@ rel_err_errno(struct rel_err *err, const char *fmt, ...)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(saved));
+	n = strlen(buf);
+	snprintf(buf + n, sizeof buf - n, ": %s", strerror(saved));
+	set_msg(err, buf);
 	errno = saved;
 	return code;
 }
@@ -70,7 +106,7 @@ rel_err_prefix(struct rel_err *err, const char *fmt, ...)
 		memcpy(buf + n, err->msg, m);
 		buf[n + m] = '\0';
 	}
-	memcpy(err->msg, buf, sizeof buf);
+	set_msg(err, buf);
 }
 
 void

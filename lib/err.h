@@ -6,6 +6,8 @@
  * message that names the file, line or argument at fault.  The codes are
  * the commands' exit statuses, so a command maps an error to its exit
  * status by returning err.code.  The library never prints and never exits.
+ * A message is one printable line: control bytes in what it quotes (a
+ * path, a value from a flow, an argument) are written \xHH.
  */
 #ifndef REL_ERR_H
 #define REL_ERR_H
