@@ -6,6 +6,8 @@
  * that no other process can have.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -212,6 +214,7 @@ main(int argc, char **argv)
 		snprintf(flowfile, sizeof flowfile, "%s/flows/%s.yaml", root,
 		    job.product);
 	{
+		struct stat sb;
 		int fd;
 
 		rc = rel_file_open_user(flowfile, &fd, &err);
@@ -223,6 +226,15 @@ main(int argc, char **argv)
 		}
 		if (rc)
 			goto fail;
+		/* Too large is the flow's fault, not the system's: exit 2,
+		 * as for any other fault of a flow, and before reading it. */
+		if (fstat(fd, &sb) == 0 && sb.st_size > REL_FLOW_MAX_BYTES) {
+			close(fd);
+			rc = rel_err_set(&err, REL_EUSAGE, "%s: flow is too "
+			    "large (%lld bytes, at most %d)", flowfile,
+			    (long long)sb.st_size, REL_FLOW_MAX_BYTES);
+			goto fail;
+		}
 		rc = rel_fd_read_all(fd, flowfile, REL_FLOW_MAX_BYTES, &flowbuf,
 		    &err);
 		close(fd);

@@ -144,7 +144,14 @@ rel_file_open_user(const char *path, int *out, struct rel_err *err)
 		    type_error(err, path, st.st_mode, "a regular file");
 
 		close(fd);
-		return rc == REL_ESYS ? REL_EUSAGE : rc;
+		/* A person named what is no file to read: bad input, exit 2.
+		 * The code in err is what a command exits with. */
+		if (rc == REL_ESYS) {
+			rc = REL_EUSAGE;
+			if (err)
+				err->code = rc;
+		}
+		return rc;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	*out = fd;
