@@ -51,6 +51,17 @@ struct envrun {
 	char previous[REL_ID_MAX + 1]; /* live when the promotion started */
 };
 
+/* A progress event waiting for its transition to be written: progress
+ * is told only once the record has it, so that a line a user saw (say,
+ * "prod succeeded") is never one that a crash or a full disk took back. */
+struct said {
+	int64_t time;
+	size_t env;                /* (size_t)-1: the release */
+	int step, comp;            /* -1: none */
+	enum rel_status to;
+	char *why;
+};
+
 struct rel_runner {
 	struct rel_product *p;
 	struct rel_run_opts o;
@@ -68,6 +79,8 @@ struct rel_runner {
 	size_t ntasks, tcap;
 	struct rel_buf batch;      /* record lines not yet written */
 	struct rel_buf envlines, envnames; /* history lines, after the record */
+	struct said *said;         /* events of the lines not yet written */
+	size_t nsaid, saidcap;
 	int sync;                  /* the batch must reach the disk */
 	int retrying;              /* a retry line is on its way */
 	int terminating;
@@ -103,22 +116,63 @@ rel_run_release(const struct rel_runner *ru)
 
 /* --- writing ------------------------------------------------------ */
 
+/* Keep an event until the lines that go with it are written (see
+ * struct said).  Out of memory, the event is not shown: it is display
+ * only, the record has the transition. */
 static void
 event(struct rel_runner *ru, size_t env, int step, int comp,
     enum rel_status to, const char *why)
 {
-	struct rel_event ev;
+	struct said *s;
 
 	if (!ru->o.on_event || (ru->o.quiet && *ru->o.quiet))
 		return;
-	ev.time = rel_now_ms();
-	ev.release = ru->id;
-	ev.env = env == (size_t)-1 ? NULL : ru->r->envs[env].name;
-	ev.step = step < 0 ? NULL : ru->r->envs[env].steps[step].name;
-	ev.component = comp < 0 ? NULL : ru->r->artifacts[comp].component;
-	ev.status = to;
-	ev.why = why ? why : "";
-	ru->o.on_event(&ev, ru->o.arg);
+	if (ru->nsaid == ru->saidcap) {
+		size_t cap = ru->saidcap ? ru->saidcap * 2 : 16;
+		struct said *v = realloc(ru->said, cap * sizeof *v);
+
+		if (!v)
+			return;
+		ru->said = v;
+		ru->saidcap = cap;
+	}
+	s = &ru->said[ru->nsaid];
+	if (!(s->why = strdup(why ? why : "")))
+		return;
+	s->time = rel_now_ms();
+	s->env = env;
+	s->step = step;
+	s->comp = comp;
+	s->to = to;
+	ru->nsaid++;
+}
+
+/* The lines of the kept events are written (written 1): tell them; or
+ * they could not be (0): drop them, they did not happen. */
+static void
+tell(struct rel_runner *ru, int written)
+{
+	for (size_t i = 0; i < ru->nsaid; i++) {
+		const struct said *s = &ru->said[i];
+		struct rel_event ev;
+
+		if (written && ru->o.on_event &&
+		    !(ru->o.quiet && *ru->o.quiet)) {
+			ev.time = s->time;
+			ev.release = ru->id;
+			ev.env = s->env == (size_t)-1 ? NULL :
+			    ru->r->envs[s->env].name;
+			ev.step = s->step < 0 ? NULL :
+			    ru->r->envs[s->env].steps[s->step].name;
+			ev.component = s->comp < 0 ? NULL :
+			    ru->r->artifacts[s->comp].component;
+			ev.status = s->to;
+			ev.why = s->why;
+			ru->o.on_event(&ev, ru->o.arg);
+		}
+		free(ru->said[i].why);
+	}
+	ru->nsaid = 0;
 }
 
 static void
@@ -197,10 +251,14 @@ flush(struct rel_runner *ru)
 	struct rel_err err;
 	int rc;
 
-	if (ru->stop_error)
+	if (ru->stop_error) {
+		tell(ru, 0);
 		return ru->fatal.code;
-	if (ru->batch.len == 0 && ru->envlines.len == 0)
+	}
+	if (ru->batch.len == 0 && ru->envlines.len == 0) {
+		tell(ru, 1);
 		return 0;
+	}
 	if ((rc = lock(ru, &err)) == 0) {
 		if (ru->batch.len)
 			rc = rel_release_update(ru->p, ru->r->n, copy_batch,
@@ -225,6 +283,7 @@ flush(struct rel_runner *ru)
 		    after->status != REL_TERMINATED)
 			event(ru, (size_t)-1, -1, -1, after->status, "");
 	}
+	tell(ru, rc == 0);
 	if (rc)
 		fatal(ru, &err);
 	return rc;
@@ -1232,6 +1291,9 @@ rel_run_free(struct rel_runner *ru)
 	rel_buf_free(&ru->batch);
 	rel_buf_free(&ru->envlines);
 	rel_buf_free(&ru->envnames);
+	for (size_t i = 0; i < ru->nsaid; i++)
+		free(ru->said[i].why);
+	free(ru->said);
 	rel_lock_release(&ru->lock);
 	free(ru);
 }
