@@ -162,6 +162,30 @@ FORCE:
 
 -include $(wildcard build/lib/*.d build/bin/*.d build/tests/*.d build/helpers/*.d)
 
+# --- fault injection, load and soak (tests only) ----------------------
+# tests/helpers/faultinject.c is an LD_PRELOAD shim, not a program: it is
+# built as a shared object, never with the sanitizers (ASan must come
+# first in a process, so the tests that preload it skip under SANITIZE=1).
+FAULT_SO = build/helpers/faultinject.so
+
+$(FAULT_SO): tests/helpers/faultinject.c build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -MMD -MP -fPIC -shared -o $@ $< -ldl
+
+# The helpers' pattern rule would link the shim as a program: it has no
+# main, so its program name only stands for the shared object.
+build/helpers/faultinject: $(FAULT_SO) ;
+
+test-bins: $(FAULT_SO)
+
+# The randomized soak for minutes instead of check's half minute.
+check-long: deps
+	@$(MAKE) --no-print-directory test-bins
+	@REL_SOAK_SECONDS=$${REL_SOAK_SECONDS:-240} sh tests/soak/soak.sh \
+	    $${REL_SOAK_SECONDS:-240}
+
+.PHONY: check-long
+
 # --- fuzz ------------------------------------------------------------------
 # make fuzz: the libFuzzer harnesses of tests/fuzz/, each run for
 # FUZZ_SECONDS on build/fuzz/corpus-NAME/ (seeded from tests/fuzz/corpus/,

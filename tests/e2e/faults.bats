@@ -1,0 +1,183 @@
+#!/usr/bin/env bats
+# Fault injection: every I/O call that rel-create, a promotion and
+# rel-terminate make on the store fails in turn (EIO, ENOSPC), or the
+# command is SIGKILLed right there, or a write is torn in half by a kill;
+# after each fault the store must keep its promise (DESIGN.md "The
+# store"): every command reads it, rel-status --check finds no problem
+# once it has fixed what is derived, nothing the command reported done is
+# missing, nothing half-written is visible, the command that hit the fault
+# said so, naming the file, and the store goes on working.
+#
+# The faults come from tests/helpers/faultinject.c (an LD_PRELOAD shim);
+# the cases themselves are in faults_lib.bash and run in parallel.
+# REL_FAULT_STRIDE=N walks every N-th call only (a quick look); the
+# default walks them all.  REL_FAULT_RESULTS=FILE keeps the result lines
+# of the last walk; REL_FAULT_TMP=DIR puts the cases' stores there.
+
+load lib
+
+FAULT_SO=$REL_TOP/build/helpers/faultinject.so
+STRIDE=${REL_FAULT_STRIDE:-1}
+
+setup() {
+	rel_setup
+	[ -f "$FAULT_SO" ] ||
+	    skip "build/helpers/faultinject.so not built (make test-bins)"
+	# ASan insists on being the first library loaded: with the shim
+	# preloaded an instrumented command refuses to start.
+	if ldd "$REL_BIN/rel-create" 2>/dev/null | grep -q -e libasan -e libubsan ||
+	    nm "$REL_BIN/rel-create" 2>/dev/null | grep -q __asan_init; then
+		skip "the commands are built with SANITIZE=1: ASan and LD_PRELOAD do not mix"
+	fi
+	FAULT_PREP=$SCRATCH/prep
+	# The cases' stores go on a tmpfs when there is one: a thousand
+	# copies with their fsyncs cost minutes on a busy disk, and what is
+	# tested (a call failing, a process killed) is the same there.
+	FAULT_TMP=
+	if [ -z "${REL_FAULT_TMP+x}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		FAULT_TMP=$(mktemp -d /dev/shm/rel-faults.XXXXXX) || FAULT_TMP=
+	fi
+	FAULT_WORK=${FAULT_TMP:-${REL_FAULT_TMP:-$SCRATCH}}/work
+	mkdir -p "$FAULT_PREP" "$FAULT_WORK"
+	export FAULT_PREP FAULT_WORK FAULT_SO
+}
+
+teardown() {
+	[ -z "${FAULT_TMP:-}" ] || rm -rf "$FAULT_TMP"
+	rel_teardown
+}
+
+# prep KIND: the store a KIND case starts from, in $FAULT_PREP/KIND.
+prep() {
+	export REL_STATE_DIR=$FAULT_PREP/$1
+
+	case $1 in
+	first | create)
+		flow_simple web dev qa prod
+		if [ "$1" = create ]; then
+			[ "$(rel-create web -a web=1)" = web-1 ]
+		fi
+		;;
+	promote | terminate)
+		# A flow of `true` steps: what is walked is rel's own I/O.
+		write_flow "$REL_STATE_DIR/flows/sm.yaml" <<'EOF'
+environments:
+  - name: dev
+    pre: [ {name: lint, run: "true"} ]
+    action: "true"
+  - name: qa
+    action: "true"
+  - name: prod
+    trigger: manual
+    action: "true"
+EOF
+		[ "$(rel-create sm -a sm=1.0)" = sm-1 ]
+		if [ "$1" = terminate ]; then
+			rel-promote sm-1 >/dev/null
+			[ "$(rel-status sm-1 | cut -f3)" = suspended ]
+		fi
+		;;
+	esac
+	rel-status --check >/dev/null
+}
+
+# count KIND CLASS: how many calls of CLASS the KIND command makes on a
+# fresh copy of its store (the shim counts, nothing fails).
+count() {
+	local d=$SCRATCH/count.$1
+
+	rm -rf "$d"
+	mkdir -p "$d"
+	cp -a "$FAULT_PREP/$1" "$d/state"
+	(
+		export REL_STATE_DIR=$d/state
+		case $1 in
+		create | first) set -- rel-create web -a web=new ;;
+		promote) set -- rel-promote sm-1 ;;
+		terminate) set -- rel-terminate sm-1 ;;
+		esac
+		LD_PRELOAD=$FAULT_SO REL_FAULT_COUNT=$d/counts "$@" >/dev/null
+	) || return 1
+	awk -v c="$2" '$1 == c { print $2 }' "$d/counts"
+}
+
+# walk KIND: every case of KIND, in parallel; fails listing the cases
+# that broke the promise; prints the numbers.
+walk() {
+	local kind=$1 any writes a k cases=$SCRATCH/cases.$1
+	local res=$SCRATCH/results.$1
+
+	prep "$kind"
+	any=$(count "$kind" any)
+	writes=$(count "$kind" write)
+	[ "${any:-0}" -gt 0 ] && [ "${writes:-0}" -gt 0 ]
+	: >"$cases"
+	for a in EIO ENOSPC kill; do
+		for ((k = 1; k <= any; k += STRIDE)); do
+			echo "$kind $k $a" >>"$cases"
+		done
+	done
+	for ((k = 1; k <= writes; k += STRIDE)); do
+		echo "$kind $k torn" >>"$cases"
+	done
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	xargs -P "${JOBS:-2}" -L 1 bash -c \
+	    'source "$0"; fault_case "$@"' "$BATS_TEST_DIRNAME/faults_lib.bash" \
+	    <"$cases" >"$res" 3>&- || true
+	report "$kind" "$any" "$writes" "$res"
+	if grep -q ' FAIL ' "$res"; then
+		grep ' FAIL ' "$res" | head -20 >&2
+		echo "$(grep -c ' FAIL ' "$res") of $(wc -l <"$res") cases broke the promise" >&2
+		return 1
+	fi
+	[ "$(wc -l <"$res")" -eq "$(wc -l <"$cases")" ]
+}
+
+# report KIND ANY WRITES RESULTS: the numbers, on the TAP stream.
+report() {
+	local a
+	{
+		printf '# %s: %d I/O calls on the store (%d writes);' "$1" "$2" "$3"
+		for a in EIO ENOSPC kill torn; do
+			printf ' %s %d/%d fired' "$a" \
+			    "$(awk -v a="$a" '$3 == a && $4 == "fired"' "$4" | wc -l)" \
+			    "$(awk -v a="$a" '$3 == a' "$4" | wc -l)"
+		done
+		printf '; exit 0 despite the fault: %d\n' \
+		    "$(awk '$4 == "fired" && $5 == 0' "$4" | wc -l)"
+	} >&3
+	cp "$4" "${REL_FAULT_RESULTS:-/dev/null}" 2>/dev/null || true
+}
+
+@test "faults in rel-create of a release: the store keeps its promise" {
+	walk create
+}
+
+@test "faults in rel-create of a product's first release" {
+	walk first
+}
+
+@test "faults in a promotion (rel-promote of a flow of true steps)" {
+	walk promote
+}
+
+@test "faults in rel-terminate of a suspended release" {
+	walk terminate
+}
+
+@test "the shim counts only calls on the store, and fails the one asked" {
+	prep create
+	export REL_STATE_DIR=$SCRATCH/one
+	cp -a "$FAULT_PREP/create" "$REL_STATE_DIR"
+	# The record is made by a link(): make it fail, and nothing is made.
+	run --separate-stderr env LD_PRELOAD="$FAULT_SO" REL_FAULT=rename:1:EIO \
+	    REL_FAULT_LOG="$SCRATCH/log" rel-create web -a web=2
+	assert_status 5
+	[ -z "$output" ]
+	assert_contains "$stderr" "rel-create: cannot create $REL_STATE_DIR/products/web/releases/web-2: Input/output error"
+	grep -q " rename 1 EIO linkat $REL_STATE_DIR/products/web/releases/web-2\$" "$SCRATCH/log"
+	[ "$(rel-status | cut -f1)" = web-1 ]
+	# A typo in REL_FAULT is not a silent pass.
+	run env LD_PRELOAD="$FAULT_SO" REL_FAULT=wrte:1:EIO rel-status
+	assert_status 99
+}
