@@ -1,0 +1,339 @@
+/*
+ * rel-notes - release notes from git history: what a release brings
+ * compared with a base, grouped by Conventional Commits type, with
+ * breaking changes first, linked issues, artifact changes and
+ * contributors, as Markdown, plain text or JSON.
+ *
+ * The base is the release live in --env ENV (what promoting would
+ * change there), else --since RELEASE, else the previous release of the
+ * product that has a revision; with none, all history, and the notes say
+ * so.  --range A..B takes git revisions instead.  The store is only read:
+ * no lock is taken, and --range without a release does not open it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "envlog.h"
+#include "gitnotes.h"
+#include "notes.h"
+#include "store.h"
+
+static const char usage[] =
+    "usage: rel-notes [--state DIR] [--repo DIR] [--env ENV | --since RELEASE |\n"
+    "                 --range A..B] [--format md|text|json] [--merges] RELEASE\n"
+    "       rel-notes [--repo DIR] [--format md|text|json] [--merges] --range A..B\n"
+    "       rel-notes -h | --version\n";
+
+enum { O_STATE = 1, O_REPO, O_ENV, O_SINCE, O_RANGE, O_FORMAT, O_MERGES,
+	O_HELP, O_VERSION };
+
+static const struct rel_opt opts[] = {
+	{ "state", 0, 1, O_STATE }, { "repo", 0, 1, O_REPO },
+	{ "env", 'e', 1, O_ENV }, { "since", 's', 1, O_SINCE },
+	{ "range", 0, 1, O_RANGE }, { "format", 'o', 1, O_FORMAT },
+	{ "merges", 0, 0, O_MERGES }, { "help", 'h', 0, O_HELP },
+	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+};
+
+struct job {
+	const char *state, *repo, *env, *since, *range, *id;
+	int format, merges;
+	struct rel_store st;
+	int st_open;
+	struct rel_product p, bp;  /* the release's product, --since's */
+	int p_open, bp_open;
+	struct rel_release *r, *base;
+	struct rel_notes notes;
+	char repodir[PATH_MAX];
+};
+
+/* The repository: --repo, else the one recorded with the release, else
+ * the flow's (relative to the flow file it was made from), else ".". */
+static int
+repo_dir(struct job *j, struct rel_err *err)
+{
+	struct rel_flow *flow = NULL;
+	const char *src, *slash;
+	int rc;
+
+	if (j->repo) {
+		snprintf(j->repodir, sizeof j->repodir, "%s", j->repo);
+		return 0;
+	}
+	if (j->r && j->r->repo[0]) {
+		snprintf(j->repodir, sizeof j->repodir, "%s", j->r->repo);
+		return 0;
+	}
+	snprintf(j->repodir, sizeof j->repodir, ".");
+	if (!j->r)
+		return 0;
+	if ((rc = rel_flow_of_release(&j->p, j->r, &flow, err)))
+		return rc;
+	if (flow->repo && flow->repo[0] == '/') {
+		snprintf(j->repodir, sizeof j->repodir, "%s", flow->repo);
+	} else if (flow->repo) {
+		src = j->r->flow_source ? j->r->flow_source : "";
+		if ((slash = strrchr(src, '/')))
+			snprintf(j->repodir, sizeof j->repodir, "%.*s/%s",
+			    (int)(slash - src), src, flow->repo);
+		else
+			snprintf(j->repodir, sizeof j->repodir, "%s",
+			    flow->repo);
+	}
+	rel_flow_free(flow);
+	return 0;
+}
+
+/* The release live in --env ENV as the base. */
+static int
+base_env(struct job *j, struct rel_err *err)
+{
+	struct rel_envlog log;
+	const struct rel_env_run *live;
+	char product[REL_NAME_MAX + 1];
+	unsigned long n;
+	int rc;
+
+	if (rel_release_env(j->r, j->env) < 0) {
+		struct rel_buf envs = REL_BUF_INIT;
+
+		for (size_t i = 0; i < j->r->nenvs; i++)
+			rel_buf_addf(&envs, "%s%s", i ? ", " : "",
+			    j->r->envs[i].name);
+		rc = rel_err_set(err, REL_ENOTFOUND,
+		    "--env %s: no such environment in the flow of %s "
+		    "(environments: %s)", j->env, j->id,
+		    envs.s ? envs.s : "none");
+		rel_buf_free(&envs);
+		return rc;
+	}
+	if ((rc = rel_envlog_load(&j->p, j->env, &log, err)))
+		return rc;
+	live = rel_envlog_live(&log);
+	if (!live) {
+		rc = rel_notes_base(&j->notes, REL_BASE_NONE, NULL, j->env,
+		    err);
+		if (!rc)
+			rc = rel_notes_note(&j->notes, err, "nothing is live "
+			    "in %s yet: these are all the commits up to %s",
+			    j->env, j->id);
+		rel_envlog_free(&log);
+		return rc;
+	}
+	rc = rel_id_parse(live->release, product, &n, err);
+	if (!rc)
+		rc = rel_release_load(&j->p, n, &j->base, err);
+	if (!rc)
+		rc = rel_notes_base(&j->notes, REL_BASE_ENV, live->release,
+		    j->env, err);
+	if (!rc && n == j->r->n)
+		rc = rel_notes_note(&j->notes, err, "%s is already live in %s",
+		    j->id, j->env);
+	if (!rc && !j->base->rev[0]) {
+		rc = rel_notes_note(&j->notes, err, "%s, live in %s, has no "
+		    "revision: these are all the commits up to %s",
+		    live->release, j->env, j->id);
+	}
+	rel_envlog_free(&log);
+	return rc;
+}
+
+/* The previous release of the product that has a revision. */
+static int
+base_previous(struct job *j, struct rel_err *err)
+{
+	for (unsigned long k = j->r->n - 1; k >= 1; k--) {
+		struct rel_release *b;
+		int rc;
+
+		if (!rel_release_exists(&j->p, k))
+			continue;
+		if ((rc = rel_release_load(&j->p, k, &b, err)))
+			return rc;
+		if (b->rev[0]) {
+			j->base = b;
+			return rel_notes_base(&j->notes, REL_BASE_PREVIOUS,
+			    b->id, NULL, err);
+		}
+		rel_release_free(b);
+	}
+	if (rel_notes_base(&j->notes, REL_BASE_NONE, NULL, NULL, err))
+		return err->code;
+	return rel_notes_note(&j->notes, err, "no earlier release of %s has a "
+	    "revision: these are all the commits up to %s", j->r->product,
+	    j->id);
+}
+
+static int
+run(struct job *j, struct rel_err *err)
+{
+	struct rel_git_walk w = { NULL, NULL, NULL, j->range };
+	char root[4096];
+	int rc;
+
+	j->notes.merges = j->merges;
+	if (j->id) {
+		if ((rc = rel_store_path(j->state, root, sizeof root, err)) ||
+		    (rc = rel_store_open(&j->st, root, 0, "rel-notes", err)))
+			return rc;
+		j->st_open = 1;
+		if ((rc = rel_release_open(&j->st, j->id, &j->p, &j->r, err)))
+			return rc;
+		j->p_open = 1;
+		if (!j->range && !j->r->rev[0])
+			return rel_err_set(err, REL_ENOTFOUND,
+			    "%s has no revision (it was made without --rev): "
+			    "give --range A..B", j->id);
+		if (j->env) {
+			rc = base_env(j, err);
+		} else if (j->since) {
+			rc = rel_release_open(&j->st, j->since, &j->bp,
+			    &j->base, err);
+			if (!rc)
+				j->bp_open = 1;
+			if (!rc && !j->base->rev[0])
+				rc = rel_err_set(err, REL_ENOTFOUND,
+				    "--since %s: it has no revision (it was "
+				    "made without --rev)", j->since);
+			if (!rc)
+				rc = rel_notes_base(&j->notes, REL_BASE_SINCE,
+				    j->since, NULL, err);
+		} else if (j->range) {
+			rc = rel_notes_base(&j->notes, REL_BASE_RANGE, NULL,
+			    NULL, err);
+		} else {
+			rc = base_previous(j, err);
+		}
+		if (rc || (rc = rel_notes_release(&j->notes, j->r, j->base,
+		    err)))
+			return rc;
+		w.head = j->r->rev;
+		w.base = j->base && j->base->rev[0] ? j->base->rev : NULL;
+	} else if ((rc = rel_notes_base(&j->notes, REL_BASE_RANGE, NULL, NULL,
+	    err))) {
+		return rc;
+	}
+	if ((rc = repo_dir(j, err)))
+		return rc;
+	w.repo = j->repodir;
+	if ((rc = rel_git_notes(&w, &j->notes, err))) {
+		if (j->id)
+			rel_err_prefix(err, "%s", j->id);
+		return rc;
+	}
+	if (!j->notes.ncommits && (rc = rel_notes_note(&j->notes, err,
+	    "no commits between %.*s and %.*s", REL_NOTES_SHORT,
+	    rel_notes_str(&j->notes, j->notes.base_rev) ?
+	    rel_notes_str(&j->notes, j->notes.base_rev) : "the root",
+	    REL_NOTES_SHORT, rel_notes_str(&j->notes, j->notes.head_rev))))
+		return rc;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rel_err err = { 0, "" };
+	struct rel_cli c;
+	struct rel_buf out = REL_BUF_INIT;
+	struct job j;
+	char **ids = NULL;
+	size_t nids = 0;
+	const char *arg;
+	int o, rc = 0, bases = 0;
+
+	memset(&j, 0, sizeof j);
+	rel_notes_init(&j.notes);
+	j.format = REL_NOTES_MD;
+	if (rel_cli_init(&c, argc, argv)) {
+		fprintf(stderr, "rel-notes: out of memory\n");
+		return REL_ESYS;
+	}
+	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
+		switch (o) {
+		case O_STATE: j.state = arg; break;
+		case O_REPO: j.repo = arg; break;
+		case O_ENV: j.env = arg; break;
+		case O_SINCE: j.since = arg; break;
+		case O_RANGE: j.range = arg; break;
+		case O_FORMAT:
+			if ((j.format = rel_notes_format_parse(arg)) < 0) {
+				rel_err_set(&c.err, REL_EUSAGE, "--format %s: "
+				    "expected md, text or json", arg);
+				o = -1;
+			}
+			break;
+		case O_MERGES: j.merges = 1; break;
+		case O_HELP:
+			fputs(usage, stdout);
+			goto out_cli;
+		case O_VERSION:
+			puts("rel-notes " REL_VERSION);
+			goto out_cli;
+		}
+		if (o < 0)
+			break;
+	}
+	bases = !!j.env + !!j.since + !!j.range;
+	if (o == 0 && bases > 1) {
+		rel_err_set(&c.err, REL_EUSAGE,
+		    "--env, --since and --range exclude each other");
+		o = -1;
+	}
+	if (o == 0 && c.noperands > 1) {
+		rel_err_set(&c.err, REL_EUSAGE, "expected one release");
+		o = -1;
+	}
+	if (o == 0 && c.noperands == 0 && !j.range) {
+		if (!rel_cli_stdin_has_ids()) {
+			rel_err_set(&c.err, REL_EUSAGE, "no release given "
+			    "(as an argument or on standard input)");
+			o = -1;
+		} else if ((rc = rel_cli_read_ids(stdin, &ids, &nids, &err))) {
+			fprintf(stderr, "rel-notes: %s\n", err.msg);
+			goto out_cli;
+		} else if (nids != 1) {
+			rel_err_set(&c.err, REL_EUSAGE, "expected one release "
+			    "on standard input, got %zu", nids);
+			o = -1;
+		}
+	}
+	if (o < 0) {
+		fprintf(stderr, "rel-notes: %s\n%s", c.err.msg, usage);
+		rc = REL_EUSAGE;
+		goto out_cli;
+	}
+	j.id = c.noperands ? c.operands[0] : ids ? ids[0] : NULL;
+	if (j.env && (rc = rel_name_check("--env", j.env, &err)))
+		goto fail;
+
+	if ((rc = run(&j, &err)) ||
+	    (rc = rel_notes_render(&j.notes, j.format, &out, &err)))
+		goto fail;
+	fwrite(out.s, 1, out.len, stdout);
+	if ((rc = rel_cli_finish(stdout, &err)))
+		goto fail;
+	goto out;
+fail:
+	fprintf(stderr, "rel-notes: %s\n", err.msg);
+	if (!rc)
+		rc = REL_ESYS;
+out:
+	rel_buf_free(&out);
+	rel_notes_free(&j.notes);
+	rel_release_free(j.base);
+	rel_release_free(j.r);
+	if (j.bp_open)
+		rel_product_close(&j.bp);
+	if (j.p_open)
+		rel_product_close(&j.p);
+	if (j.st_open)
+		rel_store_close(&j.st);
+out_cli:
+	rel_cli_free_ids(ids);
+	rel_cli_free(&c);
+	return rc;
+}
