@@ -12,12 +12,15 @@
 # the cases themselves are in faults_lib.bash and run in parallel.
 # REL_FAULT_STRIDE=N walks every N-th call only (a quick look); the
 # default walks them all.  REL_FAULT_RESULTS=FILE keeps the result lines
-# of the last walk; REL_FAULT_TMP=DIR puts the cases' stores there.
+# of each walk in FILE.KIND; REL_FAULT_TMP=DIR puts the cases' stores there.
 
 load lib
 
 FAULT_SO=$REL_TOP/build/helpers/faultinject.so
+# Read before setup, which clears every REL_* variable.
 STRIDE=${REL_FAULT_STRIDE:-1}
+RESULTS=${REL_FAULT_RESULTS:-}
+FAULT_TMP_DIR=${REL_FAULT_TMP:-}
 
 setup() {
 	rel_setup
@@ -34,10 +37,10 @@ setup() {
 	# copies with their fsyncs cost minutes on a busy disk, and what is
 	# tested (a call failing, a process killed) is the same there.
 	FAULT_TMP=
-	if [ -z "${REL_FAULT_TMP+x}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	if [ -z "$FAULT_TMP_DIR" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
 		FAULT_TMP=$(mktemp -d /dev/shm/rel-faults.XXXXXX) || FAULT_TMP=
 	fi
-	FAULT_WORK=${FAULT_TMP:-${REL_FAULT_TMP:-$SCRATCH}}/work
+	FAULT_WORK=${FAULT_TMP:-${FAULT_TMP_DIR:-$SCRATCH}}/work
 	mkdir -p "$FAULT_PREP" "$FAULT_WORK"
 	export FAULT_PREP FAULT_WORK FAULT_SO
 }
@@ -146,7 +149,7 @@ report() {
 		printf '; exit 0 despite the fault: %d\n' \
 		    "$(awk '$4 == "fired" && $5 == 0' "$4" | wc -l)"
 	} >&3
-	cp "$4" "${REL_FAULT_RESULTS:-/dev/null}" 2>/dev/null || true
+	[ -z "$RESULTS" ] || cp "$4" "$RESULTS.$1"
 }
 
 @test "faults in rel-create of a release: the store keeps its promise" {
