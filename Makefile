@@ -18,7 +18,7 @@ SANITIZE ?=
 PKG_CONFIG ?= pkg-config
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-unused-parameter
+	-Wmissing-prototypes -Wpointer-arith -Wvla
 DEFS = -D_POSIX_C_SOURCE=200809L -DREL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -231,3 +231,24 @@ fuzz:
 
 .PHONY: fuzz fuzz-bins
 -include $(wildcard build/fuzz/lib/*.d build/fuzz/*.d)
+
+# --- benchmarks --------------------------------------------------------------
+# make bench: rel against its physical limits; prints medians and ratios
+# (tests/bench/README.md has a sample).  Not part of make check.
+BENCH_TOOLS = build/bench/timeit build/bench/nop build/bench/fsyncloop \
+	build/bench/spawnloop build/bench/genstore
+
+build/bench/genstore: tests/bench/genstore.c build/librel.a build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    build/librel.a $(BASE_LIBS)
+
+build/bench/%: tests/bench/%.c build/.flags
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@sh tests/bench/run.sh
+
+.PHONY: bench

@@ -114,8 +114,8 @@ parse_statuses(struct ctx *x, const char *arg, struct rel_err *err)
 
 /* Load a release for display, first noticing a dead runner. */
 static int
-load(struct ctx *x, struct rel_product *p, unsigned long n,
-    struct rel_release **r, struct rel_err *err)
+load(struct rel_product *p, unsigned long n, struct rel_release **r,
+    struct rel_err *err)
 {
 	int rc = rel_release_load(p, n, r, err);
 
@@ -212,7 +212,7 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 		struct rel_release *r;
 		struct rel_err err;
 
-		if (load(x, p, n, &r, &err)) {
+		if (load(p, n, &r, &err)) {
 			complain(x, &err);
 			return 0;
 		}
@@ -314,7 +314,7 @@ show_operand(struct ctx *x, const char *name)
 		}
 		if (x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
 			show_product(x, &p);
-		} else if ((rc = load(x, &p, n, &r, &err))) {
+		} else if ((rc = load(&p, n, &r, &err))) {
 			complain(x, &err);
 		} else {
 			if ((rc = rel_livemap_load(&p, &live, &err)))

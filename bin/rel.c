@@ -27,6 +27,11 @@ static const struct {
 	{ "revparse", "resolve a git revision as rel-create --rev does" },
 };
 
+/* Only for --help and --version: everything after COMMAND is its own. */
+static const struct rel_opt opts[] = {
+	{ "help", 'h', 0, 'h' }, { "version", 0, 0, 'V' }, { NULL, 0, 0, 0 },
+};
+
 static const char usage[] =
     "usage: rel COMMAND [ARGS...]\n"
     "       rel help [COMMAND]\n"
@@ -90,12 +95,26 @@ main(int argc, char **argv)
 	if (argc < 2)
 		return list();
 	cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-		puts("rel " REL_VERSION);
-		return 0;
+	if (cmd[0] == '-') {
+		struct rel_cli c;
+		const char *arg;
+		int o;
+
+		/* An option before any command: ours, and alone. */
+		if (rel_cli_init(&c, 2, argv))
+			return REL_ESYS;
+		o = rel_cli_next(&c, opts, &arg);
+		rel_cli_free(&c);
+		if (o == 'V' && argc == 2) {
+			puts("rel " REL_VERSION);
+			return 0;
+		}
+		if (o == 'h' && argc == 2)
+			return list();
+		fprintf(stderr, "rel: %s\n%s", o < 0 ? c.err.msg :
+		    "--help and --version go alone", usage);
+		return REL_EUSAGE;
 	}
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
-		return list();
 	if (!strcmp(cmd, "help")) {
 		if (argc > 3) {
 			fputs(usage, stderr);
@@ -103,9 +122,8 @@ main(int argc, char **argv)
 		}
 		return help(argv[0], argc == 3 ? argv[2] : NULL);
 	}
-	if (cmd[0] == '-' || !rel_name_ok(cmd)) {
-		fprintf(stderr, "rel: unknown option or command '%s'\n%s", cmd,
-		    usage);
+	if (!rel_name_ok(cmd)) {
+		fprintf(stderr, "rel: unknown command '%s'\n%s", cmd, usage);
 		return REL_EUSAGE;
 	}
 	snprintf(name, sizeof name, "rel-%s", cmd);

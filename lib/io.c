@@ -201,7 +201,7 @@ int
 rel_file_read(int dirfd, const char *name, const char *path, size_t max,
     struct rel_buf *out, struct rel_err *err)
 {
-	int fd, rc;
+	int fd = -1, rc;
 
 	if ((rc = rel_file_open_read(dirfd, name, path, &fd, err)) != 0)
 		return rc;

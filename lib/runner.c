@@ -632,7 +632,7 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	tr_step(ru, t, REL_RUNNING, st, why, info);
 	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
 	    !ru->r->envs[t->env].best_effort && !ru->terminating) {
-		char w[700];
+		char w[1024];
 
 		snprintf(w, sizeof w, "%s %s%s%s failed: %s",
 		    ru->r->envs[t->env].name, rs->name, t->comp >= 0 ? " " : "",

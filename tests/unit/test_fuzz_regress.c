@@ -108,24 +108,28 @@ replay(const struct harness *h)
 static void
 test_flow(void **state)
 {
+	(void)state;
 	replay(&harnesses[0]);
 }
 
 static void
 test_record(void **state)
 {
+	(void)state;
 	replay(&harnesses[1]);
 }
 
 static void
 test_envlog(void **state)
 {
+	(void)state;
 	replay(&harnesses[2]);
 }
 
 static void
 test_names(void **state)
 {
+	(void)state;
 	replay(&harnesses[3]);
 }
 
@@ -133,6 +137,7 @@ test_names(void **state)
 static void
 test_commitmsg(void **state)
 {
+	(void)state;
 	replay(&harnesses[4]);
 }
 #endif
@@ -141,6 +146,7 @@ test_commitmsg(void **state)
 static void
 test_regress_dirs_are_harnesses(void **state)
 {
+	(void)state;
 	char dir[UNIT_PATH_MAX];
 	struct dirent *de;
 	DIR *d;
