@@ -47,21 +47,6 @@ on_signal(int sig)
 		interrupted = sig;
 }
 
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 static int
 promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
     int detach)
@@ -216,7 +201,7 @@ main(int argc, char **argv)
 	}
 	if (wait_ms >= 0)
 		st.wait_ms = wait_ms;
-	signals();
+	rel_cli_signals(on_signal);
 	o.kind = retry ? REL_RUN_RETRY : c.noperands > 1 ? REL_RUN_MANUAL :
 	    REL_RUN_FLOW;
 	o.envs = c.noperands > 1 ? (const char *const *)c.operands + 1 : NULL;

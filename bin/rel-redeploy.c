@@ -45,21 +45,6 @@ on_signal(int sig)
 		interrupted = sig;
 }
 
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* Redeploy id into env; progress on out.  0, 1 (failed), or an error. */
 static int
 redeploy(struct rel_store *st, const char *id, const char *env,
@@ -204,7 +189,7 @@ main(int argc, char **argv)
 	}
 	if (wait_ms >= 0)
 		st.wait_ms = wait_ms;
-	signals();
+	rel_cli_signals(on_signal);
 	o.kind = REL_RUN_REDEPLOY;
 	o.how = "redeploy";
 	o.force = force;

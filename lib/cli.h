@@ -75,6 +75,11 @@ int rel_cli_finish(FILE *out, struct rel_err *err);
  * "unknown".  Checked as free text. */
 int rel_cli_who(const char *by, char *out, size_t n, struct rel_err *err);
 
+/* For commands that run steps: fn handles SIGINT, SIGTERM and SIGHUP
+ * (without SA_RESTART, so that a wait returns and the flag fn sets is
+ * seen); SIGPIPE is ignored (a closed display must not kill a runner). */
+void rel_cli_signals(void (*fn)(int));
+
 /* The path of a sibling program `name`: next to this executable
  * (/proc/self/exe or argv0 with a slash), else just `name` for a PATH
  * search. */

@@ -744,17 +744,6 @@ request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
 static void
 begin_terminate(struct rel_runner *ru, const char *why, int record);
 
-/* Something the run cannot do without failed: stop everything. */
-static void
-stop_run(struct rel_runner *ru, const struct rel_err *err)
-{
-	ru->stop_error = 1;
-	ru->fatal = *err;
-	for (size_t i = 0; i < ru->ntasks; i++)
-		if (!ru->tasks[i].done)
-			rel_task_signal(&ru->tasks[i], SIGKILL);
-}
-
 /* Take environment e for us, taking it from an older release's run. */
 static int
 claim(struct rel_runner *ru, size_t e)
@@ -771,13 +760,13 @@ claim(struct rel_runner *ru, size_t e)
 	 * directory planted where it should be): stop, as flush() does.
 	 * Returning 0 alone would leave the environment never started, and
 	 * rel-promote would exit 0 having done nothing. */
-	if ((rc = rel_product_lock(ru->p, &err)) != 0) {
-		stop_run(ru, &err);
+	if ((rc = lock(ru, &err)) != 0) {
+		fatal(ru, &err);
 		return 0;
 	}
 	if (occupant(ru, e, occ, sizeof occ, &err) != 0) {
 		rel_product_unlock(ru->p);
-		stop_run(ru, &err);
+		fatal(ru, &err);
 		return 0;
 	}
 	if (occ[0]) {
