@@ -85,11 +85,29 @@ settle(struct rel_product *p, struct rel_envlog *log)
 }
 
 int
+rel_envlog_parse(struct rel_envlog *log, struct rel_err *err)
+{
+	size_t lines = 0;
+
+	for (size_t i = 0; i < log->raw.len; i++)
+		lines += log->raw.s[i] == '\n';
+	free(log->v);
+	log->n = 0;
+	log->v = calloc(lines + 1, sizeof *log->v);
+	if (!log->v) {
+		rel_envlog_free(log);
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	}
+	rel_journal_scan(log->raw.s ? log->raw.s : "", log->raw.len, add_line,
+	    log, NULL, NULL);
+	return 0;
+}
+
+int
 rel_envlog_load(struct rel_product *p, const char *env,
     struct rel_envlog *log, struct rel_err *err)
 {
 	char path[4400];
-	size_t lines = 0;
 	int dir, rc;
 
 	memset(log, 0, sizeof *log);
@@ -108,14 +126,8 @@ rel_envlog_load(struct rel_product *p, const char *env,
 		return 0;
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < log->raw.len; i++)
-		lines += log->raw.s[i] == '\n';
-	log->v = calloc(lines + 1, sizeof *log->v);
-	if (!log->v) {
-		rel_envlog_free(log);
-		return rel_err_set(err, REL_ESYS, "out of memory");
-	}
-	rel_journal_scan(log->raw.s, log->raw.len, add_line, log, NULL, NULL);
+	if ((rc = rel_envlog_parse(log, err)) != 0)
+		return rc;
 	settle(p, log);
 	return 0;
 }

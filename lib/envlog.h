@@ -45,6 +45,9 @@ struct rel_envlog {
 int rel_envlog_load(struct rel_product *p, const char *env,
     struct rel_envlog *log, struct rel_err *err);
 void rel_envlog_free(struct rel_envlog *log);
+/* Parse log->raw (the bytes of a history) into log->v, as load does but
+ * without settling open runs against the records. */
+int rel_envlog_parse(struct rel_envlog *log, struct rel_err *err);
 
 /* The run that made the live release, or NULL. */
 const struct rel_env_run *rel_envlog_live(const struct rel_envlog *log);
