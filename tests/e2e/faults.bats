@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Fault injection: every I/O call that rel-create, a promotion and
 # rel-terminate make on the store fails in turn (EIO, ENOSPC), or the
-# command is SIGKILLed right there, or a write is torn in half by a kill;
+# command is SIGKILLed right there, or a write is torn in half (or after
+# the last whole line of its first half) by a kill;
 # after each fault the store must keep its promise (DESIGN.md "The
 # store"): every command reads it, rel-status --check finds no problem
 # once it has fixed what is derived, nothing the command reported done is
@@ -120,8 +121,10 @@ walk() {
 			echo "$kind $k $a" >>"$cases"
 		done
 	done
-	for ((k = 1; k <= writes; k += STRIDE)); do
-		echo "$kind $k torn" >>"$cases"
+	for a in torn tornline; do
+		for ((k = 1; k <= writes; k += STRIDE)); do
+			echo "$kind $k $a" >>"$cases"
+		done
 	done
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	xargs -P "${JOBS:-2}" -L 1 bash -c \
@@ -141,7 +144,7 @@ report() {
 	local a
 	{
 		printf '# %s: %d I/O calls on the store (%d writes);' "$1" "$2" "$3"
-		for a in EIO ENOSPC kill torn; do
+		for a in EIO ENOSPC kill torn tornline; do
 			printf ' %s %d/%d fired' "$a" \
 			    "$(awk -v a="$a" '$3 == a && $4 == "fired"' "$4" | wc -l)" \
 			    "$(awk -v a="$a" '$3 == a' "$4" | wc -l)"

@@ -8,7 +8,8 @@
 #
 # KIND is create, first (the first release of a product), promote or
 # terminate; K the number of the call (of class `any`, or of `write` for
-# ACTION torn) that fails; ACTION an errno name, kill or torn.  It needs
+# ACTION torn or tornline) that fails; ACTION an errno name, kill, torn
+# (half a write, then a kill) or tornline (the lines of that half).  It needs
 # FAULT_PREP (the prepared state directory of KIND, copied fresh), FAULT_WORK
 # (a scratch directory) and FAULT_SO (the shim) in the environment, and
 # the commands on PATH.
@@ -115,8 +116,8 @@ fault_case() {
 	mkdir -p "$d"
 	cp -a "$FAULT_PREP/$kind" "$d/state"
 	export REL_STATE_DIR=$d/state
-	if [ "$action" = torn ]; then
-		spec=write:$k:torn
+	if [ "$action" = torn ] || [ "$action" = tornline ]; then
+		spec=write:$k:$action
 	else
 		spec=any:$k:$action
 	fi
@@ -140,7 +141,8 @@ fault_case() {
 	# past is an error that names the file and says what went wrong.
 	if [ "$rc" -eq 124 ]; then
 		why+=("timed out (hung)")
-	elif [ "$fired" = fired ] && { [ "$action" = kill ] || [ "$action" = torn ]; }; then
+	elif [ "$fired" = fired ] && { [ "$action" = kill ] ||
+	    [ "${action#torn}" != "$action" ]; }; then
 		[ "$rc" -eq 137 ] || why+=("killed, yet exit $rc")
 	elif [ "$rc" -ge 128 ]; then
 		why+=("died of signal $((rc - 128)): $(head -c 300 "$d/err")")

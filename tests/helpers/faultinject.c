@@ -27,8 +27,11 @@
  *       it fail with that errno without doing anything (close is done and
  *       then reports the error, as Linux does); `kill` sends SIGKILL to the
  *       process before the call; `torn` (write only) writes the first half
- *       of the buffer and then sends SIGKILL, as a crash in the middle of a
- *       write would leave it.
+ *       of the buffer and then sends SIGKILL, as a power cut in the middle
+ *       of a write may leave it; `tornline` the same, but cut after the
+ *       last newline of that half (a write of several lines that reached
+ *       the disk line by line; the whole buffer if it has no newline
+ *       before its end, then the kill).
  *   REL_FAULT_COUNT=FILE   keep FILE holding "CLASS N" per class (and
  *       "any N"), rewritten after each counted call, so that a test learns
  *       how many calls a command makes.
@@ -98,6 +101,7 @@ static const struct {
 
 #define ACT_KILL (-1)
 #define ACT_TORN (-2)
+#define ACT_TORNLINE (-3)
 #define MAX_SPECS 16
 
 struct spec {
@@ -168,6 +172,8 @@ parse_specs(const char *s)
 			sp.action = ACT_KILL;
 		} else if (!strcmp(a, "torn")) {
 			sp.action = ACT_TORN;
+		} else if (!strcmp(a, "tornline")) {
+			sp.action = ACT_TORNLINE;
 		} else {
 			for (size_t i = 0; i < sizeof errnos / sizeof *errnos; i++)
 				if (!strcmp(a, errnos[i].name))
@@ -324,7 +330,8 @@ decide(enum cls c, const char *fn, const char *path)
 		if ((sp->c == c && sp->k == k) || (sp->c == C_ANY && sp->k == any)) {
 			int act = sp->action;
 
-			if (act == ACT_TORN && c != C_WRITE)
+			if ((act == ACT_TORN || act == ACT_TORNLINE) &&
+			    c != C_WRITE)
 				act = ACT_KILL; /* nothing to tear: just die */
 			snprintf(line, sizeof line, "%ld %s %lu %s %s %s\n",
 			    (long)getpid(), cls_names[c], k, sp->name, fn, path);
@@ -382,7 +389,7 @@ open_common(const char *fn, int dirfd, const char *p, int flags, mode_t mode,
 
 	if (creating(flags) && watch_at(use_at ? dirfd : AT_FDCWD, p, path,
 	    sizeof path) && (act = decide(C_OPEN, fn, path)) != 0) {
-		if (act == ACT_TORN || act == ACT_KILL)
+		if (act < 0)
 			die_now();
 		errno = act;
 		return -1;
@@ -488,10 +495,26 @@ creat64(const char *p, mode_t mode)
 
 /* --- write ---------------------------------------------------------- */
 
-/* What to do before a write of len bytes on fd: 0 go on, else -1 with
- * errno set, or (torn) *len cut to half and *torn set. */
+/* Where a torn write of buf[0..len) stops: half of it, or (by line)
+ * after the last newline of that half, else all of it. */
+static size_t
+tear(const void *buf, size_t len, int act)
+{
+	const char *b = buf;
+	size_t half = len / 2;
+
+	if (act == ACT_TORN || !buf)
+		return half;
+	for (size_t i = half; i > 0; i--)
+		if (b[i - 1] == '\n')
+			return i;
+	return len;
+}
+
+/* What to do before a write of len bytes of buf on fd: 0 go on, else -1
+ * with errno set, or (torn) *len cut short and *torn set. */
 static int
-write_fault(const char *fn, int fd, size_t *len, int *torn)
+write_fault(const char *fn, int fd, const void *buf, size_t *len, int *torn)
 {
 	char path[PATH_MAX];
 	int act;
@@ -500,8 +523,8 @@ write_fault(const char *fn, int fd, size_t *len, int *torn)
 	if (!watch_fd(fd, path, sizeof path) ||
 	    (act = decide(C_WRITE, fn, path)) == 0)
 		return 0;
-	if (act == ACT_TORN) {
-		*len /= 2;
+	if (act == ACT_TORN || act == ACT_TORNLINE) {
+		*len = tear(buf, *len, act);
 		*torn = 1;
 		return 0;
 	}
@@ -516,7 +539,7 @@ write(int fd, const void *buf, size_t len)
 	int torn;
 	ssize_t n;
 
-	if (write_fault("write", fd, &len, &torn) < 0)
+	if (write_fault("write", fd, buf, &len, &torn) < 0)
 		return -1;
 	n = len ? real_write(fd, buf, len) : 0;
 	if (torn)
@@ -531,7 +554,7 @@ pwrite(int fd, const void *buf, size_t len, off_t off)
 	int torn;
 	ssize_t n;
 
-	if (write_fault("pwrite", fd, &len, &torn) < 0)
+	if (write_fault("pwrite", fd, buf, &len, &torn) < 0)
 		return -1;
 	n = len ? real_pwrite(fd, buf, len, off) : 0;
 	if (torn)
@@ -546,7 +569,7 @@ pwrite64(int fd, const void *buf, size_t len, off64_t off)
 	int torn;
 	ssize_t n;
 
-	if (write_fault("pwrite64", fd, &len, &torn) < 0)
+	if (write_fault("pwrite64", fd, buf, &len, &torn) < 0)
 		return -1;
 	n = len ? real_pwrite64(fd, buf, len, off) : 0;
 	if (torn)
@@ -565,7 +588,8 @@ writev(int fd, const struct iovec *iov, int iovcnt)
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
 	len = total;
-	if (write_fault("writev", fd, &len, &torn) < 0)
+	/* A vector is torn by its byte count only (no line search). */
+	if (write_fault("writev", fd, NULL, &len, &torn) < 0)
 		return -1;
 	if (torn) {
 		/* The first half, whatever buffers it spans. */
@@ -591,7 +615,7 @@ fd_fault(enum cls c, const char *fn, int fd)
 
 	if (!watch_fd(fd, path, sizeof path) || (act = decide(c, fn, path)) == 0)
 		return 0;
-	if (act == ACT_KILL || act == ACT_TORN)
+	if (act < 0)
 		die_now();
 	return act;
 }
@@ -679,7 +703,7 @@ names_fault(enum cls c, const char *fn, int d1, const char *p1, int d2,
 		return 0;
 	if ((act = decide(c, fn, in2 ? b : a)) == 0)
 		return 0;
-	if (act == ACT_KILL || act == ACT_TORN)
+	if (act < 0)
 		die_now();
 	return act;
 }
