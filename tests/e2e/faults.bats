@@ -62,7 +62,7 @@ prep() {
 			[ "$(rel-create web -a web=1)" = web-1 ]
 		fi
 		;;
-	promote | terminate)
+	promote | terminate | reap)
 		# A flow of `true` steps: what is walked is rel's own I/O.
 		write_flow "$REL_STATE_DIR/flows/sm.yaml" <<'EOF'
 environments:
@@ -79,6 +79,20 @@ EOF
 		if [ "$1" = terminate ]; then
 			rel-promote sm-1 >/dev/null
 			[ "$(rel-status sm-1 | cut -f3)" = suspended ]
+		fi
+		if [ "$1" = reap ]; then
+			# Its runner killed right after the record said dev
+			# runs: the call after the first sync of the record.
+			cp -a "$REL_STATE_DIR" "$SCRATCH/trace.store"
+			REL_STATE_DIR=$SCRATCH/trace.store LD_PRELOAD=$FAULT_SO \
+			    REL_FAULT_TRACE=$SCRATCH/trace rel-promote sm-1 >/dev/null
+			k=$(awk '$5 == "fdatasync" && $6 ~ /releases\/sm-1$/ { print $4 + 1; exit }' \
+			    "$SCRATCH/trace")
+			( LD_PRELOAD=$FAULT_SO REL_FAULT=any:$k:kill \
+			    rel-promote sm-1 >/dev/null 2>&1 ) 2>/dev/null || true
+			grep -q $'\tdev\tpending\trunning\t' \
+			    "$REL_STATE_DIR/products/sm/releases/sm-1"
+			return 0 # no --check: it would reap
 		fi
 		;;
 	esac
@@ -99,6 +113,7 @@ count() {
 		create | first) set -- rel-create web -a web=new ;;
 		promote) set -- rel-promote sm-1 ;;
 		terminate) set -- rel-terminate sm-1 ;;
+		reap) set -- rel-status sm-1 ;;
 		esac
 		LD_PRELOAD=$FAULT_SO REL_FAULT_COUNT=$d/counts "$@" >/dev/null
 	) || return 1
@@ -169,6 +184,10 @@ report() {
 
 @test "faults in rel-terminate of a suspended release" {
 	walk terminate
+}
+
+@test "faults in rel-status recording that a runner died" {
+	walk reap
 }
 
 @test "the shim counts only calls on the store, and fails the one asked" {

@@ -6,8 +6,9 @@
 #
 #   fault_case KIND K ACTION
 #
-# KIND is create, first (the first release of a product), promote or
-# terminate; K the number of the call (of class `any`, or of `write` for
+# KIND is create, first (the first release of a product), promote,
+# terminate or reap (rel-status, which records that the runner of a
+# release left running is dead); K the number of the call (of class `any`, or of `write` for
 # ACTION torn or tornline) that fails; ACTION an errno name, kill, torn
 # (half a write, then a kill) or tornline (the lines of that half).  It needs
 # FAULT_PREP (the prepared state directory of KIND, copied fresh), FAULT_WORK
@@ -125,6 +126,7 @@ fault_case() {
 	create | first) set -- rel-create web -a web=new -m fault ;;
 	promote) set -- rel-promote sm-1 ;;
 	terminate) set -- rel-terminate --reason fault sm-1 ;;
+	reap) set -- rel-status sm-1 ;;
 	esac
 	# The shim goes in after timeout(1): it leaves no trace in the
 	# environment of what it was loaded into.
@@ -182,7 +184,7 @@ fault_case() {
 		[ "$n" = "web-$((${max:-0} + 1))" ] ||
 		    why+=("the next rel-create said '$n', not web-$((${max:-0} + 1))")
 		;;
-	promote)
+	promote | reap)
 		rel-status --envs sm-1 >"$d/envs" 2>&1
 		while IFS=$'\t' read -r _ _ env step _ status _; do
 			[ "$step" = - ] && [ "$env" != - ] &&
