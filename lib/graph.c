@@ -180,11 +180,20 @@ rel_graph(const struct rel_release *r, const struct rel_livemap *live,
 		}
 		if (exact || !e->nneeds)
 			continue;
+		/* Whole names only: when they do not all fit, as many as do
+		 * and how many more, never a name cut short. */
 		for (size_t k = 0; k < e->nneeds; k++) {
 			size_t len = strlen(list);
+			const char *nm = r->envs[e->needs[k]].name;
+			size_t more = k + 1 < e->nneeds ? sizeof ",+999 more" : 1;
 
+			if (len + (k ? 1 : 6) + strlen(nm) + more > sizeof list) {
+				snprintf(list + len, sizeof list - len,
+				    ",+%zu more", e->nneeds - k);
+				break;
+			}
 			snprintf(list + len, sizeof list - len, "%s%s",
-			    k ? "," : "needs ", r->envs[e->needs[k]].name);
+			    k ? "," : "needs ", nm);
 		}
 		snprintf(bx[i].lines[3], sizeof bx[i].lines[3], "%s", list);
 		bx[i].h = 6;
