@@ -13,6 +13,7 @@
 #include "envlog.h"
 #include "index.h"
 #include "prom.h"
+#include "reap.h"
 #include "when.h"
 
 enum { F_RELEASES, F_LAST, F_LAST_CREATED, F_RUN, F_LIVE, F_LIVE_N, F_ENV_TS,
@@ -60,32 +61,95 @@ label(struct rel_buf *b, const char *key, const char *val, int first)
 	rel_buf_addc(b, '"');
 }
 
+/* The status word of an index line (its third field), or -1. */
+static int
+line_status(const char *line, size_t len)
+{
+	const char *f = line, *end = line + len, *tab;
+	char word[32];
+	size_t wl;
+
+	for (int i = 0; i < 2 && f; i++)
+		if ((f = memchr(f, '\t', (size_t)(end - f))))
+			f++;
+	if (!f)
+		return -1;
+	tab = memchr(f, '\t', (size_t)(end - f));
+	wl = (size_t)((tab ? tab : end) - f);
+	if (wl >= sizeof word)
+		return -1;
+	memcpy(word, f, wl);
+	word[wl] = '\0';
+	return rel_status_parse(word);
+}
+
 static int
 count_status(const struct rel_product *p, unsigned long n, int64_t created,
     const char *line, size_t len, void *arg)
 {
 	size_t *counts = arg;
-	const char *f = line, *end = line + len;
-	char word[32];
-	size_t wl;
 	int s;
 
 	(void)p;
 	(void)n;
 	(void)created;
-	for (int i = 0; i < 2 && f; i++)
-		if ((f = memchr(f, '\t', (size_t)(end - f))))
-			f++;
-	if (!f)
-		return 0;
-	wl = strcspn(f, "\t");
-	if (wl >= sizeof word)
-		return 0;
-	memcpy(word, f, wl);
-	word[wl] = '\0';
-	if ((s = rel_status_parse(word)) >= 0)
+	if ((s = line_status(line, len)) >= 0)
 		counts[s]++;
 	return 0;
+}
+
+struct busy {
+	unsigned long *n;
+	size_t len, cap;
+};
+
+/* The releases the index says have work under way. */
+static int
+collect_busy(const struct rel_product *p, unsigned long n, int64_t created,
+    const char *line, size_t len, void *arg)
+{
+	struct busy *b = arg;
+	int s = line_status(line, len);
+
+	(void)p;
+	(void)created;
+	if (s != REL_RUNNING && s != REL_TERMINATING)
+		return 0;
+	if (b->len == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		unsigned long *v = realloc(b->n, cap * sizeof *v);
+
+		if (!v)
+			return -1;
+		b->n = v;
+		b->cap = cap;
+	}
+	b->n[b->len++] = n;
+	return 0;
+}
+
+/* A release whose runner died still says running (or terminating) until
+ * someone notices: notice it here, as the other views of rel-status do,
+ * so that a scrape does not report it running for ever. */
+static int
+reap_dead(struct rel_product *p, struct rel_err *err)
+{
+	struct busy b = { NULL, 0, 0 };
+	int rc;
+
+	if ((rc = rel_index_list(p, 0, NULL, collect_busy, &b, err)) == 0)
+		for (size_t i = 0; i < b.len; i++) {
+			struct rel_release *r, *after = NULL;
+
+			if (rel_release_load(p, b.n[i], &r, NULL) != 0)
+				continue;
+			if (rel_reap_needed(r) &&
+			    rel_reap(p, r, &after, NULL) == 0 && after)
+				rel_release_free(after);
+			rel_release_free(r);
+		}
+	free(b.n);
+	return rc;
 }
 
 static unsigned long
@@ -104,7 +168,8 @@ rel_prom_add(struct rel_prom *pr, struct rel_product *p, struct rel_err *err)
 	unsigned long last = 0;
 	int rc;
 
-	if ((rc = rel_index_list(p, 0, NULL, count_status, counts, err)) != 0)
+	if ((rc = reap_dead(p, err)) != 0 ||
+	    (rc = rel_index_list(p, 0, NULL, count_status, counts, err)) != 0)
 		return rc;
 	for (int s = 0; s < REL_STATUS_COUNT; s++) {
 		if (!rel_status_valid_release((enum rel_status)s))
