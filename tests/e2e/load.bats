@@ -301,3 +301,31 @@ run_load() {
 	done
 	[ "$(rel-status "$a" | cut -f3)" = pending ]
 }
+
+@test "no lock is held while a step runs: the product lock is free mid-promotion" {
+	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built"
+	write_flow "$REL_STATE_DIR/flows/load.yaml" <<'EOF2'
+environments:
+  - name: dev
+    action: ': >"$LOAD_FLAGS/started"; while [ ! -e "$LOAD_FLAGS/go" ]; do sleep 0.05; done'
+EOF2
+	a=$(rel-create load -a load=1)
+	start_bg "$SCRATCH/promote.out" timeout 60 rel-promote "$a"
+	promoter=$BG_PID
+	for ((i = 0; i < 400; i++)); do
+		[ -e "$LOAD_FLAGS/started" ] && break
+		sleep 0.05
+	done
+	[ -e "$LOAD_FLAGS/started" ]
+	# The step runs: the product lock is free (holdlock exits 1 at once
+	# if it is not), so others write meanwhile.
+	start_bg "$SCRATCH/holder.out" "$REL_HELPERS/holdlock" \
+	    "$REL_STATE_DIR/locks/load.lock"
+	wait_for_line "$SCRATCH/holder.out" locked
+	kill "$BG_PID"
+	[ "$(rel-create --wait 5 load -a load=2)" = load-2 ]
+	[ "$(rel-status "$a" | cut -f3)" = running ]
+	: >"$LOAD_FLAGS/go"
+	wait "$promoter"
+	[ "$(rel-status "$a" | cut -f3)" = succeeded ]
+}
