@@ -7,4 +7,5 @@ if [ $# -eq 0 ]; then
 	# The unit test programs (not their .d dependency files), then bats.
 	set -- $(ls build/tests/test_* | grep -v '\.d$') tests/e2e/*.bats
 fi
-exec prove -j"${JOBS:-2}" --exec tests/harness "$@"
+# --failures --comments: a failure in CI says why, not only where.
+exec prove -j"${JOBS:-2}" --failures --comments --exec tests/harness "$@"
