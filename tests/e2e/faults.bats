@@ -190,6 +190,40 @@ report() {
 	walk reap
 }
 
+# said_durably CMD...: run CMD under strace; whatever it reported done
+# was on disk first (tests/helpers/durable.pl).
+said_durably() {
+	local trace=$SCRATCH/strace.$RANDOM
+
+	strace -y -s 4096 -o "$trace" -e trace=write,pwrite64,fsync,fdatasync,linkat,renameat,renameat2,mkdirat,openat \
+	    "$@" >"$trace.out" 2>"$trace.err" || {
+		cat "$trace.err" >&2
+		return 1
+	}
+	run perl "$REL_TOP/tests/helpers/durable.pl" "$REL_STATE_DIR" <"$trace"
+	echo "# $*: $output" | tr '\n' ' ' | sed 's/ $/\n/' >&3
+	assert_status 0
+	[ "$output" != "said 0" ] # it did say something
+}
+
+@test "what a command reports done is on disk before it says so (strace)" {
+	command -v strace >/dev/null || skip "no strace"
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
+	prep promote
+	export REL_STATE_DIR=$SCRATCH/durable
+	cp -a "$FAULT_PREP/promote" "$REL_STATE_DIR"
+	flow_simple web dev qa
+	said_durably rel-create web -a web=1          # a new product
+	said_durably rel-create web -a web=2
+	said_durably rel-promote sm-1                 # dev, qa, prod waits
+	said_durably rel-promote sm-1 prod            # the manual gate
+	said_durably rel-redeploy sm-1 qa
+	id=$(rel-create sm -a sm=2.0)
+	said_durably rel-terminate "$id"
+	said_durably rel-promote --retry "$id"
+	said_durably rel-promote "$id" prod
+}
+
 @test "the shim counts only calls on the store, and fails the one asked" {
 	prep create
 	export REL_STATE_DIR=$SCRATCH/one
