@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "name.h"
+#include "proc.h"
 
 static const struct {
 	const char *name, *what;
@@ -80,6 +81,23 @@ help(const char *argv0, const char *cmd)
 		}
 	}
 	page[strlen(page) - 2] = '\0';
+	{
+		struct rel_buf out = REL_BUF_INIT;
+		struct rel_err err;
+		int status = 0;
+
+		/* Ask man first whether it has the page, so that a missing
+		 * one is "not found" (3), whatever man would exit with. */
+		if (rel_proc_capture((const char *const[]){ "man", "-w", sec,
+		    page, NULL }, &out, NULL, &status, &err) == 0 &&
+		    status != 0) {
+			rel_buf_free(&out);
+			fprintf(stderr, "rel: no manual page %s(%s)%s\n", page,
+			    sec, cmd ? "; 'rel' lists the commands" : "");
+			return REL_ENOTFOUND;
+		}
+		rel_buf_free(&out);
+	}
 	execlp("man", "man", sec, page, (char *)NULL);
 	fprintf(stderr, "rel: cannot show the manual of %s: %s\n", page,
 	    strerror(errno));

@@ -263,8 +263,6 @@ manual() {
 	assert_output ""
 	assert_contains "$stderr" "rel-nosuch"
 	# rel(1): "3 when no manual page can be shown".
-	[ "$status" -ne 16 ] ||
-	    skip "known bug: rel help exits with man's status 16, rel(1) says 3"
 	assert_status 3
 }
 
