@@ -6,7 +6,9 @@
 # fail at random): rel-create, rel-promote (some --detach), manual
 # promotions, rel-terminate, rel-promote --retry, rel-redeploy and
 # rel-status reads, while a killer SIGKILLs random rel-* processes of this
-# soak (runners included) at random moments.  Each worker logs what the
+# soak (runners included) at random moments, and some operations run with
+# one of their I/O calls failing (EIO, ENOSPC: REL_SOAK_FAULTS percent,
+# default 10, through tests/helpers/faultinject.c; not under ASan).  Each worker logs what the
 # commands reported done.  Then it waits for every runner, runs
 # rel-status --check (which must find no problem once it repaired what is
 # derived) and verifies:
@@ -121,6 +123,16 @@ environments:
     action: "true"
 EOF
 PRODUCTS=(web api shop)
+
+# The fault shim, unless the commands are built with ASan (which wants to
+# be loaded first): REL_SOAK_FAULTS percent of operations (default 10)
+# run with one I/O call failing.
+FAULT_SO=$TOP/build/helpers/faultinject.so
+FAULT_PCT=${REL_SOAK_FAULTS:-10}
+if [ ! -f "$FAULT_SO" ] || [ "$FAULT_PCT" -eq 0 ] ||
+    ldd "$TOP/bin/rel-create" 2>/dev/null | grep -q libasan; then
+	FAULT_SO=
+fi
 # The environment a redeploy may go to, per product.
 declare -A REDEPLOY_ENV=([web]=qa [api]=dev [shop]=b)
 
@@ -155,14 +167,32 @@ pick() {
 # reported done: "created ID", "envok ID ENV", "terminated ID".
 op() {
 	local w=$1 kind=$2 rc out=$SOAK/w$1.out err=$SOAK/w$1.err
+	local fault=() flog=$SOAK/w$1.fault
 
 	shift 2
+	# Now and then the store fails the command: an I/O error or a full
+	# disk at one of its first calls (tests/helpers/faultinject.c).
+	rm -f "$flog"
+	if [ -n "$FAULT_SO" ] && [ $((RANDOM % 100)) -lt "$FAULT_PCT" ]; then
+		fault=(env LD_PRELOAD="$FAULT_SO" REL_FAULT_LOG="$flog"
+		    REL_FAULT="any:$((RANDOM % 60 + 1)):$( ((RANDOM % 2)) && echo EIO || echo ENOSPC)")
+	fi
 	# (In a subshell: bash's "Killed" notices go nowhere.)
-	rc=$( (timeout 120 "$@" >"$out" 2>"$err" </dev/null; echo $?) 2>/dev/null)
+	rc=$( (timeout 120 "${fault[@]}" "$@" >"$out" 2>"$err" </dev/null
+	    echo $?) 2>/dev/null)
 	echo "$kind $rc" >>"$LOG/ops.$w"
+	if [ -s "$flog" ]; then
+		echo "$kind $rc" >>"$LOG/faults.$w"
+	fi
 	case $rc in
 	4) echo "$kind: $(head -c 300 "$err")" >>"$LOG/busy.$w" ;;
 	0 | 1 | 2 | 137) ;;
+	5)
+		# A failure of the store is an answer only when one was made,
+		# and then it names the file and what went wrong.
+		if [ ! -s "$flog" ] || ! grep -qE "$SOAK/state/.*: (Input/output error|No space left on device)" "$err"; then
+			echo "$kind exit 5: $* : $(head -c 300 "$err")" >>"$LOG/errors.$w"
+		fi ;;
 	*) echo "$kind exit $rc: $* : $(head -c 300 "$err")" >>"$LOG/errors.$w" ;;
 	esac
 	case $kind in
@@ -374,6 +404,7 @@ cat "$LOG"/ops.* | awk '{ n[$1]++; rc[$1 " " $2]++ }
 			print line
 		}
 	}' | sort
+echo "faults injected: $(cat "$LOG"/faults.* 2>/dev/null | wc -l) ($(cat "$LOG"/faults.* 2>/dev/null | awk '{ print ($2 == 0 ? "went on" : "exit " $2) }' | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s%s", (NR > 1 ? ", " : ""), n, $0 }'))"
 echo "kills: $(cat "$LOG/kills" 2>/dev/null | wc -l) ($(sort "$LOG/kills" 2>/dev/null | uniq -c | awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }'))"
 echo "reported done: $(grep -c '^created ' "$SOAK/done") creates, $(grep -c '^envok ' "$SOAK/done") environments succeeded, $(grep -c '^terminated ' "$SOAK/done") terminations"
 echo "releases: $(wc -l <"$SOAK/all") ($(jq -r .status "$SOAK/all.json" | sort | uniq -c | awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }'))"
