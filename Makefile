@@ -181,8 +181,7 @@ test-bins: $(FAULT_SO)
 # The randomized soak for minutes instead of check's half minute.
 check-long: deps
 	@$(MAKE) --no-print-directory test-bins
-	@REL_SOAK_SECONDS=$${REL_SOAK_SECONDS:-240} sh tests/soak/soak.sh \
-	    $${REL_SOAK_SECONDS:-240}
+	@bash tests/soak/soak.sh $${REL_SOAK_SECONDS:-240}
 
 .PHONY: check-long
 
