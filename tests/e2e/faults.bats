@@ -88,8 +88,10 @@ EOF
 			    REL_FAULT_TRACE=$SCRATCH/trace rel-promote sm-1 >/dev/null
 			k=$(awk '$5 == "fdatasync" && $6 ~ /releases\/sm-1$/ { print $4 + 1; exit }' \
 			    "$SCRATCH/trace")
+			# (Not the subshell's last command: it would exec it,
+			# and bash would say "Killed".)
 			( LD_PRELOAD=$FAULT_SO REL_FAULT=any:$k:kill \
-			    rel-promote sm-1 >/dev/null 2>&1 ) 2>/dev/null || true
+			    rel-promote sm-1 >/dev/null 2>&1 || true ) 2>/dev/null
 			grep -q $'\tdev\tpending\trunning\t' \
 			    "$REL_STATE_DIR/products/sm/releases/sm-1"
 			return 0 # no --check: it would reap
@@ -222,6 +224,37 @@ said_durably() {
 	said_durably rel-terminate "$id"
 	said_durably rel-promote --retry "$id"
 	said_durably rel-promote "$id" prod
+}
+
+@test "a store on a read-only file system: every read works, writers say why not" {
+	prep reap
+	export REL_STATE_DIR=$FAULT_PREP/reap
+	ro() {
+		timeout 30 env LD_PRELOAD="$FAULT_SO" REL_FAULT=any:1+:EROFS \
+		    REL_FAULT_LOG="$SCRATCH/ro.log" "$@"
+	}
+	# sm-1 was left running by a dead runner: a read would record
+	# that, and cannot; it shows the record as it is.
+	for view in "" --envs --steps --history --live "--format json" "--format table"; do
+		# shellcheck disable=SC2086 # options
+		run --separate-stderr ro rel-status $view
+		assert_status 0
+		[ -z "$stderr" ]
+	done
+	run --separate-stderr ro rel-status --format json sm-1
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	[ -s "$SCRATCH/ro.log" ] # the shim did refuse writes
+	run --separate-stderr ro rel-create sm -a sm=2
+	assert_status 5
+	assert_contains "$stderr" "rel-create: "
+	assert_contains "$stderr" "$REL_STATE_DIR/"
+	assert_contains "$stderr" "Read-only file system"
+	run --separate-stderr ro rel-status --check
+	assert_status 5
+	assert_contains "$stderr" "Read-only file system"
+	# Writable again, the first read records the dead runner.
+	[ "$(rel-status sm-1 | cut -f3)" = failed ]
 }
 
 @test "the shim counts only calls on the store, and fails the one asked" {

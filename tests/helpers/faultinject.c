@@ -22,7 +22,9 @@
  *
  * Environment:
  *
- *   REL_FAULT=CLASS:K:ACTION[,...]   the K-th call of CLASS (1-based) does
+ *   REL_FAULT=CLASS:K:ACTION[,...]   the K-th call of CLASS (1-based; K+
+ *       for the K-th and every later one, e.g. any:1+:EROFS for a store on
+ *       a read-only file system) does
  *       ACTION: an errno name (EIO, ENOSPC, EDQUOT, EROFS, EINTR, ...) makes
  *       it fail with that errno without doing anything (close is done and
  *       then reports the error, as Linux does); `kill` sends SIGKILL to the
@@ -107,7 +109,8 @@ static const struct {
 struct spec {
 	enum cls c;
 	unsigned long k;
-	int action;        /* an errno, ACT_KILL or ACT_TORN */
+	int from;          /* K+: the K-th call and all after it */
+	int action;        /* an errno, ACT_KILL, ACT_TORN or ACT_TORNLINE */
 	char name[16];     /* as given, for the log */
 };
 
@@ -146,6 +149,7 @@ parse_specs(const char *s)
 	for (tok = strtok_r(buf, ",", &save); tok && nspecs < MAX_SPECS;
 	    tok = strtok_r(NULL, ",", &save)) {
 		char *k = strchr(tok, ':'), *a = k ? strchr(k + 1, ':') : NULL;
+		char *end;
 		struct spec sp;
 		int found = 0;
 
@@ -165,8 +169,12 @@ parse_specs(const char *s)
 				sp.c = aliases[i].c;
 				found = 1;
 			}
-		sp.k = strtoul(k, NULL, 10);
-		if (!found || sp.k == 0)
+		sp.k = strtoul(k, &end, 10);
+		if (*end == '+') {
+			sp.from = 1;
+			end++;
+		}
+		if (!found || sp.k == 0 || *end)
 			goto bad;
 		if (!strcmp(a, "kill")) {
 			sp.action = ACT_KILL;
@@ -327,7 +335,10 @@ decide(enum cls c, const char *fn, const char *path)
 	for (size_t i = 0; i < nspecs; i++) {
 		const struct spec *sp = &specs[i];
 
-		if ((sp->c == c && sp->k == k) || (sp->c == C_ANY && sp->k == any)) {
+		unsigned long n = sp->c == C_ANY ? any : k;
+
+		if ((sp->c == c || sp->c == C_ANY) &&
+		    (n == sp->k || (sp->from && n > sp->k))) {
 			int act = sp->action;
 
 			if ((act == ACT_TORN || act == ACT_TORNLINE) &&
