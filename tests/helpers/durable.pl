@@ -3,13 +3,15 @@
 # disk before it said so?  TRACE is `strace -y -s 4096 -e trace=write,
 # pwrite64,fsync,fdatasync,linkat,renameat,renameat2,mkdirat,openat` of
 # one rel command (its own process only).  Each line the command wrote
-# to standard output that reports a transition (an id, or a progress
-# line of an environment or of the release) must come after every write
-# to the records, histories and flow copies under STATE was synced, and
-# after every new name in their directories was synced (the directory's
-# fsync).  A step's progress line is exempt: rel-promote(1) syncs step
-# transitions with the next environment transition.  Prints what was
-# said too early, and "said N"; exits 1 if anything was.
+# to standard output that reports something done (an id it made or
+# terminated, an environment or release that ended: succeeded, failed,
+# terminated, suspended, pending again) must come after the writes it
+# rests on were synced: the release's record, the environment's history,
+# and every new name on the way to them (the directory's fsync).  Lines
+# that report a start (running, terminating) and a step's progress are
+# exempt: the runner syncs them with the next end (rel-promote(1)); lost
+# in a crash, the step or environment runs again on retry.  Prints what
+# was said too early, and "said N"; exits 1 if anything was.
 use strict;
 use warnings;
 
@@ -24,6 +26,20 @@ sub rec {
 	return $p =~ m{^\Q$state\E(/products(/[^/]+(/(releases|envs|flows)(/.*)?)?)?)?$};
 }
 
+# Does what is said of release id (and env, unless "-") rest on path:
+# its record, the environment's history, or a directory on their way?
+sub rests_on {
+	my ($path, $id, $env) = @_;
+	(my $product = $id) =~ s/-[0-9]+$//;
+	my $p = "$state/products/$product";
+	my @want = ("$p/releases/$id");
+	push @want, "$p/envs/$env" if defined $env && $env ne '-';
+	for my $w (@want) {
+		return 1 if $path eq $w || index($w, "$path/") == 0;
+	}
+	return 0;
+}
+
 while (my $l = <STDIN>) {
 	if ($l =~ /^(?:write|pwrite64)\((\d+)<([^>]*)>, "(.*)", \d+/) {
 		my ($fd, $path, $data) = ($1, $2, $3);
@@ -31,11 +47,19 @@ while (my $l = <STDIN>) {
 			$data =~ s/\\n$//;
 			for my $line (split /\\n/, $data) {
 				my @f = split /\\t/, $line;
-				# A step's progress is synced with the next environment
-				# transition (rel-promote(1)): not a promise yet.
-				next if @f >= 6 && $f[3] ne '-';
+				my ($id, $env);
+				if (@f >= 6) {
+					next if $f[3] ne '-' ||
+					    $f[5] =~ /^(running|terminating)$/;
+					($id, $env) = ($f[1], $f[2]);
+				} elsif ($line =~ /^[a-z0-9][a-z0-9._-]*-[0-9]+$/) {
+					$id = $line;
+				} else {
+					next;
+				}
 				$said++;
-				my @d = sort grep { $dirty{$_} } keys %dirty;
+				my @d = sort grep { $dirty{$_} && rests_on($_, $id, $env) }
+				    keys %dirty;
 				push @bad, "said '$line' with unsynced: @d" if @d;
 			}
 		} elsif (rec($path)) {
