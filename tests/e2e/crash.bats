@@ -21,7 +21,11 @@ crash_loop() {
 	for ((i = 0; i < ROUNDS; i++)); do
 		p=${products[i % ${#products[@]}]}
 		us=$((i % 2 ? RANDOM % 20001 : RANDOM % 4001))
-		rel-create "$p" -a "$p=crash.$i" -m "round $i" >"$out" 2>/dev/null 3>&- &
+		# Emptied here, not by the child's redirection: a child killed
+		# before it gets that far would leave the last round's id in
+		# $out, to be counted twice.
+		: >"$out"
+		rel-create "$p" -a "$p=crash.$i" -m "round $i" >>"$out" 2>/dev/null 3>&- &
 		pid=$!
 		read -r -t "$(printf '0.%06d' "$us")" -u "$never" || true
 		kill -KILL "$pid" 2>/dev/null || true
