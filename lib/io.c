@@ -100,16 +100,16 @@ rel_dir_open_path(int dirfd, const char *rel, int create, const char *path,
 	return 0;
 }
 
-int
-rel_file_open_read(int dirfd, const char *name, const char *path, int *out,
-    struct rel_err *err)
+static int
+open_regular(int dirfd, const char *name, const char *path, int flags,
+    int *out, struct rel_err *err)
 {
 	struct stat st;
 	int fd;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ELOOP &&
+		if ((errno == ELOOP || errno == EISDIR) &&
 		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			return type_error(err, path, st.st_mode, "a regular file");
 		return rel_err_errno(err, "cannot open %s", path);
@@ -127,6 +127,20 @@ rel_file_open_read(int dirfd, const char *name, const char *path, int *out,
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	*out = fd;
 	return 0;
+}
+
+int
+rel_file_open_read(int dirfd, const char *name, const char *path, int *out,
+    struct rel_err *err)
+{
+	return open_regular(dirfd, name, path, O_RDONLY, out, err);
+}
+
+int
+rel_file_open_rw(int dirfd, const char *name, const char *path, int *out,
+    struct rel_err *err)
+{
+	return open_regular(dirfd, name, path, O_RDWR, out, err);
 }
 
 int

@@ -36,6 +36,10 @@ int rel_dir_open_path(int dirfd, const char *rel, int create,
 int rel_file_open_read(int dirfd, const char *name, const char *path,
     int *out, struct rel_err *err);
 
+/* The same for appending: O_RDWR. */
+int rel_file_open_rw(int dirfd, const char *name, const char *path,
+    int *out, struct rel_err *err);
+
 /* Open a file a person named (a flow, say) for reading: links are
  * followed, but it must be a regular file, and a FIFO never blocks. */
 int rel_file_open_user(const char *path, int *out, struct rel_err *err);

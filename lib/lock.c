@@ -71,9 +71,11 @@ rel_lock_take(int dirfd, const char *name, const char *path, int wait_ms,
 	long sleep_us = 50;
 	int fd;
 
+	fd = lk->fd;
 	lk->fd = -1;
-	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    REL_FILE_MODE);
+	if (fd < 0)
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, REL_FILE_MODE);
 	if (fd < 0)
 		return rel_err_errno(err, "cannot open lock file %s", path);
 	for (;;) {
@@ -125,6 +127,13 @@ rel_lock_describe(struct rel_lock *lk, const char *holder)
 	    ftruncate(lk->fd, (off_t)n) < 0) {
 		/* nothing to do */
 	}
+}
+
+void
+rel_lock_unlock(struct rel_lock *lk)
+{
+	if (lk->fd >= 0 && try_lock(lk->fd, F_UNLCK) < 0)
+		rel_lock_release(lk); /* closing drops it for sure */
 }
 
 void

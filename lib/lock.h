@@ -16,20 +16,26 @@
 #include "err.h"
 
 struct rel_lock {
-	int fd;            /* -1 when not held */
+	int fd;            /* the open lock file, -1 when none */
 };
 
 #define REL_LOCK_INIT { -1 }
 
 /* Take an exclusive lock on `name` under dirfd (created if missing),
  * waiting at most wait_ms (0: do not wait, <0: wait forever).  `holder`
- * describes this process.  REL_EBUSY names the holder on timeout. */
+ * describes this process.  REL_EBUSY names the holder on timeout.  If lk
+ * still has its file open from an earlier take (see rel_lock_unlock),
+ * that file is locked again and dirfd and name are not used. */
 int rel_lock_take(int dirfd, const char *name, const char *path,
     int wait_ms, const char *holder, struct rel_lock *lk,
     struct rel_err *err);
 
 /* Write a new description of the holder (after a fork, say). */
 void rel_lock_describe(struct rel_lock *lk, const char *holder);
+
+/* Unlock but keep the file open for the next take: a product lock is
+ * taken at every transition, and opening its file each time costs. */
+void rel_lock_unlock(struct rel_lock *lk);
 
 /* Release (and close). No-op when not held. */
 void rel_lock_release(struct rel_lock *lk);

@@ -19,10 +19,33 @@
 struct rel_log {
 	int fd;
 	z_stream z;
+	int started;         /* deflate set up: only once there is output */
 	int dirty;
 	int failed;
 	unsigned char out[16384];
 };
+
+/* An empty gzip member: what a step that printed nothing leaves, without
+ * setting up deflate (its tables cost more than a `true` step). */
+static const unsigned char empty_gzip[20] = {
+	0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static int
+start(struct rel_log *l)
+{
+	if (l->started)
+		return 0;
+	/* windowBits 15 + 16: a gzip wrapper. */
+	if (deflateInit2(&l->z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		l->failed = 1;
+		return -1;
+	}
+	l->started = 1;
+	return 0;
+}
 
 void
 rel_log_name(const char *step, const char *component, int attempt, char *out,
@@ -71,13 +94,6 @@ rel_log_open(struct rel_product *p, const char *id, const char *env,
 		free(l);
 		return rel_err_errno(err, "cannot create %s", path);
 	}
-	/* windowBits 15 + 16: a gzip wrapper. */
-	if (deflateInit2(&l->z, 6, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK) {
-		close(l->fd);
-		free(l);
-		return rel_err_set(err, REL_ESYS, "%s: cannot start zlib", path);
-	}
 	*out = l;
 	return 0;
 }
@@ -103,7 +119,7 @@ pump(struct rel_log *l, int flush)
 int
 rel_log_write(struct rel_log *l, const void *data, size_t len)
 {
-	if (!l)
+	if (!l || start(l) < 0)
 		return -1;
 	l->z.next_in = (Bytef *)(uintptr_t)data;
 	l->z.avail_in = (uInt)len;
@@ -114,7 +130,7 @@ rel_log_write(struct rel_log *l, const void *data, size_t len)
 int
 rel_log_flush(struct rel_log *l)
 {
-	if (!l || !l->dirty)
+	if (!l || !l->dirty || !l->started)
 		return 0;
 	l->dirty = 0;
 	l->z.avail_in = 0;
@@ -129,9 +145,17 @@ rel_log_close(struct rel_log *l, struct rel_err *err)
 	if (!l)
 		return 0;
 	l->z.avail_in = 0;
-	if (pump(l, Z_FINISH) < 0 || l->failed)
+	if (!l->started) {
+		if (rel_write_all(l->fd, empty_gzip, sizeof empty_gzip, "log",
+		    NULL) != 0)
+			l->failed = 1;
+	} else {
+		if (pump(l, Z_FINISH) < 0)
+			l->failed = 1;
+		deflateEnd(&l->z);
+	}
+	if (l->failed)
 		rc = rel_err_set(err, REL_ESYS, "cannot write a step log");
-	deflateEnd(&l->z);
 	if (close(l->fd) < 0 && !rc)
 		rc = rel_err_errno(err, "cannot write a step log");
 	free(l);

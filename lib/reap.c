@@ -113,7 +113,8 @@ rel_stop_envlogs(struct rel_product *p, const struct rel_buf *envlines,
 	const char *line = envlines->s, *name = envnames->s;
 	int rc = 0;
 
-	/* One end line per name, in the same order. */
+	/* One line per name, in the same order; each synced, as what it
+	 * records is reported right after. */
 	for (size_t off = 0; name && off < envnames->len; ) {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);

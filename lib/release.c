@@ -127,6 +127,9 @@ rel_release_free(struct rel_release *r)
 	free(r->artifacts);
 	free(r->outputs);
 	free(r->tr);
+	for (size_t i = 0; i < r->nchunks; i++)
+		free(r->chunks[i]);
+	free(r->chunks);
 	rel_buf_free(&r->raw);
 	rel_buf_free(&r->work);
 	free(r);
@@ -583,8 +586,10 @@ rel_release_parse(struct rel_buf *raw, const char *path,
 	}
 	if ((rc = parse_header(r, &L, &pos, path, err)) != 0)
 		goto fail;
-	r->tr = calloc(L.n - pos + 1, sizeof *r->tr);
-	r->outputs = calloc(L.n - pos + 1, sizeof *r->outputs);
+	r->torn = torn;
+	r->trcap = r->outcap = L.n - pos + 1;
+	r->tr = calloc(r->trcap, sizeof *r->tr);
+	r->outputs = calloc(r->outcap, sizeof *r->outputs);
 	if (!r->tr || !r->outputs) {
 		rc = rel_err_set(err, REL_ESYS, "%s: out of memory", path);
 		goto fail;
@@ -727,4 +732,68 @@ rel_object(const struct rel_release *r, size_t env, size_t step, size_t run,
 		    r->artifacts[run].component);
 	else
 		snprintf(out, n, "%s/%s", e->name, s->name);
+}
+
+int
+rel_release_extend(struct rel_release *r, const char *lines, size_t len,
+    struct rel_err *err)
+{
+	struct lines L = { NULL, 0, 0 };
+	char *chunk, **cv;
+	size_t bad = 0;
+	int torn;
+
+	/* The strings of r point into its buffers: new lines get a buffer
+	 * of their own, kept until r is freed. */
+	if (!(chunk = malloc(len + 1)) ||
+	    !(cv = realloc(r->chunks, (r->nchunks + 1) * sizeof *cv))) {
+		free(chunk);
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	}
+	r->chunks = cv;
+	memcpy(chunk, lines, len);
+	chunk[len] = '\0';
+	r->chunks[r->nchunks++] = chunk;
+	if (rel_journal_scan(chunk, len, collect, &L, &bad, &torn) != 0)
+		goto oom;
+	for (size_t i = 0; i < L.n; i++) {
+		struct rel_jline *jl = &L.v[i];
+		int ok = -1;
+
+		if (r->ntr == r->trcap) {
+			struct rel_transition *t = realloc(r->tr,
+			    2 * r->trcap * sizeof *t);
+
+			if (!t)
+				goto oom;
+			r->tr = t;
+			r->trcap *= 2;
+		}
+		if (r->noutputs == r->outcap) {
+			struct rel_output *o = realloc(r->outputs,
+			    2 * r->outcap * sizeof *o);
+
+			if (!o)
+				goto oom;
+			r->outputs = o;
+			r->outcap *= 2;
+		}
+		if (!strcmp(jl->f[0], "tr"))
+			ok = apply_tr(r, jl);
+		else if (!strcmp(jl->f[0], "out"))
+			ok = apply_out(r, jl);
+		if (ok < 0)
+			bad++;
+	}
+	free(L.v);
+	r->bad_lines += bad;
+	rel_buf_add(&r->raw, lines, len);
+	if (r->raw.oom)
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	r->record_size = r->raw.len;
+	rel_release_update_status(r);
+	return 0;
+oom:
+	free(L.v);
+	return rel_err_set(err, REL_ESYS, "out of memory");
 }

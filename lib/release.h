@@ -143,6 +143,10 @@ struct rel_release {
 	enum rel_status recorded;  /* what the last release line said */
 	size_t bad_lines;          /* damaged lines skipped (see rel-status --check) */
 	size_t record_size;        /* bytes of the record that were read */
+	int torn;                  /* the record ended in a torn line */
+	size_t trcap, outcap;      /* room in tr and outputs */
+	char **chunks;             /* lines added by rel_release_extend */
+	size_t nchunks;
 
 	struct rel_buf raw;        /* the record's bytes, as read */
 	struct rel_buf work;       /* a parsed copy; strings point into it */
@@ -154,6 +158,12 @@ int rel_release_parse(struct rel_buf *raw, const char *path,
     struct rel_release **out, struct rel_err *err);
 
 void rel_release_free(struct rel_release *r);
+
+/* Add lines (complete journal lines, as just appended to the record) to
+ * r, as if they had been read with it: r is then the release after them.
+ * On an error r is left unusable: free it. */
+int rel_release_extend(struct rel_release *r, const char *lines, size_t len,
+    struct rel_err *err);
 
 /* Recompute env step aggregates and the release status. */
 void rel_release_update_status(struct rel_release *r);

@@ -182,6 +182,7 @@ tr_env(struct rel_runner *ru, size_t e, enum rel_status to, const char *why,
 	rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, ru->r->envs[e].name,
 	    rel_status_name(ru->r->envs[e].status), rel_status_name(to),
 	    ru->attempt, why, info);
+	/* Synced before it is reported (steps go with the next of these). */
 	ru->sync = 1;
 	event(ru, e, -1, -1, to, why);
 }
@@ -247,9 +248,9 @@ lock(struct rel_runner *ru, struct rel_err *err)
 static int
 flush(struct rel_runner *ru)
 {
-	struct rel_release *after = NULL;
 	struct rel_err err;
-	int rc;
+	enum rel_status was = ru->r->status;
+	int rc, wrote = 0;
 
 	if (ru->stop_error) {
 		tell(ru, 0);
@@ -260,9 +261,13 @@ flush(struct rel_runner *ru)
 		return 0;
 	}
 	if ((rc = lock(ru, &err)) == 0) {
-		if (ru->batch.len)
-			rc = rel_release_update(ru->p, ru->r->n, copy_batch,
-			    &ru->batch, ru->sync, &after, &err);
+		/* ru->r is kept as the record: it is only read again when
+		 * someone else has written to it. */
+		if (ru->batch.len) {
+			rc = rel_release_change(ru->p, ru->r->n, &ru->r,
+			    copy_batch, &ru->batch, ru->sync, &err);
+			wrote = rc == 0;
+		}
 		if (rc == 0 && ru->envlines.len)
 			rc = rel_stop_envlogs(ru->p, &ru->envlines,
 			    &ru->envnames, &err);
@@ -272,16 +277,12 @@ flush(struct rel_runner *ru)
 	rel_buf_reset(&ru->envlines);
 	rel_buf_reset(&ru->envnames);
 	ru->sync = 0;
-	if (after) {
-		enum rel_status was = ru->r->status;
-
-		rel_release_free(ru->r);
-		ru->r = after;
+	if (wrote) {
 		ru->retrying = 0;
 		/* The release's own changes belong in the progress too. */
-		if (after->status != was && after->status != REL_TERMINATING &&
-		    after->status != REL_TERMINATED)
-			event(ru, (size_t)-1, -1, -1, after->status, "");
+		if (ru->r->status != was && ru->r->status != REL_TERMINATING &&
+		    ru->r->status != REL_TERMINATED)
+			event(ru, (size_t)-1, -1, -1, ru->r->status, "");
 	}
 	tell(ru, rc == 0);
 	if (rc)
@@ -482,6 +483,7 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 	t->step = (int)s;
 	t->comp = comp;
 	t->fd = -1;
+	t->pidfd = -1;
 	t->attempt = ru->attempt;
 	rel_object(ru->r, e, s, comp < 0 ? 0 : (size_t)comp, t->object,
 	    sizeof t->object);
@@ -1074,7 +1076,7 @@ finish_terminate(struct rel_runner *ru)
 static void
 watch(struct rel_runner *ru)
 {
-	struct pollfd *pf = calloc(ru->ntasks + 1, sizeof *pf);
+	struct pollfd *pf = calloc(2 * ru->ntasks + 1, sizeof *pf);
 	size_t n = 0;
 	int64_t now = rel_monotonic_ms(), wake = now + TICK_MS;
 
@@ -1088,10 +1090,20 @@ watch(struct rel_runner *ru)
 			pf[n].events = POLLIN;
 			n++;
 		}
-		/* A process gone but its pipe still open (a child kept it),
-		 * or a pipe closed with the process still there: look soon. */
-		if ((t->fd < 0 && t->pid > 0 && !t->exited_at) ||
-		    (t->exited_at && t->fd >= 0))
+		/* A pipe closed with the process still there: its pidfd
+		 * says when it exits, or look again in a millisecond.  A
+		 * process gone with its pipe still open (a child kept it):
+		 * look soon. */
+		if (t->fd < 0 && t->pid > 0 && !t->exited_at) {
+			if (t->pidfd >= 0 && pf) {
+				pf[n].fd = t->pidfd;
+				pf[n].events = POLLIN;
+				n++;
+			} else {
+				wake = now + 1 < wake ? now + 1 : wake;
+			}
+		}
+		if (t->exited_at && t->fd >= 0)
 			wake = now + 5 < wake ? now + 5 : wake;
 		if (t->deadline && t->deadline < wake)
 			wake = t->deadline;

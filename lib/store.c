@@ -270,16 +270,35 @@ rel_product_lock(struct rel_product *p, struct rel_err *err)
 
 	if (p->locked++)
 		return 0;
+	snprintf(name, sizeof name, "%s.lock", p->name);
+	snprintf(path, sizeof path, "%s/locks/%s", p->st->root, name);
+	if (p->lock.fd >= 0) {
+		struct stat a, b;
+		char rel[REL_NAME_MAX + 16];
+
+		/* Its file is open from the last time; it must still be the
+		 * lock file (one removed and made again is another lock). */
+		rc = rel_lock_take(-1, name, path, p->st->wait_ms,
+		    rel_store_holder(p->st), &p->lock, err);
+		if (rc) {
+			p->locked = 0;
+			return rc;
+		}
+		snprintf(rel, sizeof rel, "locks/%s", name);
+		if (fstat(p->lock.fd, &a) == 0 &&
+		    fstatat(p->st->fd, rel, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 0;
+		rel_lock_release(&p->lock);
+	}
 	snprintf(path, sizeof path, "%s/locks", p->st->root);
 	if ((rc = rel_dir_open(p->st->fd, "locks", 1, path, &locks, err))) {
 		p->locked = 0;
 		return rc;
 	}
-	snprintf(name, sizeof name, "%s.lock", p->name);
 	snprintf(path, sizeof path, "%s/locks/%s", p->st->root, name);
 	rc = rel_lock_take(locks, name, path, p->st->wait_ms,
-	    rel_store_holder(p->st),
-	    &p->lock, err);
+	    rel_store_holder(p->st), &p->lock, err);
 	close(locks);
 	if (rc)
 		p->locked = 0;
@@ -290,7 +309,7 @@ void
 rel_product_unlock(struct rel_product *p)
 {
 	if (p->locked > 0 && --p->locked == 0)
-		rel_lock_release(&p->lock);
+		rel_lock_unlock(&p->lock);
 }
 
 static void
@@ -486,88 +505,98 @@ touches_summary(const char *s, size_t len)
 	return 0;
 }
 
-/* Parse the record as it will be: the old bytes plus lines. */
-static int
-parse_after(const struct rel_release *r, const struct rel_buf *lines,
-    const char *path, struct rel_release **after, struct rel_err *err)
-{
-	struct rel_buf raw = REL_BUF_INIT;
-
-	rel_buf_add(&raw, r->raw.s, r->record_size);
-	rel_buf_add(&raw, lines->s, lines->len);
-	if (raw.oom) {
-		rel_buf_free(&raw);
-		return rel_err_set(err, REL_ESYS, "out of memory");
-	}
-	return rel_release_parse(&raw, path, after, err);
-}
-
 int
 rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
     void *arg, int sync, struct rel_release **out, struct rel_err *err)
 {
-	struct rel_release *r = NULL, *after = NULL;
-	struct rel_buf lines = REL_BUF_INIT;
-	char name[REL_ID_MAX + 1], path[4400];
-	int rc, fd = -1, summary;
+	struct rel_release *r = NULL;
+	int rc;
 
 	if (out)
 		*out = NULL;
+	rc = rel_release_change(p, n, &r, fn, arg, sync, err);
+	if (out && rc == 0)
+		*out = r;
+	else
+		rel_release_free(r);
+	return rc;
+}
+
+int
+rel_release_change(struct rel_product *p, unsigned long n,
+    struct rel_release **rp, rel_update_fn fn, void *arg, int sync,
+    struct rel_err *err)
+{
+	struct rel_release *r = *rp;
+	struct rel_buf lines = REL_BUF_INIT;
+	char name[REL_ID_MAX + 1], path[4400];
+	struct stat sb;
+	int rc, fd = -1, summary;
+
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
-	if ((rc = rel_release_load(p, n, &r, err)) != 0)
+	record_name(p, n, name, sizeof name);
+	rel_product_path(p, "releases/", path, sizeof path);
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	if ((rc = rel_file_open_rw(p->releases, name, path, &fd, err)) != 0) {
+		if (rc == REL_ENOTFOUND)
+			rel_err_set(err, REL_ENOTFOUND, "no release '%s' in %s",
+			    name, p->st->root);
+		fd = -1;
 		goto out;
+	}
+	/* The caller's copy is the record if nothing was added since: the
+	 * record only grows, and only under this lock.  Else read it. */
+	if (fstat(fd, &sb) < 0 || !r || r->n != n || r->torn ||
+	    (off_t)r->record_size != sb.st_size) {
+		rel_release_free(r);
+		*rp = r = NULL;
+		if ((rc = rel_release_load(p, n, &r, err)) != 0)
+			goto out;
+		*rp = r;
+	}
 	if ((rc = fn(r, &lines, arg, err)) != 0)
 		goto out;
 	if (lines.oom) {
 		rc = rel_err_set(err, REL_ESYS, "out of memory");
 		goto out;
 	}
-	if (lines.len == 0) {
-		if (out) {
-			*out = r;
-			r = NULL;
-		}
+	if (lines.len == 0)
 		goto out;
-	}
-	record_name(p, n, name, sizeof name);
-	rel_product_path(p, "releases/", path, sizeof path);
-	strncat(path, name, sizeof path - strlen(path) - 1);
-	if ((rc = parse_after(r, &lines, path, &after, err)) != 0)
-		goto out;
+	/* From here r becomes the release after the lines; if they cannot
+	 * be written, it is marked to be read again before any other use
+	 * as the record (it holds lines the record does not). */
+	if ((rc = rel_release_extend(r, lines.s, lines.len, err)) != 0)
+		goto drop;
 	/* Keep the release's own status changes in its history too. */
-	if (after->status != after->recorded && after->ntr > 0) {
-		const struct rel_transition *t = &after->tr[after->ntr - 1];
+	if (r->status != r->recorded && r->ntr > 0) {
+		const struct rel_transition *t = &r->tr[r->ntr - 1];
+		struct rel_buf more = REL_BUF_INIT;
 
-		rel_tr_line(&lines, t->time, t->who, "-",
-		    rel_status_name(after->recorded),
-		    rel_status_name(after->status), t->attempt, "", "");
-		rel_release_free(after);
-		after = NULL;
-		if ((rc = parse_after(r, &lines, path, &after, err)) != 0)
-			goto out;
-	}
-	fd = openat(p->releases, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = rel_err_errno(err, "cannot open %s", path);
-		goto out;
+		rel_tr_line(&more, t->time, t->who, "-",
+		    rel_status_name(r->recorded), rel_status_name(r->status),
+		    t->attempt, "", "");
+		rel_buf_add(&lines, more.s, more.len);
+		rc = more.oom || lines.oom ? rel_err_set(err, REL_ESYS,
+		    "out of memory") : rel_release_extend(r, more.s, more.len,
+		    err);
+		rel_buf_free(&more);
+		if (rc)
+			goto drop;
 	}
 	summary = touches_summary(lines.s, lines.len);
 	if (summary && (rc = rel_index_dirty(p, n, err)) != 0)
-		goto out;
+		goto drop;
 	if ((rc = rel_journal_append(fd, lines.s, lines.len, sync, path, err)))
-		goto out;
+		goto drop;
 	if (summary)
-		rel_index_put(p, after, NULL);
-	if (out) {
-		*out = after;
-		after = NULL;
-	}
+		rel_index_put(p, r, NULL);
+	goto out;
+drop:
+	r->torn = 1;
 out:
 	if (fd >= 0)
 		close(fd);
-	rel_release_free(r);
-	rel_release_free(after);
 	rel_buf_free(&lines);
 	rel_product_unlock(p);
 	return rc;

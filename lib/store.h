@@ -115,6 +115,15 @@ int rel_release_update(struct rel_product *p, unsigned long n,
     rel_update_fn fn, void *arg, int sync, struct rel_release **out,
     struct rel_err *err);
 
+/* The same, keeping the caller's copy of the release: *r (may be NULL)
+ * is used as the record if the record has not grown since it was read,
+ * else read again; on return *r is the release after the change (after a
+ * failed write it also holds the lines not written, and is read again by
+ * the next change).  What a runner does at each transition. */
+int rel_release_change(struct rel_product *p, unsigned long n,
+    struct rel_release **r, rel_update_fn fn, void *arg, int sync,
+    struct rel_err *err);
+
 /* Store a flow copy by content; *hash receives its name. */
 int rel_flow_store(struct rel_product *p, const char *data, size_t len,
     char hash[65], struct rel_err *err);

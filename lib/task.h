@@ -29,6 +29,8 @@ struct rel_task {
 	pid_t pid;                    /* 0: not running now */
 	long long pstart;
 	int fd;                       /* output pipe, -1 once closed */
+	int pidfd;                    /* readable when the process exits (Linux
+	                                 5.3+), -1 where there is none */
 	struct rel_log *log;
 	char log_name[3 * REL_NAME_MAX + 32];
 	char out_path[4600];          /* $REL_OUTPUT */
