@@ -121,10 +121,15 @@ load(struct rel_product *p, unsigned long n, struct rel_release **r,
 
 	if (rc == 0 && rel_reap_needed(*r)) {
 		struct rel_release *after = NULL;
+		struct rel_err e2;
+		int r2 = rel_reap_now(p, *r, &after, &e2);
 
-		if (rel_reap(p, *r, &after, NULL) == 0 && after) {
+		if (r2 == 0 && after) {
 			rel_release_free(*r);
 			*r = after;
+		} else if (r2 == REL_EBUSY) {
+			/* Shown as the record has it; said why. */
+			fprintf(stderr, "rel-status: %s\n", e2.msg);
 		}
 	}
 	return rc;

@@ -184,7 +184,15 @@ rel_journal_append(int fd, const char *data, size_t len, int sync,
 		}
 		return rc;
 	}
-	if (sync && fdatasync(fd) < 0)
-		return rel_err_errno(err, "cannot sync %s", path);
+	if (sync && fdatasync(fd) < 0) {
+		rc = rel_err_errno(err, "cannot sync %s", path);
+		/* Not on disk, so not done: take the lines back, or readers
+		 * would see a change the command reported as failed. */
+		if (ftruncate(fd, size) < 0) {
+			/* the next writer's tail check cannot see it: best
+			 * effort, as the kernel may drop the pages anyway */
+		}
+		return rc;
+	}
 	return 0;
 }

@@ -144,7 +144,7 @@ reap_dead(struct rel_product *p, struct rel_err *err)
 			if (rel_release_load(p, b.n[i], &r, NULL) != 0)
 				continue;
 			if (rel_reap_needed(r) &&
-			    rel_reap(p, r, &after, NULL) == 0 && after)
+			    rel_reap_now(p, r, &after, NULL) == 0 && after)
 				rel_release_free(after);
 			rel_release_free(r);
 		}

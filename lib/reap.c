@@ -261,3 +261,18 @@ rel_reap_held(struct rel_product *p, const struct rel_release *r,
 {
 	return reap(p, r, 1, after, err);
 }
+
+int
+rel_reap_now(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err)
+{
+	int wait = p->st->wait_ms, rc;
+
+	p->st->wait_ms = 0;
+	rc = reap(p, r, 0, after, err);
+	p->st->wait_ms = wait;
+	if (rc == REL_EBUSY)
+		rel_err_prefix(err, "%s: its runner is gone, but that cannot "
+		    "be recorded now", r->id);
+	return rc;
+}

@@ -36,6 +36,12 @@ int rel_reap_needed(const struct rel_release *r);
  * it is now (NULL if nothing had to change).  0 when nothing was needed. */
 int rel_reap(struct rel_product *p, const struct rel_release *r,
     struct rel_release **after, struct rel_err *err);
+/* The same for readers: they do not wait for the product lock.  A busy
+ * lock is REL_EBUSY (the message names the holder) and nothing is done:
+ * a read must not hang on a writer, however stuck. */
+int rel_reap_now(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err);
+
 /* The same for a caller that holds the release's runner lock itself (so
  * the runner that left the state behind is certainly gone). */
 int rel_reap_held(struct rel_product *p, const struct rel_release *r,

@@ -331,7 +331,6 @@ EOF2
 }
 
 @test "a stuck holder of the product lock and a dead runner: readers say why they cannot record it" {
-	skip "BUG: rel-status waits its full --wait (10 s by default) for the product lock for each release whose runner died, then shows it running, exit 0, saying nothing; N such releases make a plain read take N x 10 s"
 	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built"
 	write_flow "$REL_STATE_DIR/flows/load.yaml" <<'EOF2'
 environments:
