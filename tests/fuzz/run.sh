@@ -9,14 +9,17 @@
 # small.  A crash, a leak, a timeout or a broken promise stops the harness:
 # its log is shown, the input that did it is kept in build/fuzz/ as
 # crash-NAME-*, and the run fails once every harness had its turn.
-# The last line says how many inputs each harness ran.
+# The last line says how many inputs each harness ran.  FUZZ_JOBS (2)
+# harnesses run at once.
 set -u
 
 secs=${1:?usage: run.sh SECONDS NAME...}
 shift
-failed=""
-summary=""
-for name; do
+jobs=${FUZZ_JOBS:-2}
+
+# one NAME: run a harness; its result goes to build/fuzz/NAME.result
+one() {
+	name=$1
 	bin=build/fuzz/fuzz_$name
 	corpus=build/fuzz/corpus-$name
 	log=build/fuzz/$name.log
@@ -36,10 +39,29 @@ for name; do
 	echo "fuzz $name: ${secs}s on $corpus"
 	# shellcheck disable=SC2086
 	"$bin" $opts "$corpus" >"$log" 2>&1
-	rc=$?
+	echo $? >"build/fuzz/$name.result"
+}
+
+# FUZZ_JOBS harnesses at a time (one per core by default).
+set -- "$@"
+while [ $# -gt 0 ]; do
+	n=0
+	while [ $# -gt 0 ] && [ $n -lt "$jobs" ]; do
+		one "$1" &
+		batch="${batch:-} $1"
+		shift
+		n=$((n + 1))
+	done
+	wait
+done
+failed=""
+summary=""
+for name in $batch; do
+	log=build/fuzz/$name.log
+	rc=$(cat "build/fuzz/$name.result" 2>/dev/null || echo 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	units=$(ls "$corpus" | wc -l)
-	if [ $rc -ne 0 ]; then
+	units=$(ls "build/fuzz/corpus-$name" | wc -l)
+	if [ "$rc" -ne 0 ]; then
 		echo "fuzz $name: FAILED (exit $rc), log $log:" >&2
 		grep -E 'ERROR|SUMMARY|broken promise|Test unit written|==[0-9]+==' \
 		    "$log" | head -n 40 >&2
