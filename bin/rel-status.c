@@ -5,6 +5,7 @@
  * Listing the newest releases of a product reads the derived index, not
  * every record, so it costs the same with 100 or 100,000 releases.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ struct ctx {
 	size_t limit;
 	int limit_given;
 	int more;              /* a listing was cut by the limit */
+	int hold;              /* keep the output: it is being cached */
+	int saw_running;       /* a listing showed a running release */
 	int color_graph;       /* colour in --graph */
 	int rc;                /* worst error so far */
 	struct rel_err err;
@@ -64,7 +67,7 @@ struct ctx {
 static void
 flush_out(struct ctx *x, int force)
 {
-	if (x->out.len && (force || x->out.len > 65536)) {
+	if (x->out.len && (force || (!x->hold && x->out.len > 1024 * 1024))) {
 		fwrite(x->out.s, 1, x->out.len, stdout);
 		rel_buf_reset(&x->out);
 	}
@@ -208,11 +211,23 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 		if ((status = memchr(status, '\t', len - (size_t)(status - line))))
 			status++;
 	if (x->mode == M_SUMMARY && x->sink.format != REL_FMT_JSON &&
-	    !(status && !strncmp(status, "running\t", 8))) {
-		rel_show_summary_line(&x->sink, line, len);
+	    !(status && (size_t)(line + len - status) > 8 &&
+	    !memcmp(status, "running\t", 8))) {
+		if (x->sink.format == REL_FMT_TSV &&
+		    rel_buf_grow(&x->out, len + 1) == 0) {
+			/* The index holds the very line: the fast path of a
+			 * full listing is a copy. */
+			memcpy(x->out.s + x->out.len, line, len);
+			x->out.len += len;
+			x->out.s[x->out.len++] = '\n';
+			x->out.s[x->out.len] = '\0';
+		} else {
+			rel_show_summary_line(&x->sink, line, len);
+		}
 		flush_out(x, 0);
 		return 0;
 	}
+	x->saw_running = 1;
 	{
 		struct rel_release *r;
 		struct rel_err err;
@@ -287,6 +302,31 @@ show_product(struct ctx *x, struct rel_product *p)
 				    1u << 3);
 			}
 			rel_envlog_free(&log);
+		}
+	} else if (x->mode == M_SUMMARY && x->sink.format == REL_FMT_TSV &&
+	    !x->have_want && !x->limit) {
+		/* The whole product as TSV: from the cached listing while the
+		 * index has not changed since it was made, else made (and
+		 * kept, if nothing in it runs: a running release is looked
+		 * at closer each time, in case its runner died). */
+		uint64_t gen = rel_index_generation(p);
+		int served;
+
+		flush_out(x, 1);
+		fflush(stdout);
+		if ((served = rel_index_cached_listing(p, 1)) < 0)
+			x->rc = REL_ESYS;
+		if (!served) {
+			x->hold = 1;
+			x->saw_running = 0;
+			if ((rc = rel_index_list(p, 0, NULL, list_line, &l,
+			    &err)) != 0)
+				complain(x, &err);
+			if (!rc && !x->saw_running && !x->out.oom)
+				rel_index_save_listing(p, gen, x->out.s,
+				    x->out.len);
+			x->hold = 0;
+			flush_out(x, 1);
 		}
 	} else if ((rc = rel_index_list(p, 0, x->mode == M_SUMMARY ? want(x) :
 	    NULL, list_line, &l, &err)) != 0) {

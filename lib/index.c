@@ -11,14 +11,18 @@
  *   [5..6]   line length
  *   [7..14]  creation time, ms since the epoch
  *   [15..]   the summary line (no newline), zero padded
- * Slot 0:    "rel-index 2 LAST\n", zero padded.
+ * Slot 0:    "rel-index 2 LAST\n", zero padded; at byte 128 a generation
+ *            counter, one more at every change of a slot (a full listing
+ *            cached in cache/PRODUCT/listing is good while it is the same).
  */
+#define _DEFAULT_SOURCE 1 /* MAP_POPULATE, where there is one */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,8 +59,18 @@ index_open(struct rel_product *p, int rw, struct rel_err *err)
 	snprintf(path, sizeof path, "%s/%s", p->st->root, sub);
 	if ((rc = rel_dir_open_path(p->st->fd, sub, rw, path, &dir, err)) != 0)
 		return rc;
-	p->index = openat(dir, "index", (rw ? O_RDWR | O_CREAT : O_RDONLY) |
-	    O_NOFOLLOW | O_CLOEXEC, REL_FILE_MODE);
+	p->index = -1;
+	if (rw) {
+		p->index = openat(dir, "index", O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, REL_FILE_MODE);
+		/* A new index starts its generations again: a listing kept
+		 * from an old one could carry the same number. */
+		if (p->index >= 0)
+			unlinkat(dir, "listing", 0);
+	}
+	if (p->index < 0)
+		p->index = openat(dir, "index", (rw ? O_RDWR : O_RDONLY) |
+		    O_NOFOLLOW | O_CLOEXEC, REL_FILE_MODE);
 	close(dir);
 	if (p->index < 0) {
 		index_path(p, path, sizeof path);
@@ -71,24 +85,33 @@ index_open(struct rel_product *p, int rw, struct rel_err *err)
 static uint32_t
 slot_hash(const unsigned char *p, size_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	uint64_t a = 0x9e3779b97f4a7c15ULL ^ len, b = 0xc2b2ae3d27d4eb4fULL;
 
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t w;
+	/* Two lanes, 16 bytes a round: the listing of 100,000 releases
+	 * hashes every slot it shows. */
+	for (; len >= 16; p += 16, len -= 16) {
+		uint64_t w1, w2;
 
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		memcpy(&w1, p, 8);
+		memcpy(&w2, p + 8, 8);
+		a = (a ^ w1) * 0xff51afd7ed558ccdULL;
+		b = (b ^ w2) * 0xc4ceb9fe1a85ec53ULL;
+		a ^= a >> 32;
+		b ^= b >> 29;
 	}
 	if (len) {
-		uint64_t w = 0;
+		uint64_t w1 = 0, w2 = 0;
 
-		memcpy(&w, p, len);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-		h ^= h >> 29;
+		memcpy(&w1, p, len > 8 ? 8 : len);
+		if (len > 8)
+			memcpy(&w2, p + 8, len - 8);
+		a = (a ^ w1) * 0xff51afd7ed558ccdULL;
+		b = (b ^ w2) * 0xc4ceb9fe1a85ec53ULL;
 	}
-	h *= 0x9e3779b97f4a7c15ULL;
-	return (uint32_t)(h >> 32);
+	a ^= b * 0x9e3779b97f4a7c15ULL;
+	a ^= a >> 31;
+	a *= 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(a >> 32);
 }
 
 static int
@@ -109,6 +132,33 @@ pwrite_all(int fd, const char *buf, size_t n, off_t off)
 	return 0;
 }
 
+#define GEN_OFF 128
+
+/* One more change: what was cached from the index before is stale. */
+static void
+bump(struct rel_product *p)
+{
+	uint64_t gen = 0;
+
+	if (pread(p->index, &gen, sizeof gen, GEN_OFF) != (ssize_t)sizeof gen)
+		gen = 0;
+	gen++;
+	if (pwrite(p->index, &gen, sizeof gen, GEN_OFF) != (ssize_t)sizeof gen) {
+		/* then the slot writes fail too, and say so */
+	}
+}
+
+uint64_t
+rel_index_generation(struct rel_product *p)
+{
+	uint64_t gen = 0;
+
+	if (index_open(p, 0, NULL) != 0 ||
+	    pread(p->index, &gen, sizeof gen, GEN_OFF) != (ssize_t)sizeof gen)
+		return 0;
+	return gen;
+}
+
 int
 rel_index_dirty(struct rel_product *p, unsigned long n, struct rel_err *err)
 {
@@ -120,6 +170,7 @@ rel_index_dirty(struct rel_product *p, unsigned long n, struct rel_err *err)
 		return rc;
 	if (fstat(p->index, &sb) < 0)
 		goto fail;
+	bump(p);
 	if ((off_t)(n * SLOT) >= sb.st_size)
 		return 0; /* no slot yet: nothing stale to hide */
 	if (pwrite_all(p->index, "D", 1, (off_t)(n * SLOT)) < 0 ||
@@ -140,6 +191,9 @@ put_slot(struct rel_product *p, unsigned long n, const char *slot,
 
 	if ((rc = index_open(p, 1, err)) != 0)
 		return rc;
+	if (n == 0)
+		return rel_err_set(err, REL_ESYS, "no release 0");
+	bump(p);
 	if (pwrite_all(p->index, slot, SLOT, (off_t)(n * SLOT)) < 0) {
 		index_path(p, path, sizeof path);
 		return rel_err_errno(err, "cannot write %s", path);
@@ -303,8 +357,8 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 {
 	struct rel_buf line = REL_BUF_INIT;
 	unsigned long last, n, slots = 0, lo = 0, hi = 0, chunk;
-	char *buf = NULL;
-	size_t count = 0;
+	char *buf = NULL, *map = NULL;
+	size_t count = 0, maplen = 0;
 	struct stat sb;
 	int rc;
 
@@ -318,8 +372,24 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 	}
 	if (p->index >= 0 && fstat(p->index, &sb) == 0)
 		slots = (unsigned long)(sb.st_size / SLOT);
-	/* Read slots backwards in chunks that grow: a few for the newest
-	 * twenty, big ones for a full listing. */
+	/* A long listing maps the whole index, populated at once (no copy,
+	 * no fault per page); a short one reads slots backwards in chunks
+	 * that grow: a few for the newest twenty. */
+	if ((limit == 0 || limit > 4096) && slots > 4096) {
+		int flags = MAP_SHARED;
+
+#ifdef MAP_POPULATE
+		flags |= MAP_POPULATE;
+#endif
+		maplen = slots * SLOT;
+		map = mmap(NULL, maplen, PROT_READ, flags, p->index, 0);
+		if (map == MAP_FAILED) {
+			map = NULL;
+		} else {
+			lo = 0;
+			hi = slots;
+		}
+	}
 	chunk = limit ? limit + 8 : 256;
 	rc = 0;
 	for (n = last; n > 0 && (limit == 0 || count < limit); n--) {
@@ -327,7 +397,7 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 		size_t len = 0;
 		int64_t created = 0;
 
-		if (n < slots && (n < lo || n >= hi)) {
+		if (!map && n < slots && (n < lo || n >= hi)) {
 			char *nb;
 			ssize_t got;
 
@@ -344,7 +414,8 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 			chunk *= 4;
 		}
 		if (n >= lo && n < hi)
-			l = slot_line(buf + (n - lo) * SLOT, &len, &created);
+			l = slot_line((map ? map : buf) + (n - lo) * SLOT, &len,
+			    &created);
 		if (!l) {
 			rc = from_record(p, n, &line, &created, err);
 			if (rc == REL_ENOTFOUND) {
@@ -368,6 +439,8 @@ rel_index_list(struct rel_product *p, size_t limit, const int *want,
 		}
 	}
 	free(buf);
+	if (map)
+		munmap(map, maplen);
 	rel_buf_free(&line);
 	return rc;
 }
@@ -420,4 +493,77 @@ rel_index_rebuild(struct rel_product *p, unsigned long *count,
 out:
 	rel_product_unlock(p);
 	return rc;
+}
+
+int
+rel_index_cached_listing(struct rel_product *p, int out)
+{
+	char sub[REL_NAME_MAX + 16], head[64], *buf;
+	uint64_t gen = rel_index_generation(p), tag;
+	int dir, fd, served = 0;
+	ssize_t n;
+	size_t skip;
+
+	if (gen == 0)
+		return 0;
+	snprintf(sub, sizeof sub, "cache/%s", p->name);
+	if ((dir = openat(p->st->fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return 0;
+	fd = openat(dir, "listing", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	close(dir);
+	if (fd < 0)
+		return 0;
+	memset(head, 0, sizeof head);
+	if (pread(fd, head, sizeof head - 1, 0) <= 0 ||
+	    sscanf(head, "rel-listing %llu\n", (unsigned long long *)&tag) != 1 ||
+	    tag != gen || !strchr(head, '\n') || !(buf = malloc(1 << 20))) {
+		close(fd);
+		return 0;
+	}
+	skip = (size_t)(strchr(head, '\n') - head) + 1;
+	if (lseek(fd, (off_t)skip, SEEK_SET) == (off_t)skip) {
+		served = 1;
+		while ((n = read(fd, buf, 1 << 20)) > 0)
+			if (rel_write_all(out, buf, (size_t)n, "stdout", NULL)) {
+				served = -1;
+				break;
+			}
+	}
+	free(buf);
+	close(fd);
+	return served;
+}
+
+void
+rel_index_save_listing(struct rel_product *p, uint64_t gen, const char *data,
+    size_t len)
+{
+	char sub[REL_NAME_MAX + 16], tmp[64], head[64];
+	int dir, fd, hl;
+
+	if (gen == 0)
+		return;
+	snprintf(sub, sizeof sub, "cache/%s", p->name);
+	if ((dir = openat(p->st->fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return;
+	snprintf(tmp, sizeof tmp, ".listing.%ld", (long)getpid());
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, REL_FILE_MODE);
+	hl = snprintf(head, sizeof head, "rel-listing %llu\n",
+	    (unsigned long long)gen);
+	/* Derived and checked before use: no fsync, a rename for whole. */
+	if (fd >= 0 && rel_write_all(fd, head, (size_t)hl, tmp, NULL) == 0 &&
+	    rel_write_all(fd, data, len, tmp, NULL) == 0 && close(fd) == 0) {
+		fd = -1;
+		if (renameat(dir, tmp, dir, "listing") < 0)
+			unlinkat(dir, tmp, 0);
+	} else {
+		if (fd >= 0)
+			close(fd);
+		unlinkat(dir, tmp, 0);
+	}
+	close(dir);
 }

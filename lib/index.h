@@ -16,6 +16,7 @@
 #define REL_INDEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -39,6 +40,20 @@ unsigned long rel_index_last(struct rel_product *p);
  * (NUL-terminated); 0, or -1 if the slot says nothing. */
 int rel_index_peek(struct rel_product *p, unsigned long n, char *line,
     size_t cap);
+
+/* The index's generation: it changes with every change of a summary.
+ * 0 when there is no index. */
+uint64_t rel_index_generation(struct rel_product *p);
+
+/* A full listing (the summary lines of every release, newest first, as
+ * rel-status prints them) kept in cache/PRODUCT/listing, tagged with the
+ * generation it was made at.  rel_index_cached_listing writes it to fd
+ * and returns 1 if it is there and the index is still at that
+ * generation, else 0 (and writes nothing).  rel_index_save_listing keeps
+ * one made at generation gen (read before it was made); best effort. */
+int rel_index_cached_listing(struct rel_product *p, int fd);
+void rel_index_save_listing(struct rel_product *p, uint64_t gen,
+    const char *data, size_t len);
 
 /* Rebuild the index from the records (takes the lock). *count receives
  * the number of releases indexed. */
