@@ -52,11 +52,11 @@ struct job {
 };
 
 static void
-build(struct rel_buf *out, const char *id, unsigned long n, void *arg)
+build(struct rel_buf *out, void *arg)
 {
 	const struct job *j = arg;
 	struct rel_new_release nr = {
-		.id = id, .product = j->product, .n = n, .created = j->now,
+		.product = j->product, .created = j->now,
 		.by = j->by, .hotfix = j->hotfix, .rev = j->rev,
 		.repo = j->repo, .message = j->message,
 		.flow_hash = j->flow_hash, .flow_source = j->flow_source,

@@ -298,3 +298,48 @@ rel_file_write_atomic(int dirfd, const char *name, const void *data,
 		rc = rel_dir_sync(dirfd, path, err);
 	return rc;
 }
+
+int
+rel_file_temp(int dirfd, const void *data, size_t len, char *tmp,
+    const char *path, struct rel_err *err)
+{
+	int fd, rc;
+
+	snprintf(tmp, 64, ".tmp.%ld.%lld", (long)getpid(),
+	    (long long)rel_monotonic_ms());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, REL_FILE_MODE);
+	if (fd < 0)
+		return rel_err_errno(err, "cannot create a temporary file for %s",
+		    path);
+	rc = rel_write_all(fd, data, len, path, err);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = rel_err_errno(err, "cannot sync %s", path);
+	if (close(fd) < 0 && rc == 0)
+		rc = rel_err_errno(err, "cannot write %s", path);
+	if (rc)
+		unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+int
+rel_file_temp_link(int dirfd, const char *tmp, const char *name, int *exists,
+    const char *path, struct rel_err *err)
+{
+	*exists = 0;
+	if (linkat(dirfd, tmp, dirfd, name, 0) < 0) {
+		if (errno == EEXIST) {
+			*exists = 1;
+			return 0;
+		}
+		return rel_err_errno(err, "cannot create %s", path);
+	}
+	unlinkat(dirfd, tmp, 0);
+	return rel_dir_sync(dirfd, path, err);
+}
+
+void
+rel_file_temp_drop(int dirfd, const char *tmp)
+{
+	unlinkat(dirfd, tmp, 0);
+}

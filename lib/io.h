@@ -64,6 +64,17 @@ int rel_file_write_atomic(int dirfd, const char *name, const void *data,
     size_t len, int excl, int *exists, const char *path,
     struct rel_err *err);
 
+/* The two halves of an exclusive atomic write, for when the name is
+ * only known later: write data[0..len) to a new temporary file in dirfd
+ * and fsync it (its name into tmp, at least 64 bytes); then link it to
+ * `name` (*exists = 1 if taken, and nothing done), remove the temporary
+ * name, and fsync dirfd.  rel_file_temp_drop removes a temporary file. */
+int rel_file_temp(int dirfd, const void *data, size_t len, char *tmp,
+    const char *path, struct rel_err *err);
+int rel_file_temp_link(int dirfd, const char *tmp, const char *name,
+    int *exists, const char *path, struct rel_err *err);
+void rel_file_temp_drop(int dirfd, const char *tmp);
+
 /* fsync a directory fd. */
 int rel_dir_sync(int dirfd, const char *path, struct rel_err *err);
 

@@ -387,16 +387,31 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 	if (i >= L->n || strcmp(v[i].f[0], key) || v[i].n != (nf)) \
 		return header_error(err, path, i < L->n ? v[i].lineno : 0, \
 		    "expected a '" key "' line")
-	EXPECT("rel", 5);
-	if (strcmp(v[i].f[1], REL_RECORD_VERSION))
+	if (i >= L->n || strcmp(v[i].f[0], "rel"))
+		return header_error(err, path, i < L->n ? v[i].lineno : 0,
+		    "expected a 'rel' line");
+	if (!strcmp(v[i].f[1], "2") && v[i].n == 3) {
+		/* The id is the file's name. */
+		const char *base = strrchr(path, '/');
+
+		base = base ? base + 1 : path;
+		if (strlen(base) > REL_ID_MAX ||
+		    rel_id_parse(base, r->product, &r->n, NULL) ||
+		    strcmp(v[i].f[2], r->product))
+			return header_error(err, path, v[i].lineno,
+			    "its product is not that of its name");
+		strcpy(r->id, base);
+	} else if (!strcmp(v[i].f[1], "1") && v[i].n == 5) {
+		if (strlen(v[i].f[2]) > REL_ID_MAX ||
+		    rel_id_parse(v[i].f[2], r->product, &r->n, NULL) ||
+		    strcmp(v[i].f[3], r->product))
+			return header_error(err, path, v[i].lineno, "bad id");
+		strcpy(r->id, v[i].f[2]);
+	} else {
 		return rel_err_set(err, REL_ESYS,
 		    "%s: record format %s is not known to this rel (%s)", path,
 		    v[i].f[1], REL_VERSION);
-	if (strlen(v[i].f[2]) > REL_ID_MAX ||
-	    rel_id_parse(v[i].f[2], r->product, &r->n, NULL) ||
-	    strcmp(v[i].f[3], r->product))
-		return header_error(err, path, v[i].lineno, "bad id");
-	strcpy(r->id, v[i].f[2]);
+	}
 	i++;
 	EXPECT("created", 3);
 	if (rel_time_parse(v[i].f[1], &r->created) < 0)
@@ -624,9 +639,8 @@ rel_release_header(struct rel_buf *out, const struct rel_new_release *nr,
 {
 	char t[REL_TIME_MAX], num[32], num2[32], num3[32];
 
-	snprintf(num, sizeof num, "%lu", nr->n);
 	rel_journal_line(out, (const char *[]){ "rel", REL_RECORD_VERSION,
-	    nr->id, nr->product, num }, 5);
+	    nr->product }, 3);
 	rel_time_format(nr->created, 1, t);
 	rel_journal_line(out, (const char *[]){ "created", t, nr->by }, 3);
 	rel_journal_line(out, (const char *[]){ "hotfix",

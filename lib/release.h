@@ -5,7 +5,10 @@
  * (journal.h).  It starts with header lines, all written at once when the
  * release is made (the file appears whole, by link()):
  *
- *   rel       1  ID  PRODUCT  N
+ *   rel       2  PRODUCT             (the id is the file's name, so that
+ *                                    the file is written and synced before
+ *                                    its id is chosen under the lock;
+ *                                    format 1 had "rel 1 ID PRODUCT N")
  *   created   TIME  BY
  *   hotfix    yes|no
  *   rev       COMMIT|-  REPO|-
@@ -40,7 +43,7 @@
 #include "name.h"
 #include "status.h"
 
-#define REL_RECORD_VERSION "1"
+#define REL_RECORD_VERSION "2"
 #define REL_INFO_MAX 512
 
 /* One run of one step for one component (or the only run of pre/post). */
@@ -153,7 +156,8 @@ struct rel_release {
 };
 
 /* Parse a record held in raw (taken over by the release, even on error).
- * `path` names it in messages.  REL_ESYS if the header is damaged. */
+ * `path` names it in messages, and its last component is the release's
+ * id.  REL_ESYS if the header is damaged. */
 int rel_release_parse(struct rel_buf *raw, const char *path,
     struct rel_release **out, struct rel_err *err);
 
@@ -181,8 +185,7 @@ const char *rel_info_get(const char *info, const char *key, char *buf,
 /* Build the header of a new record into out.  flow supplies the plan;
  * artifacts[i] is the version of flow->components[i]. */
 struct rel_new_release {
-	const char *id, *product;
-	unsigned long n;
+	const char *product;
 	int64_t created;
 	const char *by;
 	int hotfix;

@@ -430,12 +430,27 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
     unsigned long *n, struct rel_err *err)
 {
 	struct rel_buf rec = REL_BUF_INIT;
-	char name[REL_ID_MAX + 1], path[4400];
+	char name[REL_ID_MAX + 1], path[4400], tmp[64];
 	unsigned long next;
 	int rc, exists;
 
-	if ((rc = rel_product_lock(p, err)) != 0)
+	/* The record does not depend on its id: it is written and synced
+	 * before the lock, which is then held for one link and one sync. */
+	build(&rec, arg);
+	if (rec.oom) {
+		rel_buf_free(&rec);
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	}
+	rel_product_path(p, "releases", path, sizeof path);
+	if ((rc = rel_file_temp(p->releases, rec.s, rec.len, tmp, path, err))) {
+		rel_buf_free(&rec);
 		return rc;
+	}
+	if ((rc = rel_product_lock(p, err)) != 0) {
+		rel_file_temp_drop(p->releases, tmp);
+		rel_buf_free(&rec);
+		return rc;
+	}
 	if ((rc = rel_product_last(p, &next, err)) != 0)
 		goto out;
 	for (;;) {
@@ -443,17 +458,10 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
 
 		next++;
 		record_name(p, next, name, sizeof name);
-		rel_buf_reset(&rec);
-		build(&rec, name, next, arg);
-		if (rec.oom) {
-			rc = rel_err_set(err, REL_ESYS, "out of memory");
-			goto out;
-		}
 		rel_product_path(p, "releases/", path, sizeof path);
 		strncat(path, name, sizeof path - strlen(path) - 1);
-		rc = rel_file_write_atomic(p->releases, name, rec.s, rec.len, 1,
-		    &exists, path, err);
-		if (rc)
+		if ((rc = rel_file_temp_link(p->releases, tmp, name, &exists,
+		    path, err)))
 			goto out;
 		if (exists)
 			continue; /* made behind our back: take the next */
@@ -468,6 +476,8 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
 		break;
 	}
 out:
+	if (rc)
+		rel_file_temp_drop(p->releases, tmp);
 	rel_buf_free(&rec);
 	rel_product_unlock(p);
 	return rc;

@@ -97,10 +97,10 @@ int rel_product_last(struct rel_product *p, unsigned long *n,
     struct rel_err *err);
 
 /* Create the next release of the product from the header built by
- * `build` (called under the lock with the id chosen).  *n receives the
- * number.  The record appears whole or not at all, and is on disk. */
-typedef void (*rel_header_fn)(struct rel_buf *out, const char *id,
-    unsigned long n, void *arg);
+ * `build` (called once, before the lock: a record does not hold its own
+ * id, which is its file's name).  *n receives the number.  The record
+ * appears whole or not at all, and is on disk. */
+typedef void (*rel_header_fn)(struct rel_buf *out, void *arg);
 int rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
     unsigned long *n, struct rel_err *err);
 

@@ -81,7 +81,7 @@ main(int argc, char **argv)
 	t = rel_now_ms() - (int64_t)n * 60000;
 	for (unsigned long i = 1; i <= n; i++, t += 60000) {
 		struct rel_new_release nr = {
-			.id = id, .product = argv[2], .n = i, .created = t,
+			.product = argv[2], .created = t,
 			.by = "bench", .hotfix = i % 50 == 0, .rev = NULL,
 			.repo = NULL, .message = "generated for a benchmark",
 			.flow_hash = hash, .flow_source = "bench.yaml",

@@ -307,7 +307,7 @@ run_load() {
 	write_flow "$REL_STATE_DIR/flows/load.yaml" <<'EOF2'
 environments:
   - name: dev
-    action: ': >"$LOAD_FLAGS/started"; while [ ! -e "$LOAD_FLAGS/go" ]; do sleep 0.05; done'
+    action: ': >"$LOAD_FLAGS/started"; i=0; while [ ! -e "$LOAD_FLAGS/go" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done'
 EOF2
 	a=$(rel-create load -a load=1)
 	start_bg "$SCRATCH/promote.out" timeout 60 rel-promote "$a"
@@ -335,7 +335,7 @@ EOF2
 	write_flow "$REL_STATE_DIR/flows/load.yaml" <<'EOF2'
 environments:
   - name: dev
-    action: 'while [ ! -e "$LOAD_FLAGS/go" ]; do sleep 0.05; done'
+    action: 'i=0; while [ ! -e "$LOAD_FLAGS/go" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done'
 EOF2
 	a=$(rel-create load -a load=1)
 	start_bg "$SCRATCH/promote.out" rel-promote "$a"
@@ -354,4 +354,10 @@ EOF2
 	assert_status 0
 	assert_contains "$output" "$a"
 	assert_contains "$stderr" "stuck-writer (pid 4242)"
+	# With the lock free, the next look records the dead runner and
+	# stops the step it left behind.
+	kill "$BG_PID"
+	wait "$BG_PID" 2>/dev/null || true
+	rel-status "$a" >/dev/null
+	[ "$(rel-status "$a" | cut -f3)" = failed ]
 }

@@ -26,7 +26,7 @@
 #include "status.h"
 #include "table.h"
 
-#define RECORD_PATH "fuzz-record"
+#define RECORD_PATH "releases/web-1"
 
 /* --- a JSON checker: structure only, enough to catch a string that is
  * not escaped or a value that is missing. */

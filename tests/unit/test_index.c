@@ -44,16 +44,17 @@ struct fixture {
 	struct rel_flow *flow;
 	char hash[65];
 	const char *by;                /* who makes the next release */
+	int made;                      /* releases made: their times */
 };
 
 static void
-build(struct rel_buf *out, const char *id, unsigned long n, void *arg)
+build(struct rel_buf *out, void *arg)
 {
 	static const char *const versions[] = { "1.0", "2.0" };
 	struct fixture *fx = arg;
 	struct rel_new_release nr = {
-		.id = id, .product = "web", .n = n,
-		.created = T0 + (int64_t)n * 1000, .by = fx->by,
+		.product = "web",
+		.created = T0 + (int64_t)++fx->made * 1000, .by = fx->by,
 		.flow_hash = fx->hash, .flow_source = "web.yaml",
 		.versions = versions, .message = "",
 	};

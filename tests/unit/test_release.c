@@ -54,7 +54,7 @@ setup(void **state)
 	struct rel_err err = { 0, "" };
 	static const char *const versions[] = { "1.4.2", "2.0;rm -rf /" };
 	struct rel_new_release nr = {
-		.id = "web-3", .product = "web", .n = 3, .created = T0,
+		.product = "web", .created = T0,
 		.by = "alice", .hotfix = 1,
 		.rev = "0123456789abcdef0123456789abcdef01234567",
 		.repo = "/src/web", .message = "first\tcut \xe2\x9c\x93",
@@ -174,7 +174,9 @@ test_header_round_trip(void **state)
 	const struct rel_env *e;
 
 	/* The plan, as plain text a person can grep. */
-	assert_non_null(strstr(fx->rec.s, "rel\t1\tweb-3\tweb\t3\t"));
+	/* The id is the record's name (PATH), not in it. */
+	assert_non_null(strstr(fx->rec.s, "rel\t2\tweb\t"));
+	assert_null(strstr(fx->rec.s, "web-3"));
 	assert_non_null(strstr(fx->rec.s, "\ncreated\t2026-11-21T22:39:11.123Z"
 	    "\talice\t"));
 	assert_non_null(strstr(fx->rec.s, "\nmessage\tfirst\\tcut \xe2\x9c\x93"
@@ -269,7 +271,7 @@ test_header_optional_fields(void **state)
 	struct fixture *fx = *state;
 	static const char *const versions[] = { "1", "2" };
 	struct rel_new_release nr = {
-		.id = "web-1", .product = "web", .n = 1, .created = T0,
+		.product = "web", .created = T0,
 		.by = "bob", .flow_hash = fx->hash, .flow_source = "x.yaml",
 		.versions = versions, .rev = "", .repo = NULL,
 		.message = NULL,
@@ -281,7 +283,7 @@ test_header_optional_fields(void **state)
 	assert_non_null(strstr(fx->rec.s, "\nrev\t-\t-\t"));
 	assert_non_null(strstr(fx->rec.s, "\nhotfix\tno\t"));
 	r = parse(fx);
-	assert_string_equal(r->id, "web-1");
+	assert_string_equal(r->id, "web-3"); /* from PATH */
 	assert_int_equal(r->hotfix, 0);
 	assert_string_equal(r->rev, "");
 	assert_string_equal(r->repo, "");
@@ -628,10 +630,17 @@ test_damaged_header(void **state)
 	    "line");
 	/* A format this rel does not know. */
 	rel_buf_reset(&b);
-	jline(&l, 5, "rel", "2", "web-3", "web", "3");
+	jline(&l, 3, "rel", "3", "web");
 	header_with(fx, 0, l.s, &b);
-	parse_fails(&b, "record format 2 is not known");
-	/* An id that is not its product's. */
+	parse_fails(&b, "record format 3 is not known");
+	/* A product that is not that of the record's name (its id). */
+	rel_buf_reset(&b);
+	rel_buf_reset(&l);
+	jline(&l, 3, "rel", "2", "api");
+	header_with(fx, 0, l.s, &b);
+	parse_fails(&b, PATH ":1: damaged release record: its product is not "
+	    "that of its name");
+	/* Format 1 named the release in its first line: still read. */
 	rel_buf_reset(&b);
 	rel_buf_reset(&l);
 	jline(&l, 5, "rel", "1", "web-3", "api", "3");

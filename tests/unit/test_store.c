@@ -4,6 +4,7 @@
  * index right, and records that are refused rather than followed when
  * something else was planted in their place.
  */
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <signal.h>
@@ -41,6 +42,7 @@ struct fixture {
 	struct rel_product p;          /* web, open */
 	struct rel_flow *flow;
 	char hash[65];
+	int made;                      /* releases made: their times */
 };
 
 static int
@@ -87,18 +89,16 @@ teardown(void **state)
 struct build {
 	struct fixture *fx;
 	int calls;
-	int plant;        /* make the record by hand on the first call */
-	char ids[4][REL_ID_MAX + 1];
+	const char *plant; /* make this record by hand while building */
+	int64_t created;
 };
 
 static void
-header(struct fixture *fx, struct rel_buf *out, const char *id,
-    unsigned long n)
+header(struct fixture *fx, struct rel_buf *out, int64_t created)
 {
 	static const char *const versions[] = { "1.0", "2.0" };
 	struct rel_new_release nr = {
-		.id = id, .product = "web", .n = n,
-		.created = T0 + (int64_t)n * 1000, .by = "tester",
+		.product = "web", .created = created, .by = "tester",
 		.flow_hash = fx->hash, .flow_source = "web.yaml",
 		.versions = versions, .message = "",
 	};
@@ -107,30 +107,29 @@ header(struct fixture *fx, struct rel_buf *out, const char *id,
 }
 
 static void
-build(struct rel_buf *out, const char *id, unsigned long n, void *arg)
+build(struct rel_buf *out, void *arg)
 {
 	struct build *b = arg;
 	char path[UNIT_PATH_MAX];
 
-	if (b->calls < 4)
-		snprintf(b->ids[b->calls], sizeof b->ids[0], "%s", id);
-	if (b->plant && b->calls == 0) {
+	if (b->plant) {
 		/* Someone (another machine, say, ignoring our lock) makes
-		 * this id between our choice and our link(). */
-		unit_path(path, b->fx->releases, id);
+		 * the next id between our build and our link(). */
+		unit_path(path, b->fx->releases, b->plant);
 		unit_write_file(path, "planted\n", 8);
 	}
 	b->calls++;
-	header(b->fx, out, id, n);
+	header(b->fx, out, b->created ? b->created : T0);
 }
 
 static unsigned long
 create(struct fixture *fx)
 {
-	struct build b = { fx, 0, 0, { "" } };
+	struct build b = { fx, 0, NULL, T0 + (int64_t)(fx->made + 1) * 1000 };
 	struct rel_err err = { 0, "" };
 	unsigned long n = 0;
 
+	fx->made++;
 	if (rel_release_create(&fx->p, build, &b, &n, &err) != 0)
 		fail_msg("create: %s", err.msg);
 	assert_int_equal(b.calls, 1);
@@ -369,18 +368,16 @@ static void
 test_create_skips_taken_id(void **state)
 {
 	struct fixture *fx = *state;
-	struct build b = { fx, 0, 1, { "" } };
+	struct build b = { fx, 0, "web-2", 0 };
 	struct rel_err err = { 0, "" };
 	struct rel_buf got = REL_BUF_INIT;
 	char path[UNIT_PATH_MAX];
 	unsigned long n = 0;
 
 	assert_int_equal(create(fx), 1);
-	/* The id chosen is taken between the choice and the link. */
+	/* The next id is taken before the link: the one after is used. */
 	assert_int_equal(rel_release_create(&fx->p, build, &b, &n, &err), 0);
-	assert_int_equal(b.calls, 2);
-	assert_string_equal(b.ids[0], "web-2");
-	assert_string_equal(b.ids[1], "web-3");
+	assert_int_equal(b.calls, 1);
 	assert_int_equal(n, 3);
 	unit_path(path, fx->releases, "web-2");
 	unit_read_file(path, &got);
@@ -618,7 +615,7 @@ test_symlink_record_refused(void **state)
 
 	assert_int_equal(create(fx), 1);
 	/* A good record for web-2, outside the store, linked in. */
-	header(fx, &rec, "web-2", 2);
+	header(fx, &rec, T0);
 	unit_path(target, fx->dir, "outside");
 	unit_write_file(target, rec.s, rec.len);
 	unit_path(path, fx->releases, "web-2");
@@ -666,14 +663,15 @@ test_damaged_record(void **state)
 	struct rel_err err = { 0, "" };
 	char path[UNIT_PATH_MAX];
 
-	/* A record that says it is another release. */
-	header(fx, &rec, "web-7", 7);
+	/* A record of another product under this one's name. */
+	header(fx, &rec, T0);
+	assert_non_null(strstr(rec.s, "rel\t2\tweb\t"));
+	memcpy(strstr(rec.s, "rel\t2\tweb\t") + 6, "api", 3);
 	unit_path(path, fx->releases, "web-1");
 	unit_write_file(path, rec.s, rec.len);
 	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), REL_ESYS);
 	assert_null(r);
-	assert_non_null(strstr(err.msg, "damaged release record: it says it "
-	    "is web-1"));
+	assert_non_null(strstr(err.msg, "damaged release record"));
 	/* An empty one. */
 	unit_write_file(path, "", 0);
 	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), REL_ESYS);
@@ -722,7 +720,7 @@ test_product_lock(void **state)
 	struct fixture *fx = *state;
 	struct rel_store st2;
 	struct rel_product p2;
-	struct build b = { fx, 0, 0, { "" } };
+	struct build b = { fx, 0, NULL, 0 };
 	struct rel_err err = { 0, "" };
 	char want[400];
 	unsigned long n = 0;
@@ -744,7 +742,20 @@ test_product_lock(void **state)
 	/* Nothing is made while someone else holds the lock. */
 	assert_int_equal(rel_release_create(&p2, build, &b, &n, &err),
 	    REL_EBUSY);
-	assert_int_equal(b.calls, 0);
+	/* Built (before the lock), but nothing made, nothing left. */
+	assert_int_equal(b.calls, 1);
+	{
+		DIR *d = opendir(fx->releases);
+		struct dirent *de;
+		int files = 0;
+
+		assert_non_null(d);
+		while ((de = readdir(d)))
+			files += de->d_name[0] != '.' ||
+			    !strncmp(de->d_name, ".tmp.", 5);
+		closedir(d);
+		assert_int_equal(files, 0);
+	}
 	rel_product_unlock(&fx->p);
 	assert_int_equal(fx->p.locked, 0);
 	assert_int_equal(rel_release_create(&p2, build, &b, &n, &err), 0);
