@@ -328,8 +328,8 @@ show_product(struct ctx *x, struct rel_product *p)
 			x->hold = 0;
 			flush_out(x, 1);
 		}
-	} else if ((rc = rel_index_list(p, 0, x->mode == M_SUMMARY ? want(x) :
-	    NULL, list_line, &l, &err)) != 0) {
+	} else if ((rc = rel_index_list(p, x->limit ? x->limit + 1 : 0,
+	    x->mode == M_SUMMARY ? want(x) : NULL, list_line, &l, &err)) != 0) {
 		complain(x, &err);
 	}
 	rel_livemap_free(&live);
