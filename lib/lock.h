@@ -17,9 +17,10 @@
 
 struct rel_lock {
 	int fd;            /* the open lock file, -1 when none */
+	int described;     /* our holder line is in it */
 };
 
-#define REL_LOCK_INIT { -1 }
+#define REL_LOCK_INIT { -1, 0 }
 
 /* Take an exclusive lock on `name` under dirfd (created if missing),
  * waiting at most wait_ms (0: do not wait, <0: wait forever).  `holder`

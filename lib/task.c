@@ -22,17 +22,15 @@ rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
 {
 	struct rel_spawn s;
 	char path[4600];
-	int pfd[2], outfd, rc;
+	int pfd[2], rc;
 
 	if (!t->log && (rc = rel_log_open(p, id, env, t->log_name, &t->log,
 	    path, sizeof path, err)) != 0)
 		return rc;
-	/* $REL_OUTPUT: empty at each try, created without following links. */
-	outfd = open(t->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (outfd < 0)
-		return rel_err_errno(err, "cannot create %s", t->out_path);
-	close(outfd);
+	/* $REL_OUTPUT: nothing there at each try; the step makes it if it
+	 * has something to say (`>>` creates it). */
+	if (unlink(t->out_path) < 0 && errno != ENOENT)
+		return rel_err_errno(err, "cannot remove %s", t->out_path);
 	if (pipe(pfd) < 0)
 		return rel_err_errno(err, "cannot make a pipe");
 	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
