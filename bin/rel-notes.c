@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "envlog.h"
@@ -167,10 +168,21 @@ base_previous(struct job *j, struct rel_err *err)
 	    j->id);
 }
 
+static void
+progress(long commits, void *arg)
+{
+	(void)arg;
+	if (commits < 0)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rrel-notes: %ld commits read...", commits);
+	fflush(stderr);
+}
+
 static int
 run(struct job *j, struct rel_err *err)
 {
-	struct rel_git_walk w = { NULL, NULL, NULL, j->range };
+	struct rel_git_walk w = { NULL, NULL, NULL, j->range, NULL, NULL };
 	char root[4096];
 	int rc;
 
@@ -219,6 +231,11 @@ run(struct job *j, struct rel_err *err)
 	if ((rc = repo_dir(j, err)))
 		return rc;
 	w.repo = j->repodir;
+	/* Over a long range, say how far the walk is, on a terminal. */
+	if (isatty(2)) {
+		w.progress = progress;
+		w.arg = NULL;
+	}
 	if ((rc = rel_git_notes(&w, &j->notes, err))) {
 		if (j->id)
 			rel_err_prefix(err, "%s", j->id);

@@ -192,6 +192,7 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 	char bhex[HEXSZ + 1], hhex[HEXSZ + 1], id[HEXSZ + 1];
 	const char *what = w->range ? w->range : w->head;
 	int rc = 0, g, have_base = 0;
+	long seen = 0;
 
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
@@ -245,6 +246,8 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 		struct rel_notes_commit_in c;
 		git_odb_object *obj;
 
+		if (w->progress && ++seen % 1000 == 0)
+			w->progress(seen, w->arg);
 		if ((g = git_odb_read(&obj, odb, &oid)) < 0)
 			break;
 		git_oid_fmt(id, &oid);
@@ -265,6 +268,8 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 		goto out;
 	}
 out:
+	if (w->progress && seen >= 1000)
+		w->progress(-1, w->arg);
 	git_odb_free(odb);
 	git_revwalk_free(walk);
 	git_repository_free(repo);

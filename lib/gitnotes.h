@@ -15,6 +15,10 @@ struct rel_git_walk {
 	const char *base;        /* the range starts after it (NULL: none) */
 	const char *head;        /* the range ends at it */
 	const char *range;       /* "A..B" instead of base and head, or NULL */
+	/* Called every 1000 commits with the count so far (a progress
+	 * display on a terminal), and once with -1 at the end; or NULL. */
+	void (*progress)(long commits, void *arg);
+	void *arg;
 };
 
 /*
