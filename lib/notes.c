@@ -8,6 +8,7 @@
  * groups are views of the one commit list: a pass per type over an array
  * is cheaper than keeping eleven lists, and keeps the walk order.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -574,6 +575,23 @@ add_base(const struct rel_notes *n, struct rel_buf *b, int md)
 	}
 }
 
+/* Does the description show ref already (as a word: #13 is not in #131)?
+ * Then a commit's line does not repeat it after the description. */
+static int
+mentioned(const char *desc, const char *ref)
+{
+	size_t len = strlen(ref);
+
+	for (const char *p = desc; p && (p = strstr(p, ref)); p++) {
+		unsigned char after = (unsigned char)p[len];
+
+		if ((p == desc || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum(after) && after != '-' && after != '_')
+			return 1;
+	}
+	return 0;
+}
+
 static void
 add_num(struct rel_buf *b, size_t v)
 {
@@ -728,12 +746,20 @@ md_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 		rel_buf_adds(b, "*(no subject)*");
 	if (k->breaking && !with_text)
 		rel_buf_adds(b, " **(breaking)**");
-	for (unsigned i = 0; i < k->nissues; i++) {
-		rel_buf_adds(b, i ? ", " : " (");
-		md_text(b, S(n->issues[n->refs[k->issue0 + i]].ref), 0);
+	{
+		unsigned shown = 0;
+
+		for (unsigned i = 0; i < k->nissues; i++) {
+			const char *ref = S(n->issues[n->refs[k->issue0 + i]].ref);
+
+			if (mentioned(desc, ref))
+				continue;
+			rel_buf_adds(b, shown++ ? ", " : " (");
+			md_text(b, ref, 0);
+		}
+		if (shown)
+			rel_buf_addc(b, ')');
 	}
-	if (k->nissues)
-		rel_buf_addc(b, ')');
 	rel_buf_adds(b, " — ");
 	md_text(b, S(n->people[k->author].name), 0);
 	rel_buf_addc(b, '\n');
@@ -946,12 +972,20 @@ text_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 	rel_buf_adds(b, desc && *desc ? desc : "(no subject)");
 	if (k->breaking && !with_text)
 		rel_buf_adds(b, " (breaking)");
-	for (unsigned i = 0; i < k->nissues; i++) {
-		rel_buf_adds(b, i ? ", " : " [");
-		rel_buf_adds(b, S(n->issues[n->refs[k->issue0 + i]].ref));
+	{
+		unsigned shown = 0;
+
+		for (unsigned i = 0; i < k->nissues; i++) {
+			const char *ref = S(n->issues[n->refs[k->issue0 + i]].ref);
+
+			if (mentioned(desc, ref))
+				continue;
+			rel_buf_adds(b, shown++ ? ", " : " [");
+			rel_buf_adds(b, ref);
+		}
+		if (shown)
+			rel_buf_addc(b, ']');
 	}
-	if (k->nissues)
-		rel_buf_addc(b, ']');
 	rel_buf_adds(b, " (");
 	rel_buf_adds(b, S(n->people[k->author].name));
 	rel_buf_adds(b, ")\n");

@@ -16,19 +16,36 @@ cp share/flows/shop.yaml "$state/flows/shop.yaml"
 REL_DEMO_CLUSTER=$(mktemp -d "${TMPDIR:-/tmp}/rel-demo-cluster.XXXXXX")
 export REL_DEMO_CLUSTER
 trap 'rm -rf "$REL_DEMO_CLUSTER"' EXIT
+
+# A small git history for the release notes, in conventional commits.
+repo=$REL_DEMO_CLUSTER/shop.git
+git init -q "$repo"
+commit() { git -C "$repo" -c user.name="${2:-Ana Lima}" \
+    -c user.email=dev@shop.example commit -q --allow-empty -m "$1"; }
+commit "feat(checkout): pay in two steps"
+git -C "$repo" tag v2.0
+commit "fix(search): ranking ignored stock (#131)"
+commit "perf(search): cache the catalogue index" "Bo Chen"
+commit "feat(api)!: orders carry their currency
+
+BREAKING CHANGE: clients must send the currency of an order.
+Closes SHOP-77"
+commit "docs: how to run the shop locally" "Bo Chen"
 echo "rel demo: state directory $state, product 'shop' (flow: $state/flows/shop.yaml)"
 
-say 'id=$(rel-create shop -a api=1.4.0 -a ui=2.0.0 -m "checkout v2")'
-id=$(rel-create shop -a api=1.4.0 -a ui=2.0.0 -m "checkout v2")
+say 'id=$(rel-create shop -a api=1.4.0 -a ui=2.0.0 --rev v2.0 --repo "$repo" -m "checkout v2")'
+id=$(rel-create shop -a api=1.4.0 -a ui=2.0.0 --rev v2.0 --repo "$repo" -m "checkout v2")
 echo "$id"
 run "rel-promote $id        # dev, qa, both stagings; stops at the manual prod gate"
 run "rel-status --format table $id"
 run "rel-promote $id prod --by release-manager   # the manual gate"
 
-say 'next=$(rel-create shop -a api=1.5.0 -a ui=2.1.0 -m "faster search")'
-next=$(rel-create shop -a api=1.5.0 -a ui=2.1.0 -m "faster search")
+say 'next=$(rel-create shop -a api=1.5.0 -a ui=2.1.0 --rev HEAD --repo "$repo" -m "faster search")'
+next=$(rel-create shop -a api=1.5.0 -a ui=2.1.0 --rev HEAD --repo "$repo" -m "faster search")
 echo "$next"
-run "rel-promote $next > /dev/null; rel-promote $next prod > /dev/null"
+run "rel-promote $next > /dev/null   # up to the gate"
+run "rel-notes --env prod $next        # what prod would get"
+run "rel-promote $next prod > /dev/null"
 run "rel-status shop                      # TSV for programs"
 run "rel-status shop --envs | awk -F'\t' '\$2 == \"prod\" && \$6 == \"yes\" { print \$1, \"is live in prod\" }'"
 run "rel-status shop --format json | jq -c '{id, status, artifacts, prod: (.environments[] | select(.name == \"prod\") | .status)}'"

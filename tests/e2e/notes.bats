@@ -34,7 +34,7 @@ teardown() {
 	assert_contains "$output" "- **ui:** \`2.0\` (unchanged)"
 	assert_contains "$output" "**api:** drop the v1 endpoints — Ann"$'\n\n'"  clients must call /v2."
 	assert_contains "$output" "split the storage — Bob"$'\n\n'"  the config file moved to /etc/web."
-	assert_contains "$output" "**api:** add pagination (#12) (#12, GH-7) — Ann"
+	assert_contains "$output" "**api:** add pagination (#12) (GH-7) — Ann"
 	assert_contains "$output" "**ui:** crash on empty cart (ABC-123) — Bob"
 	assert_contains "$output" "**db:** faster queries — Zoë Ünicode"
 	assert_not_contains "$output" "Merge branch"

@@ -141,7 +141,7 @@ test_groups_md(void **state)
 	    "- `bbbbbbb` **api:** drop v1 (#12) — Bob\n\n  v1 is gone.\n"
 	    "  Use v2.\n", "## Features",
 	    "`bbbbbbb` **api:** drop v1 **(breaking)**", "`fffffff` add things",
-	    "## Bug fixes", "`ccccccc` **ui:** crash (GH-7) (GH-7, ABC-9, #12)",
+	    "## Bug fixes", "`ccccccc` **ui:** crash (GH-7) (ABC-9, #12)",
 	    "## Chores", "`aaaaaaa` tidy — Ann", "## Other",
 	    "`eeeeeee` random subject &lt;b> — Ann", "## Linked issues",
 	    "- #12 (fixed)\n", "- GH-7\n", "- ABC-9 (fixed)\n",
@@ -165,7 +165,7 @@ test_groups_text(void **state)
 	    "      v1 is gone.\n      Use v2.\n", "\nFeatures\n",
 	    "  bbbbbbb api: drop v1 (breaking) [#12] (Bob)\n",
 	    "  fffffff add things (Bob)\n", "\nBug fixes\n",
-	    "  ccccccc ui: crash (GH-7) [GH-7, ABC-9, #12] (Ann)\n",
+	    "  ccccccc ui: crash (GH-7) [ABC-9, #12] (Ann)\n",
 	    "\nChores\n", "\nOther\n", "random subject <b> (Ann)",
 	    "\nLinked issues\n  #12 (fixed)\n  GH-7\n  ABC-9 (fixed)\n",
 	    "\nContributors\n     3  Ann\n     2  Bob\n", NULL);
