@@ -255,7 +255,29 @@ show_product(struct ctx *x, struct rel_product *p)
 		return;
 	}
 	if (x->mode == M_LIVE) {
-		for (size_t i = 0; i < live.n; i++) {
+		size_t *order = calloc(live.n + 1, sizeof *order), k = 0;
+		struct rel_release *newest = NULL;
+		unsigned long last = 0;
+
+		/* In the flow's order, as its newest release has it; the
+		 * environments it no longer has after, by name. */
+		if (rel_product_last(p, &last, &err) == 0 && last)
+			rel_release_load(p, last, &newest, NULL);
+		for (size_t e = 0; order && newest && e < newest->nenvs; e++)
+			for (size_t i = 0; i < live.n; i++)
+				if (!strcmp(live.env[i], newest->envs[e].name))
+					order[k++] = i + 1;
+		for (size_t i = 0; order && i < live.n; i++) {
+			int seen = 0;
+
+			for (size_t j = 0; j < k; j++)
+				seen |= order[j] == i + 1;
+			if (!seen)
+				order[k++] = i + 1;
+		}
+		rel_release_free(newest);
+		for (size_t o = 0; o < (order ? k : live.n); o++) {
+			size_t i = order ? order[o] - 1 : o;
 			struct rel_envlog log;
 			const struct rel_env_run *run;
 			char t[REL_TIME_MAX];
@@ -274,6 +296,7 @@ show_product(struct ctx *x, struct rel_product *p)
 			}
 			rel_envlog_free(&log);
 		}
+		free(order);
 	} else if (x->mode == M_ENV_HISTORY) {
 		struct rel_envlog log;
 
