@@ -705,6 +705,29 @@ md_codes(struct rel_buf *b, const char *s)
 	md_code(b, s, strlen(s));
 }
 
+/* An artifact's change, its versions written (code spans in
+ * Markdown, as they are in text) by version. */
+static void
+add_change(const struct rel_notes *n, const struct rel_notes_artifact *a,
+    struct rel_buf *b, void (*version)(struct rel_buf *, const char *),
+    const char *arrow)
+{
+	if (!n->compared) {
+		version(b, S(a->new_version));
+	} else if (a->change == REL_ART_CHANGED) {
+		version(b, S(a->old_version));
+		rel_buf_adds(b, arrow);
+		version(b, S(a->new_version));
+	} else if (a->change == REL_ART_REMOVED) {
+		version(b, S(a->old_version));
+		rel_buf_adds(b, " (removed)");
+	} else {
+		version(b, S(a->new_version));
+		rel_buf_adds(b, a->change == REL_ART_ADDED ? " (added)" :
+		    " (unchanged)");
+	}
+}
+
 /* Lines after the first of a multi-line text, indented under a bullet. */
 static void
 md_block(struct rel_buf *b, const char *s, const char *indent)
@@ -869,20 +892,7 @@ md_artifacts(const struct rel_notes *n, struct rel_buf *b)
 		rel_buf_adds(b, "- **");
 		md_text(b, S(a->component), 0);
 		rel_buf_adds(b, ":** ");
-		if (!n->compared) {
-			md_codes(b, S(a->new_version));
-		} else if (a->change == REL_ART_CHANGED) {
-			md_codes(b, S(a->old_version));
-			rel_buf_adds(b, " → ");
-			md_codes(b, S(a->new_version));
-		} else if (a->change == REL_ART_REMOVED) {
-			md_codes(b, S(a->old_version));
-			rel_buf_adds(b, " (removed)");
-		} else {
-			md_codes(b, S(a->new_version));
-			rel_buf_adds(b, a->change == REL_ART_ADDED ?
-			    " (added)" : " (unchanged)");
-		}
+		add_change(n, a, b, md_codes, " → ");
 		rel_buf_addc(b, '\n');
 	}
 }
@@ -1071,20 +1081,7 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 			rel_buf_adds(b, "  ");
 			rel_buf_adds(b, S(a->component));
 			rel_buf_adds(b, ": ");
-			if (!n->compared) {
-				rel_buf_adds(b, S(a->new_version));
-			} else if (a->change == REL_ART_CHANGED) {
-				rel_buf_adds(b, S(a->old_version));
-				rel_buf_adds(b, " -> ");
-				rel_buf_adds(b, S(a->new_version));
-			} else if (a->change == REL_ART_REMOVED) {
-				rel_buf_adds(b, S(a->old_version));
-				rel_buf_adds(b, " (removed)");
-			} else {
-				rel_buf_adds(b, S(a->new_version));
-				rel_buf_adds(b, a->change == REL_ART_ADDED ?
-				    " (added)" : " (unchanged)");
-			}
+			add_change(n, a, b, rel_buf_adds, " -> ");
 			rel_buf_addc(b, '\n');
 		}
 	}
