@@ -120,21 +120,13 @@ static int
 load(struct rel_product *p, unsigned long n, struct rel_release **r,
     struct rel_err *err)
 {
-	int rc = rel_release_load(p, n, r, err);
+	struct rel_err why;
+	int rc = rel_reap_load(p, n, r, &why, err);
 
-	if (rc == 0 && rel_reap_needed(*r)) {
-		struct rel_release *after = NULL;
-		struct rel_err e2;
-		int r2 = rel_reap_now(p, *r, &after, &e2);
-
-		if (r2 == 0 && after) {
-			rel_release_free(*r);
-			*r = after;
-		} else if (r2 == REL_EBUSY) {
-			/* Shown as the record has it; said why. */
-			fprintf(stderr, "rel-status: %s\n", e2.msg);
-		}
-	}
+	/* Shown as the record has it when a dead runner could not be
+	 * recorded for a busy lock; said why. */
+	if (rc == 0 && why.code == REL_EBUSY)
+		fprintf(stderr, "rel-status: %s\n", why.msg);
 	return rc;
 }
 

@@ -139,14 +139,10 @@ reap_dead(struct rel_product *p, struct rel_err *err)
 
 	if ((rc = rel_index_list(p, 0, NULL, collect_busy, &b, err)) == 0)
 		for (size_t i = 0; i < b.len; i++) {
-			struct rel_release *r, *after = NULL;
+			struct rel_release *r;
 
-			if (rel_release_load(p, b.n[i], &r, NULL) != 0)
-				continue;
-			if (rel_reap_needed(r) &&
-			    rel_reap_now(p, r, &after, NULL) == 0 && after)
-				rel_release_free(after);
-			rel_release_free(r);
+			if (rel_reap_load(p, b.n[i], &r, NULL, NULL) == 0)
+				rel_release_free(r);
 		}
 	free(b.n);
 	return rc;

@@ -276,3 +276,28 @@ rel_reap_now(struct rel_product *p, const struct rel_release *r,
 		    "be recorded now", r->id);
 	return rc;
 }
+
+int
+rel_reap_load(struct rel_product *p, unsigned long n,
+    struct rel_release **out, struct rel_err *why, struct rel_err *err)
+{
+	struct rel_release *after = NULL;
+	struct rel_err e2 = { 0, "" };
+	int rc;
+
+	if (why)
+		*why = e2;
+	if ((rc = rel_release_load(p, n, out, err)) != 0)
+		return rc;
+	if (!rel_reap_needed(*out))
+		return 0;
+	if (rel_reap_now(p, *out, &after, &e2) == 0) {
+		if (after) {
+			rel_release_free(*out);
+			*out = after;
+		}
+	} else if (why) {
+		*why = e2;
+	}
+	return 0;
+}

@@ -42,6 +42,13 @@ int rel_reap(struct rel_product *p, const struct rel_release *r,
 int rel_reap_now(struct rel_product *p, const struct rel_release *r,
     struct rel_release **after, struct rel_err *err);
 
+/* Load release n for a reader, first recording a dead runner with
+ * rel_reap_now.  When that cannot be done now (the lock is busy, or the
+ * store refuses the write), the release is as its record has it, and
+ * *why (when not NULL) says why; why->code is 0 otherwise. */
+int rel_reap_load(struct rel_product *p, unsigned long n,
+    struct rel_release **out, struct rel_err *why, struct rel_err *err);
+
 /* The same for a caller that holds the release's runner lock itself (so
  * the runner that left the state behind is certainly gone). */
 int rel_reap_held(struct rel_product *p, const struct rel_release *r,
