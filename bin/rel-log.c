@@ -8,34 +8,177 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "logfile.h"
+#include "logview.h"
+#include "reap.h"
 #include "store.h"
 
 static const char usage[] =
-    "usage: rel-log [--state DIR] [--attempt N] RELEASE ENV [STEP]\n"
+    "usage: rel-log [--state DIR] [--attempt N] [--follow] RELEASE ENV [STEP]\n"
     "       rel-log -h | --version\n";
 
-enum { O_STATE = 1, O_ATTEMPT, O_HELP, O_VERSION };
+enum { O_STATE = 1, O_ATTEMPT, O_FOLLOW, O_HELP, O_VERSION };
 
 static const struct rel_opt opts[] = {
 	{ "state", 0, 1, O_STATE }, { "attempt", 'a', 1, O_ATTEMPT },
+	{ "follow", 'f', 0, O_FOLLOW },
 	{ "help", 'h', 0, O_HELP }, { "version", 0, 0, O_VERSION },
 	{ NULL, 0, 0, 0 },
 };
 
-static int
-out(const char *data, size_t len, void *arg)
-{
-	int *last_nl = arg;
+/* How logs are printed: a header before each when the selection holds
+ * more than one (and, when following, whenever the output moves from one
+ * log to another), a newline added to a log that does not end with one. */
+struct printer {
+	const struct rel_release *r;
+	const char *env;
+	int headers;
+	int with_status;           /* "(attempt N, STATUS)" in headers */
+	char last[sizeof ((struct rel_logref *)0)->name];
+	int last_nl;               /* the last byte printed was a newline */
+	size_t shown;              /* headers printed */
+};
 
+static void
+begin(struct printer *pr, const struct rel_logref *ref)
+{
+	char title[4 * REL_NAME_MAX + REL_ID_MAX + 64];
+
+	if (!strcmp(pr->last, ref->name))
+		return;
+	if (!pr->last_nl)
+		putchar('\n');
+	pr->last_nl = 1;
+	snprintf(pr->last, sizeof pr->last, "%s", ref->name);
+	if (!pr->headers)
+		return;
+	rel_logref_title(pr->r, pr->env, ref, pr->with_status, title,
+	    sizeof title);
+	printf("%s==> %s <==\n", pr->shown++ ? "\n" : "", title);
+}
+
+static int
+print_data(struct printer *pr, const char *data, size_t len)
+{
 	if (len) {
 		fwrite(data, 1, len, stdout);
-		*last_nl = data[len - 1] == '\n';
+		pr->last_nl = data[len - 1] == '\n';
 	}
 	return ferror(stdout) ? -1 : 0;
+}
+
+/* --- printing once ------------------------------------------------ */
+
+struct once {
+	struct printer *pr;
+	struct rel_product *p;
+	int dir;
+	size_t found;
+	int rc;
+	struct rel_err *err;
+};
+
+static int
+once_data(const char *data, size_t len, void *arg)
+{
+	return print_data(arg, data, len);
+}
+
+static void
+count_log(const struct rel_logref *ref, void *arg)
+{
+	struct once *o = arg;
+
+	if (faccessat(o->dir, ref->name, F_OK, 0) == 0)
+		o->found++;
+}
+
+static void
+print_log(const struct rel_logref *ref, void *arg)
+{
+	struct once *o = arg;
+	char path[4800], sub[REL_ID_MAX + REL_NAME_MAX + 16];
+
+	if (o->rc || faccessat(o->dir, ref->name, F_OK, 0) != 0)
+		return;
+	o->pr->last[0] = '\0'; /* each log its header, empty or not */
+	begin(o->pr, ref);
+	snprintf(sub, sizeof sub, "logs/%s/%s/", o->pr->r->id, o->pr->env);
+	rel_product_path(o->p, sub, path, sizeof path);
+	snprintf(path + strlen(path), sizeof path - strlen(path), "%s",
+	    ref->name);
+	o->rc = rel_log_read(o->dir, ref->name, path, once_data, o->pr,
+	    o->err);
+}
+
+static int
+print_once(struct printer *pr, struct rel_product *p, const char *step,
+    int want, struct rel_err *err)
+{
+	struct once o = { pr, p, -1, 0, 0, err };
+	size_t e = (size_t)rel_release_env(pr->r, pr->env);
+
+	if (rel_log_dir(p, pr->r->id, pr->env, &o.dir, err) == 0) {
+		rel_logs_each(pr->r, e, step, want, count_log, &o);
+		pr->headers = o.found > 1;
+		if (o.found)
+			rel_logs_each(pr->r, e, step, want, print_log, &o);
+		close(o.dir);
+	}
+	if (!o.rc && !o.found)
+		o.rc = REL_ENOTFOUND;
+	return o.rc;
+}
+
+/* --- following ---------------------------------------------------- */
+
+static int
+follow_data(const struct rel_logref *ref, const char *data, size_t len,
+    void *arg)
+{
+	struct printer *pr = arg;
+
+	if (len)
+		begin(pr, ref);
+	return print_data(pr, data, len);
+}
+
+static int
+print_follow(struct printer *pr, struct rel_product *p, const char *step,
+    int want, enum rel_status *ended, struct rel_err *err)
+{
+	struct rel_follow *f;
+	const struct rel_release *r;
+	int rc, over = 0;
+
+	if ((rc = rel_follow_open(p, pr->r->n, pr->env, step, want, &f, err)))
+		return rc;
+	r = rel_follow_release(f);
+	/* Counted at attempt 1, every step run is counted, run or not: the
+	 * headers do not come and go with the steps that have started. */
+	pr->headers = rel_logs_each(r, (size_t)rel_release_env(r, pr->env),
+	    step, 1, NULL, NULL) > 1;
+	while (!over) {
+		if ((rc = rel_follow_poll(f, follow_data, pr, &over, err)))
+			break;
+		if (fflush(stdout) == EOF)
+			break; /* rel_cli_finish says so */
+		if (!over) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	r = rel_follow_release(f);
+	*ended = r->envs[rel_release_env(r, pr->env)].status;
+	if (!rc && !rel_follow_found(f))
+		rc = REL_ENOTFOUND;
+	rel_follow_free(f);
+	return rc;
 }
 
 int
@@ -46,11 +189,12 @@ main(int argc, char **argv)
 	struct rel_product p;
 	struct rel_release *r = NULL;
 	struct rel_err err = { 0, "" };
+	struct printer pr;
 	const char *state = NULL, *arg, *env, *step = NULL;
-	char root[4096];
+	char root[4096], id[REL_ID_MAX + 1];
+	enum rel_status ended = REL_PENDING;
 	unsigned long want = 0;
-	int o, rc = 0, e, dir = -1;
-	size_t count = 0, shown = 0;
+	int o, rc = 0, follow = 0;
 
 	if (rel_cli_init(&c, argc, argv)) {
 		fprintf(stderr, "rel-log: out of memory\n");
@@ -61,12 +205,13 @@ main(int argc, char **argv)
 		case O_STATE: state = arg; break;
 		case O_ATTEMPT:
 			if (rel_cli_uint("--attempt", arg, &want, &c.err) ||
-			    want == 0) {
+			    want == 0 || want > 1000000) {
 				rel_err_set(&c.err, REL_EUSAGE,
 				    "--attempt: expected a number from 1");
 				o = -1;
 			}
 			break;
+		case O_FOLLOW: follow = 1; break;
 		case O_HELP: fputs(usage, stdout); goto done;
 		case O_VERSION: puts("rel-log " REL_VERSION); goto done;
 		}
@@ -92,86 +237,58 @@ main(int argc, char **argv)
 		rel_store_close(&st);
 		goto done;
 	}
-	if ((e = rel_release_env(r, env)) < 0) {
+	if (rel_reap_needed(r)) {
+		/* Its runner may be dead: recorded first, as rel-status
+		 * does, so that the headers tell how its steps ended. */
+		struct rel_release *now;
+
+		if (rel_reap_load(&p, r->n, &now, NULL, &err) == 0) {
+			rel_release_free(r);
+			r = now;
+		}
+	}
+	snprintf(id, sizeof id, "%s", r->id);
+	if (rel_release_env(r, env) < 0) {
 		rc = rel_err_set(&err, REL_ENOTFOUND,
 		    "no environment '%s' in %s", env, r->id);
 		goto fail;
 	}
-	if (step && rel_release_step(&r->envs[e], step) < 0) {
+	if (step && rel_release_step(&r->envs[rel_release_env(r, env)],
+	    step) < 0) {
 		rc = rel_err_set(&err, REL_ENOTFOUND,
 		    "no step '%s' in %s of %s", step, env, r->id);
 		goto fail;
 	}
-	/* How many logs will we print?  Then print them. */
-	for (int pass = 0; pass < 2; pass++) {
-		const struct rel_env *re = &r->envs[e];
-
-		for (size_t j = 0; j < re->nsteps; j++) {
-			const struct rel_step *s = &re->steps[j];
-
-			if (step && strcmp(step, s->name))
-				continue;
-			for (size_t k = 0; k < s->nruns; k++) {
-				const struct rel_step_run *run = &s->runs[k];
-				int per = s->kind == REL_STEP_ACTION ||
-				    s->kind == REL_STEP_VERIFY;
-				int attempt = want ? (int)want : run->attempt;
-				char name[3 * REL_NAME_MAX + 32], path[4800];
-				int last_nl = 1;
-
-				if (!attempt || (!want && run->status == REL_PENDING))
-					continue;
-				rel_log_name(s->name, per ?
-				    r->artifacts[k].component : NULL, attempt,
-				    name, sizeof name);
-				if (pass == 0) {
-					if (dir < 0 && (rc = rel_log_dir(&p, r->id,
-					    env, &dir, &err)))
-						goto nologs;
-					if (faccessat(dir, name, F_OK, 0) == 0)
-						count++;
-					continue;
-				}
-				if (faccessat(dir, name, F_OK, 0) != 0)
-					continue;
-				if (count > 1)
-					printf("%s==> %s %s/%s%s%s (attempt %d%s%s) <==\n",
-					    shown ? "\n" : "", r->id, env, s->name,
-					    per ? "/" : "", per ?
-					    r->artifacts[k].component : "", attempt,
-					    want ? "" : ", ", want ? "" :
-					    rel_status_name(run->status));
-				rel_product_path(&p, "logs/", path, sizeof path);
-				snprintf(path + strlen(path), sizeof path -
-				    strlen(path), "%s/%s/%s", r->id, env, name);
-				if ((rc = rel_log_read(dir, name, path, out,
-				    &last_nl, &err)))
-					goto fail;
-				if (!last_nl)
-					putchar('\n');
-				shown++;
-			}
-		}
-		if (pass == 0 && count == 0) {
-nologs:
-			rc = rel_err_set(&err, REL_ENOTFOUND,
-			    "no logs of %s in %s%s%s%s", r->id, env,
-			    step ? " for step " : "", step ? step : "",
-			    want ? " at that attempt" : " (nothing has run "
-			    "there yet)");
-			goto fail;
-		}
+	memset(&pr, 0, sizeof pr);
+	pr.r = r;
+	pr.env = env;
+	pr.with_status = !want && !follow;
+	pr.last_nl = 1;
+	rc = follow ? print_follow(&pr, &p, step, (int)want, &ended, &err) :
+	    print_once(&pr, &p, step, (int)want, &err);
+	if (!pr.last_nl)
+		putchar('\n');
+	if (rc == REL_ENOTFOUND) {
+		rel_err_set(&err, REL_ENOTFOUND, "no logs of %s in %s%s%s%s",
+		    id, env, step ? " for step " : "", step ? step : "",
+		    want ? " at that attempt" : " (nothing has run there yet)");
+		goto fail;
 	}
+	if (rc)
+		goto fail;
 	if (rel_cli_finish(stdout, &err)) {
 		rc = REL_ESYS;
 		goto fail;
+	}
+	if (follow && (ended == REL_FAILED || ended == REL_TERMINATED)) {
+		fprintf(stderr, "rel-log: %s %s in %s\n", id,
+		    rel_status_name(ended), env);
+		rc = REL_EFAILED;
 	}
 	goto out;
 fail:
 	fprintf(stderr, "rel-log: %s\n", err.msg);
 out:
-	if (dir >= 0)
-		close(dir);
 	rel_release_free(r);
 	rel_product_close(&p);
 	rel_store_close(&st);

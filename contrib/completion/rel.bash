@@ -39,7 +39,7 @@ __rel_spec() {
 		wait:w:1 restore:-:0 help:h:0 version:-:0' ;;
 	rel-terminate) __rel_opts='state:-:1 reason:m:1 by:-:1 grace:g:1
 		wait:w:1 expired:x:0 help:h:0 version:-:0' ;;
-	rel-log) __rel_opts='state:-:1 attempt:a:1 help:h:0 version:-:0' ;;
+	rel-log) __rel_opts='state:-:1 attempt:a:1 follow:f:0 help:h:0 version:-:0' ;;
 	rel-revparse) __rel_opts='repo:-:1 help:h:0 version:-:0' ;;
 	rel-notes) __rel_opts='state:-:1 repo:-:1 env:e:1 since:s:1 range:-:1
 		format:o:1 merges:-:0 help:h:0 version:-:0' ;;

@@ -29,7 +29,7 @@ if not set -q __rel_fish_completion
             case rel-terminate
                 printf '%s\n' --state -m --reason --by -g --grace -w --wait
             case rel-log
-                printf '%s\n' --state -a --attempt
+                printf '%s\n' --state -a --attempt -f --follow
             case rel-revparse
                 printf '%s\n' --repo
             case rel-notes
@@ -383,6 +383,7 @@ if not set -q __rel_fish_completion
     __rel_c terminate '__rel_seen -x --expired' -a '(__rel_products)' -d product
 
     __rel_c log '' -s a -l attempt -x -d 'the logs of this attempt'
+    __rel_c log '' -s f -l follow -d 'print the logs as they are written'
     __rel_c log '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c log '__rel_npos 1' -a '(__rel_envs)' -d environment
     __rel_c log '__rel_npos 2' -a '(__rel_steps)' -d step

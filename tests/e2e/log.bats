@@ -154,6 +154,106 @@ EOF
 	assert_eq exit "$BG_RC" 0
 }
 
+@test "--follow prints a running step's output as it comes, and ends with the environment" {
+	flow app <<'EOF'
+environments:
+  - name: dev
+    action: 'echo first; waitfor "$SCRATCH/go"; echo second'
+EOF
+	id=$(rel-create app -a app=1)
+	bg "$SCRATCH/out" "$SCRATCH/err" rel-promote "$id"
+	runner=$BG_PID
+	# (Before its runner has started, nothing is to run in dev: a follow
+	# would end at once, with exit 3.)
+	wait_env "$id" dev running
+	bg "$SCRATCH/log" "$SCRATCH/logerr" rel-log --follow "$id" dev
+	follower=$BG_PID
+	wait_for "the first line" grep -qx first "$SCRATCH/log"
+	# Still there: the step has more to say.
+	kill -0 "$follower"
+	[ "$(cat "$SCRATCH/log")" = first ]
+	touch "$SCRATCH/go"
+	bg_wait "$follower"
+	assert_eq exit "$BG_RC" 0
+	assert_eq log "$(cat "$SCRATCH/log")" "$(printf 'first\nsecond')"
+	[ ! -s "$SCRATCH/logerr" ]
+	bg_wait "$runner"
+	assert_eq exit "$BG_RC" 0
+}
+
+@test "--follow waits for an environment its runner has yet to reach; exit 1 when it fails" {
+	flow web <<'EOF'
+components: [api, ui]
+environments:
+  - name: dev
+    action: 'waitfor "$SCRATCH/go"'
+  - name: qa
+    pre: [ {name: check, run: 'echo checking qa'} ]
+    action: 'if [ "$REL_COMPONENT" = ui ]; then echo "ui broke"; exit 1; fi; echo "api fine"'
+EOF
+	id=$(rel-create web -a api=1 -a ui=2)
+	run rel-promote --detach "$id"
+	assert_status 0
+	bg "$SCRATCH/log" "$SCRATCH/logerr" rel-log -f "$id" qa
+	follower=$BG_PID
+	wait_env "$id" dev running
+	sleep 0.5
+	kill -0 "$follower"
+	[ ! -s "$SCRATCH/log" ]
+	touch "$SCRATCH/go"
+	bg_wait "$follower"
+	assert_eq exit "$BG_RC" 1
+	assert_eq stderr "$(cat "$SCRATCH/logerr")" "rel-log: $id failed in qa"
+	run cat "$SCRATCH/log"
+	# Several logs: each under a header, without a status that would be
+	# stale by the time it is read.
+	assert_contains "$output" "==> $id qa/check (attempt 1) <==
+checking qa"
+	assert_contains "$output" "==> $id qa/action/ui (attempt 1) <==
+ui broke"
+	assert_eq headers "$(grep -c '^==> ' "$SCRATCH/log")" \
+	    "$(grep -c '^==> .*(attempt 1) <==$' "$SCRATCH/log")"
+}
+
+@test "--follow on a finished environment prints it and ends; on one that will not run, exit 3" {
+	flow_logs
+	id=$(rel-create web -a api=1.0 -a ui=2.0)
+	rel-promote "$id" >/dev/null
+	run --separate-stderr rel-log -f "$id" dev
+	assert_status 0
+	[ -z "$stderr" ]
+	assert_eq headers "$(grep -c '^==> ' <<<"$output")" 5
+	assert_contains "$output" "==> $id dev/verify/ui (attempt 1) <==
+healthy ui"
+	# qa is a manual gate: nothing runs there until someone approves.
+	run --separate-stderr rel-log --follow "$id" qa
+	assert_status 3
+	[ -z "$output" ]
+	assert_eq stderr "$stderr" \
+	    "rel-log: no logs of $id in qa (nothing has run there yet)"
+}
+
+@test "--follow ends when the release is terminated: exit 1" {
+	flow app <<'EOF'
+environments:
+  - name: dev
+    action: 'echo started; long app'
+EOF
+	id=$(rel-create app -a app=1)
+	run rel-promote --detach "$id"
+	assert_status 0
+	bg "$SCRATCH/log" "$SCRATCH/logerr" rel-log -f "$id" dev
+	follower=$BG_PID
+	wait_file "$SCRATCH/pid.app"
+	run rel-terminate "$id"
+	assert_status 0
+	bg_wait "$follower"
+	assert_eq exit "$BG_RC" 1
+	assert_eq log "$(cat "$SCRATCH/log")" started
+	assert_eq stderr "$(cat "$SCRATCH/logerr")" \
+	    "rel-log: $id terminated in dev"
+}
+
 @test "an environment the flow does not have: exit 3" {
 	flow_logs
 	id=$(rel-create web -a api=1.0 -a ui=2.0)

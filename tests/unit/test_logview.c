@@ -1,0 +1,367 @@
+/*
+ * test_logview.c - the logs of an environment in the order its steps run
+ * (lib/logview.c), and a follower that hands over what each log gained,
+ * ends with the environment's run, and records a runner found dead.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "logfile.h"
+#include "logview.h"
+#include "reap.h"
+#include "sha256.h"
+#include "store.h"
+#include "unit.h"
+
+#define T0 (INT64_C(1795300751) * 1000)
+
+static const char flow_yaml[] =
+    "components: [api, ui]\n"
+    "environments:\n"
+    "  - name: dev\n"
+    "    pre: [ {name: check, run: \"true\"} ]\n"
+    "    action: ./deploy.sh\n"
+    "    verify: ./verify.sh\n"
+    "    post: [ \"true\" ]\n"
+    "  - name: qa\n"
+    "    action: ./deploy.sh\n";
+
+struct fixture {
+	char dir[UNIT_DIR_MAX];
+	char root[128];
+	struct rel_store st;
+	struct rel_product p;
+	struct rel_flow *flow;
+	char hash[65];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	struct rel_err err = { 0, "" };
+
+	if (!fx || unit_mkdtemp(fx->dir) < 0) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->root, sizeof fx->root, "%s/state", fx->dir);
+	fx->p.dir = fx->p.releases = fx->p.index = -1;
+	fx->p.lock.fd = -1;
+	*state = fx;
+	if (rel_store_open(&fx->st, fx->root, 1, "test_logview", &err) != 0 ||
+	    rel_product_open(&fx->st, "web", 1, &fx->p, &err) != 0 ||
+	    rel_flow_parse("web.yaml", flow_yaml, strlen(flow_yaml), "web",
+	    &fx->flow, &err) != 0) {
+		print_error("setup: %s\n", err.msg);
+		return -1;
+	}
+	rel_sha256_hex(flow_yaml, strlen(flow_yaml), fx->hash);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	int rc;
+
+	rel_product_close(&fx->p);
+	rel_store_close(&fx->st);
+	rel_flow_free(fx->flow);
+	rc = unit_rm_rf(fx->dir);
+	free(fx);
+	return rc;
+}
+
+static void
+build(struct rel_buf *out, void *arg)
+{
+	struct fixture *fx = arg;
+	static const char *const versions[] = { "1.0", "2.0" };
+	struct rel_new_release nr = {
+		.product = "web", .created = T0, .by = "tester",
+		.flow_hash = fx->hash, .flow_source = "web.yaml",
+		.versions = versions, .message = "",
+	};
+
+	rel_release_header(out, &nr, fx->flow);
+}
+
+/* Transitions to append: "OBJECT FROM TO" triples, NULL-terminated. */
+struct moves {
+	const char *const *tr;
+	int attempt;
+};
+
+static int
+move_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
+    struct rel_err *err)
+{
+	struct moves *m = arg;
+
+	(void)r;
+	(void)err;
+	for (size_t i = 0; m->tr[i]; i += 3)
+		rel_tr_line(lines, T0 + 1000, "tester", m->tr[i], m->tr[i + 1],
+		    m->tr[i + 2], m->attempt, "-", "how=promote");
+	return 0;
+}
+
+static void
+move(struct fixture *fx, int attempt, const char *const *tr)
+{
+	struct moves m = { tr, attempt };
+	struct rel_err err = { 0, "" };
+
+	if (rel_release_update(&fx->p, 1, move_fn, &m, 1, NULL, &err) != 0)
+		fail_msg("update: %s", err.msg);
+}
+
+static void
+make_release(struct fixture *fx)
+{
+	struct rel_err err = { 0, "" };
+	unsigned long n = 0;
+
+	if (rel_release_create(&fx->p, build, fx, &n, &err) != 0)
+		fail_msg("create: %s", err.msg);
+	assert_int_equal(n, 1);
+}
+
+static struct rel_release *
+load(struct fixture *fx)
+{
+	struct rel_release *r = NULL;
+	struct rel_err err = { 0, "" };
+
+	if (rel_release_load(&fx->p, 1, &r, &err) != 0)
+		fail_msg("load: %s", err.msg);
+	return r;
+}
+
+struct names {
+	char buf[1024];
+};
+
+static void
+name_fn(const struct rel_logref *ref, void *arg)
+{
+	struct names *nm = arg;
+	size_t l = strlen(nm->buf);
+
+	snprintf(nm->buf + l, sizeof nm->buf - l, "%s%s:%s", l ? " " : "",
+	    ref->name, rel_status_name(ref->status));
+}
+
+static void
+test_logs_each(void **state)
+{
+	static const char *const ran[] = {
+		"dev", "pending", "running",
+		"dev/check", "pending", "succeeded",
+		"dev/action/api", "pending", "succeeded",
+		"dev/action/ui", "pending", "failed",
+		"dev", "running", "failed",
+		NULL,
+	};
+	struct fixture *fx = *state;
+	struct rel_release *r;
+	struct names nm;
+	char title[256];
+
+	make_release(fx);
+	r = load(fx);
+	/* Nothing ran yet: no logs. */
+	assert_int_equal(rel_logs_each(r, 0, NULL, 0, NULL, NULL), 0);
+	/* At a given attempt every step run has its file name. */
+	memset(&nm, 0, sizeof nm);
+	assert_int_equal(rel_logs_each(r, 0, NULL, 2, name_fn, &nm), 6);
+	assert_string_equal(nm.buf, "check.2.log.gz:pending "
+	    "action@api.2.log.gz:pending action@ui.2.log.gz:pending "
+	    "verify@api.2.log.gz:pending verify@ui.2.log.gz:pending "
+	    "post-1.2.log.gz:pending");
+	rel_release_free(r);
+
+	move(fx, 1, ran);
+	r = load(fx);
+	/* In the order steps run; what never ran is left out. */
+	memset(&nm, 0, sizeof nm);
+	assert_int_equal(rel_logs_each(r, 0, NULL, 0, name_fn, &nm), 3);
+	assert_string_equal(nm.buf, "check.1.log.gz:succeeded "
+	    "action@api.1.log.gz:succeeded action@ui.1.log.gz:failed");
+	/* One step; another environment. */
+	memset(&nm, 0, sizeof nm);
+	assert_int_equal(rel_logs_each(r, 0, "action", 0, name_fn, &nm), 2);
+	assert_string_equal(nm.buf, "action@api.1.log.gz:succeeded "
+	    "action@ui.1.log.gz:failed");
+	assert_int_equal(rel_logs_each(r, 0, "verify", 0, NULL, NULL), 0);
+	assert_int_equal(rel_logs_each(r, 1, NULL, 0, NULL, NULL), 0);
+	{
+		struct rel_logref ref = { "action", "ui", 1, REL_FAILED, "" };
+
+		rel_logref_title(r, "dev", &ref, 1, title, sizeof title);
+		assert_string_equal(title,
+		    "web-1 dev/action/ui (attempt 1, failed)");
+		ref.component = NULL;
+		ref.step = "check";
+		rel_logref_title(r, "dev", &ref, 0, title, sizeof title);
+		assert_string_equal(title, "web-1 dev/check (attempt 1)");
+	}
+	rel_release_free(r);
+}
+
+struct got {
+	char text[256];
+	char last[256];
+	int calls;
+};
+
+static int
+got_fn(const struct rel_logref *ref, const char *data, size_t len, void *arg)
+{
+	struct got *g = arg;
+	size_t l = strlen(g->text);
+
+	assert_true(l + len < sizeof g->text);
+	memcpy(g->text + l, data, len);
+	g->text[l + len] = '\0';
+	snprintf(g->last, sizeof g->last, "%s", ref->name);
+	g->calls++;
+	return 0;
+}
+
+static void
+write_log(struct rel_log *l, const char *s)
+{
+	assert_int_equal(rel_log_write(l, s, strlen(s)), 0);
+	assert_int_equal(rel_log_flush(l), 0);
+}
+
+static void
+test_follow(void **state)
+{
+	static const char *const start[] = {
+		"dev", "pending", "running",
+		"dev/check", "pending", "running",
+		NULL,
+	};
+	static const char *const end[] = {
+		"dev/check", "running", "succeeded",
+		"dev", "running", "failed",
+		NULL,
+	};
+	struct fixture *fx = *state;
+	struct rel_err err = { 0, "" };
+	struct rel_follow *f = NULL;
+	struct rel_lock runner = { .fd = -1 };
+	struct rel_log *l = NULL;
+	struct got g;
+	char path[UNIT_PATH_MAX];
+	int over = -1;
+
+	make_release(fx);
+	assert_int_equal(rel_follow_open(&fx->p, 1, "nope", NULL, 0, &f,
+	    &err), REL_ENOTFOUND);
+	assert_string_equal(err.msg, "no environment 'nope' in web-1");
+	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", "nope", 0, &f,
+	    &err), REL_ENOTFOUND);
+	assert_null(f);
+	/* A runner at work (we hold its lock), its first step started. */
+	assert_int_equal(rel_runner_lock(&fx->st, "web-1", &runner, &err), 0);
+	move(fx, 1, start);
+	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", NULL, 0, &f, &err),
+	    0);
+	memset(&g, 0, sizeof g);
+	/* The log is not there yet: nothing, and not over. */
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_int_equal(over, 0);
+	assert_int_equal(g.calls, 0);
+	assert_int_equal(rel_follow_found(f), 0);
+	assert_int_equal(rel_log_open(&fx->p, "web-1", "dev", "check.1.log.gz",
+	    &l, path, sizeof path, &err), 0);
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_int_equal(over, 0);
+	assert_int_equal(g.calls, 0);
+	assert_int_equal(rel_follow_found(f), 1);
+	/* Each poll hands over what was flushed since the last one. */
+	write_log(l, "one\n");
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_string_equal(g.text, "one\n");
+	assert_string_equal(g.last, "check.1.log.gz");
+	write_log(l, "two, ");
+	write_log(l, "three\n");
+	g.text[0] = '\0';
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_string_equal(g.text, "two, three\n");
+	assert_int_equal(over, 0);
+	/* Written but not flushed: not yet. */
+	assert_int_equal(rel_log_write(l, "four\n", 5), 0);
+	g.text[0] = '\0';
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_string_equal(g.text, "");
+	/* The step ends (its log first), then the environment. */
+	assert_int_equal(rel_log_close(l, &err), 0);
+	move(fx, 1, end);
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_string_equal(g.text, "four\n");
+	assert_int_equal(over, 1);
+	assert_int_equal(rel_follow_release(f)->envs[0].status, REL_FAILED);
+	rel_follow_free(f);
+	rel_lock_release(&runner);
+}
+
+static void
+test_follow_dead_runner(void **state)
+{
+	static const char *const start[] = {
+		"dev", "pending", "running",
+		"dev/check", "pending", "running",
+		NULL,
+	};
+	struct fixture *fx = *state;
+	struct rel_err err = { 0, "" };
+	struct rel_follow *f = NULL;
+	struct got g;
+	int over = -1;
+
+	make_release(fx);
+	assert_int_equal(rel_follow_open(&fx->p, 1, "qa", NULL, 0, &f, &err),
+	    0);
+	/* Pending, and no runner to take it further: over at once. */
+	memset(&g, 0, sizeof g);
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_int_equal(over, 1);
+	assert_int_equal(rel_follow_found(f), 0);
+	rel_follow_free(f);
+	/* Running, but nobody holds the runner's lock: it died.  That is
+	 * recorded, and the follow is over. */
+	move(fx, 1, start);
+	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", "check", 0, &f,
+	    &err), 0);
+	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
+	assert_int_equal(over, 1);
+	assert_int_equal(rel_follow_release(f)->envs[0].status, REL_FAILED);
+	rel_follow_free(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_logs_each, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_dead_runner, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
