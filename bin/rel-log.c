@@ -3,7 +3,9 @@
  *
  * Logs are gzip files in the store (see rel-store(5)); this finds the
  * ones the record names and prints them, each under a header when there
- * is more than one, in the order the steps run.
+ * is more than one, in the order the steps run.  With --follow it goes on
+ * printing what they gain (lib/logview.c) until the environment's run is
+ * over.
  */
 #include <stdio.h>
 #include <stdlib.h>
