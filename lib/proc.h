@@ -16,13 +16,12 @@ struct rel_spawn {
 	char *const *envp;         /* the whole environment; NULL: ours */
 	int in, out, err;          /* fds for 0, 1, 2; -1: /dev/null */
 	int new_pgrp;              /* run in a process group of its own */
-	int new_session;           /* or a session of its own */
-	const char *cwd;           /* NULL: ours */
 };
 
-/* Start a child.  If exec fails, the error comes back through a
- * close-on-exec pipe and is returned here (REL_ENOTFOUND for a missing
- * program), and no child is left. */
+/* Start a child, in the caller's directory.  If it cannot be started
+ * (a program not found, say), that is the error returned and no child is
+ * left; a C library that only finds out in the child makes it exit 127
+ * instead. */
 int rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err);
 
 /* Run argv to completion, collecting stdout and stderr (each at most
