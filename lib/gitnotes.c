@@ -181,6 +181,38 @@ parse_commit(const char *d, size_t len, struct rel_notes_commit_in *c)
 	c->merge = parents > 1;
 }
 
+/*
+ * Who the author is, after the repository's mailmap (.mailmap,
+ * mailmap.file, mailmap.blob: what git shortlog and git log --use-mailmap
+ * read), so that one person under two names or addresses is counted once.
+ * The names are copied to be NUL-terminated: libgit2 wants strings.
+ */
+struct person_buf {
+	char name[512], email[512];
+};
+
+static void
+map_author(const git_mailmap *mm, struct rel_notes_commit_in *c,
+    struct person_buf *pb)
+{
+	const char *rn = NULL, *re = NULL;
+
+	if (!mm || c->namelen >= sizeof pb->name ||
+	    c->emaillen >= sizeof pb->email)
+		return;
+	memcpy(pb->name, c->name, c->namelen);
+	pb->name[c->namelen] = '\0';
+	memcpy(pb->email, c->email, c->emaillen);
+	pb->email[c->emaillen] = '\0';
+	if (git_mailmap_resolve(&rn, &re, mm, pb->name, pb->email) < 0 ||
+	    !rn || !re)
+		return;
+	c->name = rn;
+	c->namelen = strlen(rn);
+	c->email = re;
+	c->emaillen = strlen(re);
+}
+
 int
 rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
     struct rel_err *err)
@@ -188,6 +220,7 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 	git_repository *repo = NULL;
 	git_revwalk *walk = NULL;
 	git_odb *odb = NULL;
+	git_mailmap *mm = NULL;
 	git_oid base, head, oid;
 	char bhex[HEXSZ + 1], hhex[HEXSZ + 1], id[HEXSZ + 1];
 	const char *what = w->range ? w->range : w->head;
@@ -241,9 +274,13 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 		    what, w->repo, git_msg());
 		goto out;
 	}
+	/* A mailmap that cannot be read leaves the names as committed. */
+	if (git_mailmap_from_repository(&mm, repo) < 0)
+		mm = NULL;
 	id[HEXSZ] = '\0';
 	while ((g = git_revwalk_next(&oid, walk)) == 0) {
 		struct rel_notes_commit_in c;
+		struct person_buf pb;
 		git_odb_object *obj;
 
 		if (w->progress && ++seen % 1000 == 0)
@@ -254,6 +291,7 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 		c.id = id;
 		parse_commit(git_odb_object_data(obj), git_odb_object_size(obj),
 		    &c);
+		map_author(mm, &c, &pb);
 		rc = rel_notes_add_commit(n, &c, err);
 		git_odb_object_free(obj);
 		if (rc)
@@ -270,6 +308,7 @@ rel_git_notes(const struct rel_git_walk *w, struct rel_notes *n,
 out:
 	if (w->progress && seen >= 1000)
 		w->progress(-1, w->arg);
+	git_mailmap_free(mm);
 	git_odb_free(odb);
 	git_revwalk_free(walk);
 	git_repository_free(repo);

@@ -243,6 +243,40 @@ teardown() {
 	json_is '[.artifacts[].change] | map(. == null) | all' true
 }
 
+@test "authors are counted once under the repository's .mailmap, as git shortlog does" {
+	local r=$SCRATCH/mm
+
+	git init -q -b main "$r"
+	commit_at "$r" 0 -m "chore: start"
+	git -C "$r" tag start
+	AUTHOR="ann b" AUTHOR_EMAIL=ann@old.example commit_at "$r" 1 \
+	    -m "fix: one"
+	commit_at "$r" 2 -m "fix: two"
+	AUTHOR=Bob AUTHOR_EMAIL=bob@example.org commit_at "$r" 3 -m "fix: three"
+	run --separate-stderr rel-notes --range start..main --repo "$r" \
+	    --format json
+	assert_status 0
+	json_is '[.contributors[] | "\(.name) <\(.email)>=\(.commits)"] | join(", ")' \
+	    "Ann <ann@example.org>=1, Bob <bob@example.org>=1, ann b <ann@old.example>=1"
+	# The same person, under her name and address of today.
+	printf 'Ann <ann@example.org> <ann@old.example>\n' >"$r/.mailmap"
+	run --separate-stderr rel-notes --range start..main --repo "$r" \
+	    --format json
+	assert_status 0
+	json_is '[.contributors[] | "\(.name) <\(.email)>=\(.commits)"] | join(", ")' \
+	    "Ann <ann@example.org>=2, Bob <bob@example.org>=1"
+	json_is '[.groups[].commits[] | .author] | join(",")' "Bob,Ann,Ann"
+	run --separate-stderr rel-notes --range start..main --repo "$r"
+	assert_status 0
+	assert_not_contains "$output" "ann b"
+	# A mailmap git cannot read either is no error: names as committed.
+	printf '<<<\n' >"$r/.mailmap"
+	run --separate-stderr rel-notes --range start..main --repo "$r" \
+	    --format json
+	assert_status 0
+	json_is '.contributors | length' 3
+}
+
 @test "empty range: a note and exit 0" {
 	run --separate-stderr rel-notes --range v1..v1 --repo "$REPO"
 	assert_status 0
