@@ -22,6 +22,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "unit.h"
+#include "unit_store.h"
 
 #define T0 (INT64_C(1795300751) * 1000)
 #define NREL 6
@@ -36,13 +37,8 @@ static const char flow_yaml[] =
     "    action: ./deploy.sh\n";
 
 struct fixture {
-	char dir[UNIT_DIR_MAX];
-	char root[128];
+	struct unit_store s;           /* first: unit_store_teardown */
 	char index[UNIT_PATH_MAX];     /* root/cache/web/index */
-	struct rel_store st;
-	struct rel_product p;
-	struct rel_flow *flow;
-	char hash[65];
 	const char *by;                /* who makes the next release */
 	int made;                      /* releases made: their times */
 };
@@ -55,11 +51,11 @@ build(struct rel_buf *out, void *arg)
 	struct rel_new_release nr = {
 		.product = "web",
 		.created = T0 + (int64_t)++fx->made * 1000, .by = fx->by,
-		.flow_hash = fx->hash, .flow_source = "web.yaml",
+		.flow_hash = fx->s.hash, .flow_source = "web.yaml",
 		.versions = versions, .message = "",
 	};
 
-	rel_release_header(out, &nr, fx->flow);
+	rel_release_header(out, &nr, fx->s.flow);
 }
 
 static unsigned long
@@ -68,7 +64,7 @@ create(struct fixture *fx)
 	struct rel_err err = { 0, "" };
 	unsigned long n = 0;
 
-	if (rel_release_create(&fx->p, build, fx, &n, &err) != 0)
+	if (rel_release_create(&fx->s.p, build, fx, &n, &err) != 0)
 		fail_msg("create: %s", err.msg);
 	return n;
 }
@@ -96,7 +92,7 @@ change(struct fixture *fx, unsigned long n, const char *object,
 	struct change c = { object, from, to };
 	struct rel_err err = { 0, "" };
 
-	if (rel_release_update(&fx->p, n, change_fn, &c, 0, NULL, &err) != 0)
+	if (rel_release_update(&fx->s.p, n, change_fn, &c, 0, NULL, &err) != 0)
 		fail_msg("update: %s", err.msg);
 }
 
@@ -112,7 +108,7 @@ change_behind(struct fixture *fx, unsigned long n, const char *object,
 	int fd;
 
 	snprintf(name, sizeof name, "products/web/releases/web-%lu", n);
-	unit_path(path, fx->root, name);
+	unit_path(path, fx->s.root, name);
 	rel_tr_line(&line, T0 + 200000, "ghost", object, from, to, 1, "", "");
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -127,26 +123,14 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	struct rel_err err = { 0, "" };
 
-	if (!fx || unit_mkdtemp(fx->dir) < 0) {
-		free(fx);
+	if (!fx)
 		return -1;
-	}
-	snprintf(fx->root, sizeof fx->root, "%s/state", fx->dir);
-	snprintf(fx->index, sizeof fx->index, "%s/cache/web/index", fx->root);
-	fx->p.dir = fx->p.releases = fx->p.index = -1;
-	fx->p.lock.fd = -1;
-	fx->by = "tester";
 	*state = fx;
-	if (rel_store_open(&fx->st, fx->root, 1, "test_index", &err) != 0 ||
-	    rel_product_open(&fx->st, "web", 1, &fx->p, &err) != 0 ||
-	    rel_flow_parse("web.yaml", flow_yaml, strlen(flow_yaml), "web",
-	    &fx->flow, &err) != 0) {
-		print_error("setup: %s\n", err.msg);
+	if (unit_store_open(&fx->s, "state", "test_index", flow_yaml) < 0)
 		return -1;
-	}
-	rel_sha256_hex(flow_yaml, strlen(flow_yaml), fx->hash);
+	snprintf(fx->index, sizeof fx->index, "%s/cache/web/index", fx->s.root);
+	fx->by = "tester";
 	for (int i = 0; i < NREL; i++)
 		create(fx);
 	change(fx, 2, "dev", "pending", "running");
@@ -155,27 +139,13 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	int rc;
-
-	rel_product_close(&fx->p);
-	rel_store_close(&fx->st);
-	rel_flow_free(fx->flow);
-	rc = unit_rm_rf(fx->dir);
-	free(fx);
-	return rc;
-}
-
 static void
 reopen(struct fixture *fx)
 {
 	struct rel_err err = { 0, "" };
 
-	rel_product_close(&fx->p);
-	assert_int_equal(rel_product_open(&fx->st, "web", 0, &fx->p, &err),
+	rel_product_close(&fx->s.p);
+	assert_int_equal(rel_product_open(&fx->s.st, "web", 0, &fx->s.p, &err),
 	    0);
 }
 
@@ -211,7 +181,7 @@ list(struct fixture *fx, size_t limit, const int *want, struct listed *l)
 	struct rel_err err = { 0, "" };
 
 	memset(l, 0, sizeof *l);
-	if (rel_index_list(&fx->p, limit, want, list_fn, l, &err) != 0)
+	if (rel_index_list(&fx->s.p, limit, want, list_fn, l, &err) != 0)
 		fail_msg("list: %s", err.msg);
 	return l;
 }
@@ -233,7 +203,7 @@ summary(struct fixture *fx, unsigned long n, struct rel_buf *out)
 	struct rel_release *r = NULL;
 	struct rel_err err = { 0, "" };
 
-	assert_int_equal(rel_release_load(&fx->p, n, &r, &err), 0);
+	assert_int_equal(rel_release_load(&fx->s.p, n, &r, &err), 0);
 	rel_buf_reset(out);
 	rel_release_summary(r, out);
 	rel_release_free(r);
@@ -329,14 +299,14 @@ test_list_stops_when_told(void **state)
 	memset(&l, 0, sizeof l);
 	l.stop_after = 2;
 	l.stop = 1;
-	assert_int_equal(rel_index_list(&fx->p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    0);
 	assert_int_equal(l.count, 2);
 	/* -1: the callback ran out of memory. */
 	memset(&l, 0, sizeof l);
 	l.stop_after = 3;
 	l.stop = -1;
-	assert_int_equal(rel_index_list(&fx->p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    REL_ESYS);
 	assert_int_equal(l.count, 3);
 	assert_string_equal(err.msg, "out of memory");
@@ -433,7 +403,7 @@ test_dirty_slot_falls_back(void **state)
 
 	change_behind(fx, 3, "dev", "pending", "failed");
 	/* A writer marks the slot before it appends... */
-	assert_int_equal(rel_index_dirty(&fx->p, 3, &err), 0);
+	assert_int_equal(rel_index_dirty(&fx->s.p, 3, &err), 0);
 	slot(fx, 3, b);
 	assert_int_equal(b[0], 'D');
 	/* ...and a reader then goes to the record. */
@@ -443,7 +413,7 @@ test_dirty_slot_falls_back(void **state)
 	assert_string_equal(l.line[3], "web-3\tweb\tfailed\t"
 	    "2026-11-21T22:39:14Z\ttester\tno\tdev=failed,qa=pending");
 	/* A release past the end of the index needs no mark. */
-	assert_int_equal(rel_index_dirty(&fx->p, 99, &err), 0);
+	assert_int_equal(rel_index_dirty(&fx->s.p, 99, &err), 0);
 }
 
 static void
@@ -509,14 +479,14 @@ test_rebuild(void **state)
 	unsigned long count = 0;
 
 	list(fx, 0, NULL, &before);
-	unit_path(path, fx->root, "cache");
+	unit_path(path, fx->s.root, "cache");
 	assert_int_equal(unit_rm_rf(path), 0);
 	reopen(fx);
-	assert_int_equal(rel_index_rebuild(&fx->p, &count, &err), 0);
+	assert_int_equal(rel_index_rebuild(&fx->s.p, &count, &err), 0);
 	assert_int_equal(count, NREL);
-	assert_int_equal(fx->p.locked, 0);
+	assert_int_equal(fx->s.p.locked, 0);
 	assert_int_equal(access(fx->index, F_OK), 0);
-	assert_int_equal(rel_index_last(&fx->p), NREL);
+	assert_int_equal(rel_index_last(&fx->s.p), NREL);
 	check_all(fx, list(fx, 0, NULL, &after));
 	assert_memory_equal(&before, &after, sizeof before);
 	/* The slots are the records' summaries again. */
@@ -538,9 +508,9 @@ test_rebuild_with_gap(void **state)
 	unsigned long count = 0;
 
 	/* Release 3 lost (say, by a crash before its link). */
-	unit_path(path, fx->root, "products/web/releases/web-3");
+	unit_path(path, fx->s.root, "products/web/releases/web-3");
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rel_index_rebuild(&fx->p, &count, &err), 0);
+	assert_int_equal(rel_index_rebuild(&fx->s.p, &count, &err), 0);
 	assert_int_equal(count, NREL - 1);
 	slot(fx, 3, b);
 	assert_int_not_equal(b[0], 'C');
@@ -577,7 +547,8 @@ test_long_line_not_indexed(void **state)
 	assert_string_equal(status_of(l.line[0], st, sizeof st), "pending");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, \
+    unit_store_teardown)
 
 int
 main(void)

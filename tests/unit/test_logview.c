@@ -19,6 +19,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "unit.h"
+#include "unit_store.h"
 
 #define T0 (INT64_C(1795300751) * 1000)
 
@@ -34,51 +35,18 @@ static const char flow_yaml[] =
     "    action: ./deploy.sh\n";
 
 struct fixture {
-	char dir[UNIT_DIR_MAX];
-	char root[128];
-	struct rel_store st;
-	struct rel_product p;
-	struct rel_flow *flow;
-	char hash[65];
+	struct unit_store s;           /* first: unit_store_teardown */
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	struct rel_err err = { 0, "" };
 
-	if (!fx || unit_mkdtemp(fx->dir) < 0) {
-		free(fx);
+	if (!fx)
 		return -1;
-	}
-	snprintf(fx->root, sizeof fx->root, "%s/state", fx->dir);
-	fx->p.dir = fx->p.releases = fx->p.index = -1;
-	fx->p.lock.fd = -1;
 	*state = fx;
-	if (rel_store_open(&fx->st, fx->root, 1, "test_logview", &err) != 0 ||
-	    rel_product_open(&fx->st, "web", 1, &fx->p, &err) != 0 ||
-	    rel_flow_parse("web.yaml", flow_yaml, strlen(flow_yaml), "web",
-	    &fx->flow, &err) != 0) {
-		print_error("setup: %s\n", err.msg);
-		return -1;
-	}
-	rel_sha256_hex(flow_yaml, strlen(flow_yaml), fx->hash);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	int rc;
-
-	rel_product_close(&fx->p);
-	rel_store_close(&fx->st);
-	rel_flow_free(fx->flow);
-	rc = unit_rm_rf(fx->dir);
-	free(fx);
-	return rc;
+	return unit_store_open(&fx->s, "state", "test_logview", flow_yaml);
 }
 
 static void
@@ -88,11 +56,11 @@ build(struct rel_buf *out, void *arg)
 	static const char *const versions[] = { "1.0", "2.0" };
 	struct rel_new_release nr = {
 		.product = "web", .created = T0, .by = "tester",
-		.flow_hash = fx->hash, .flow_source = "web.yaml",
+		.flow_hash = fx->s.hash, .flow_source = "web.yaml",
 		.versions = versions, .message = "",
 	};
 
-	rel_release_header(out, &nr, fx->flow);
+	rel_release_header(out, &nr, fx->s.flow);
 }
 
 /* Transitions to append: "OBJECT FROM TO" triples, NULL-terminated. */
@@ -121,7 +89,7 @@ move(struct fixture *fx, int attempt, const char *const *tr)
 	struct moves m = { tr, attempt };
 	struct rel_err err = { 0, "" };
 
-	if (rel_release_update(&fx->p, 1, move_fn, &m, 1, NULL, &err) != 0)
+	if (rel_release_update(&fx->s.p, 1, move_fn, &m, 1, NULL, &err) != 0)
 		fail_msg("update: %s", err.msg);
 }
 
@@ -131,7 +99,7 @@ make_release(struct fixture *fx)
 	struct rel_err err = { 0, "" };
 	unsigned long n = 0;
 
-	if (rel_release_create(&fx->p, build, fx, &n, &err) != 0)
+	if (rel_release_create(&fx->s.p, build, fx, &n, &err) != 0)
 		fail_msg("create: %s", err.msg);
 	assert_int_equal(n, 1);
 }
@@ -142,7 +110,7 @@ load(struct fixture *fx)
 	struct rel_release *r = NULL;
 	struct rel_err err = { 0, "" };
 
-	if (rel_release_load(&fx->p, 1, &r, &err) != 0)
+	if (rel_release_load(&fx->s.p, 1, &r, &err) != 0)
 		fail_msg("load: %s", err.msg);
 	return r;
 }
@@ -238,6 +206,13 @@ got_fn(const struct rel_logref *ref, const char *data, size_t len, void *arg)
 	return 0;
 }
 
+/* dev starts, and its first step. */
+static const char *const start[] = {
+	"dev", "pending", "running",
+	"dev/check", "pending", "running",
+	NULL,
+};
+
 static void
 write_log(struct rel_log *l, const char *s)
 {
@@ -248,11 +223,6 @@ write_log(struct rel_log *l, const char *s)
 static void
 test_follow(void **state)
 {
-	static const char *const start[] = {
-		"dev", "pending", "running",
-		"dev/check", "pending", "running",
-		NULL,
-	};
 	static const char *const end[] = {
 		"dev/check", "running", "succeeded",
 		"dev", "running", "failed",
@@ -268,16 +238,16 @@ test_follow(void **state)
 	int over = -1;
 
 	make_release(fx);
-	assert_int_equal(rel_follow_open(&fx->p, 1, "nope", NULL, 0, &f,
+	assert_int_equal(rel_follow_open(&fx->s.p, 1, "nope", NULL, 0, &f,
 	    &err), REL_ENOTFOUND);
 	assert_string_equal(err.msg, "no environment 'nope' in web-1");
-	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", "nope", 0, &f,
+	assert_int_equal(rel_follow_open(&fx->s.p, 1, "dev", "nope", 0, &f,
 	    &err), REL_ENOTFOUND);
 	assert_null(f);
 	/* A runner at work (we hold its lock), its first step started. */
-	assert_int_equal(rel_runner_lock(&fx->st, "web-1", &runner, &err), 0);
+	assert_int_equal(rel_runner_lock(&fx->s.st, "web-1", &runner, &err), 0);
 	move(fx, 1, start);
-	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", NULL, 0, &f, &err),
+	assert_int_equal(rel_follow_open(&fx->s.p, 1, "dev", NULL, 0, &f, &err),
 	    0);
 	memset(&g, 0, sizeof g);
 	/* The log is not there yet: nothing, and not over. */
@@ -285,7 +255,7 @@ test_follow(void **state)
 	assert_int_equal(over, 0);
 	assert_int_equal(g.calls, 0);
 	assert_int_equal(rel_follow_found(f), 0);
-	assert_int_equal(rel_log_open(&fx->p, "web-1", "dev", "check.1.log.gz",
+	assert_int_equal(rel_log_open(&fx->s.p, "web-1", "dev", "check.1.log.gz",
 	    &l, path, sizeof path, &err), 0);
 	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
 	assert_int_equal(over, 0);
@@ -321,11 +291,6 @@ test_follow(void **state)
 static void
 test_follow_dead_runner(void **state)
 {
-	static const char *const start[] = {
-		"dev", "pending", "running",
-		"dev/check", "pending", "running",
-		NULL,
-	};
 	struct fixture *fx = *state;
 	struct rel_err err = { 0, "" };
 	struct rel_follow *f = NULL;
@@ -333,7 +298,7 @@ test_follow_dead_runner(void **state)
 	int over = -1;
 
 	make_release(fx);
-	assert_int_equal(rel_follow_open(&fx->p, 1, "qa", NULL, 0, &f, &err),
+	assert_int_equal(rel_follow_open(&fx->s.p, 1, "qa", NULL, 0, &f, &err),
 	    0);
 	/* Pending, and no runner to take it further: over at once. */
 	memset(&g, 0, sizeof g);
@@ -344,7 +309,7 @@ test_follow_dead_runner(void **state)
 	/* Running, but nobody holds the runner's lock: it died.  That is
 	 * recorded, and the follow is over. */
 	move(fx, 1, start);
-	assert_int_equal(rel_follow_open(&fx->p, 1, "dev", "check", 0, &f,
+	assert_int_equal(rel_follow_open(&fx->s.p, 1, "dev", "check", 0, &f,
 	    &err), 0);
 	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
 	assert_int_equal(over, 1);
@@ -352,15 +317,17 @@ test_follow_dead_runner(void **state)
 	rel_follow_free(f);
 }
 
+/* (The fixture's store comes first: unit_store_teardown frees it.) */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, \
+    unit_store_teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_logs_each, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follow_dead_runner, setup,
-		    teardown),
+		T(test_logs_each),
+		T(test_follow),
+		T(test_follow_dead_runner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include "sha256.h"
 #include "store.h"
 #include "unit.h"
+#include "unit_store.h"
 
 #define T0 (INT64_C(1795300751) * 1000)
 
@@ -35,13 +36,9 @@ static const char flow_yaml[] =
     "    action: ./deploy.sh\n";
 
 struct fixture {
-	char dir[UNIT_DIR_MAX];
-	char root[128];                /* dir/state/rel: made by the store */
+	struct unit_store s;           /* first (unit_store_teardown); root
+	                                  dir/state/rel: made by the store */
 	char releases[UNIT_PATH_MAX];  /* root/products/web/releases */
-	struct rel_store st;
-	struct rel_product p;          /* web, open */
-	struct rel_flow *flow;
-	char hash[65];
 	int made;                      /* releases made: their times */
 };
 
@@ -49,41 +46,15 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	struct rel_err err = { 0, "" };
 
-	if (!fx || unit_mkdtemp(fx->dir) < 0) {
-		free(fx);
+	if (!fx)
 		return -1;
-	}
-	snprintf(fx->root, sizeof fx->root, "%s/state/rel", fx->dir);
-	snprintf(fx->releases, sizeof fx->releases,
-	    "%s/products/web/releases", fx->root);
-	fx->p.dir = fx->p.releases = fx->p.index = -1;
-	fx->p.lock.fd = -1;
 	*state = fx;
-	if (rel_store_open(&fx->st, fx->root, 1, "test_store", &err) != 0 ||
-	    rel_product_open(&fx->st, "web", 1, &fx->p, &err) != 0 ||
-	    rel_flow_parse("web.yaml", flow_yaml, strlen(flow_yaml), "web",
-	    &fx->flow, &err) != 0) {
-		print_error("setup: %s\n", err.msg);
+	if (unit_store_open(&fx->s, "state/rel", "test_store", flow_yaml) < 0)
 		return -1;
-	}
-	rel_sha256_hex(flow_yaml, strlen(flow_yaml), fx->hash);
+	snprintf(fx->releases, sizeof fx->releases,
+	    "%s/products/web/releases", fx->s.root);
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	int rc;
-
-	rel_product_close(&fx->p);
-	rel_store_close(&fx->st);
-	rel_flow_free(fx->flow);
-	rc = unit_rm_rf(fx->dir);
-	free(fx);
-	return rc;
 }
 
 struct build {
@@ -99,11 +70,11 @@ header(struct fixture *fx, struct rel_buf *out, int64_t created)
 	static const char *const versions[] = { "1.0", "2.0" };
 	struct rel_new_release nr = {
 		.product = "web", .created = created, .by = "tester",
-		.flow_hash = fx->hash, .flow_source = "web.yaml",
+		.flow_hash = fx->s.hash, .flow_source = "web.yaml",
 		.versions = versions, .message = "",
 	};
 
-	rel_release_header(out, &nr, fx->flow);
+	rel_release_header(out, &nr, fx->s.flow);
 }
 
 static void
@@ -130,7 +101,7 @@ create(struct fixture *fx)
 	unsigned long n = 0;
 
 	fx->made++;
-	if (rel_release_create(&fx->p, build, &b, &n, &err) != 0)
+	if (rel_release_create(&fx->s.p, build, &b, &n, &err) != 0)
 		fail_msg("create: %s", err.msg);
 	assert_int_equal(b.calls, 1);
 	return n;
@@ -147,14 +118,14 @@ last(struct rel_product *p)
 	return n;
 }
 
-/* Close and reopen fx->p, as the next command would. */
+/* Close and reopen fx->s.p, as the next command would. */
 static void
 reopen(struct fixture *fx)
 {
 	struct rel_err err = { 0, "" };
 
-	rel_product_close(&fx->p);
-	assert_int_equal(rel_product_open(&fx->st, "web", 0, &fx->p, &err),
+	rel_product_close(&fx->s.p);
+	assert_int_equal(rel_product_open(&fx->s.st, "web", 0, &fx->s.p, &err),
 	    0);
 }
 
@@ -170,7 +141,7 @@ test_store_open_missing(void **state)
 	size_t n = 7;
 
 	/* Without create, a missing store reads as empty. */
-	unit_path(path, fx->dir, "nothing/here");
+	unit_path(path, fx->s.dir, "nothing/here");
 	assert_int_equal(rel_store_open(&st, path, 0, "t", &err), 0);
 	assert_int_equal(st.fd, -1);
 	assert_int_equal(access(path, F_OK), -1);
@@ -196,15 +167,15 @@ test_store_open_creates(void **state)
 	char want[64];
 
 	/* Made with its parents. */
-	assert_true(fx->st.fd >= 0);
-	assert_int_equal(stat(fx->root, &sb), 0);
+	assert_true(fx->s.st.fd >= 0);
+	assert_int_equal(stat(fx->s.root, &sb), 0);
 	assert_true(S_ISDIR(sb.st_mode));
 	assert_int_equal(stat(fx->releases, &sb), 0);
-	assert_int_equal(fx->st.wait_ms, REL_WAIT_DEFAULT_MS);
-	assert_string_equal(fx->st.root, fx->root);
+	assert_int_equal(fx->s.st.wait_ms, REL_WAIT_DEFAULT_MS);
+	assert_string_equal(fx->s.st.root, fx->s.root);
 	snprintf(want, sizeof want, "test_store (pid %ld, user ",
 	    (long)getpid());
-	assert_memory_equal(rel_store_holder(&fx->st), want, strlen(want));
+	assert_memory_equal(rel_store_holder(&fx->s.st), want, strlen(want));
 }
 
 static void
@@ -260,35 +231,35 @@ test_product_open(void **state)
 	char (*names)[REL_NAME_MAX + 1] = NULL;
 	size_t n = 0;
 
-	assert_int_equal(rel_product_open(&fx->st, "api", 0, &p, &err),
+	assert_int_equal(rel_product_open(&fx->s.st, "api", 0, &p, &err),
 	    REL_ENOTFOUND);
 	assert_int_equal(err.code, REL_ENOTFOUND);
-	snprintf(want, sizeof want, "no product 'api' in %s", fx->root);
+	snprintf(want, sizeof want, "no product 'api' in %s", fx->s.root);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(p.dir, -1);
 	rel_product_close(&p);
-	assert_int_equal(rel_product_exists(&fx->st, "api"), 0);
+	assert_int_equal(rel_product_exists(&fx->s.st, "api"), 0);
 	/* Names are checked before anything is opened or made. */
-	assert_int_equal(rel_product_open(&fx->st, "web-1", 1, &p, &err),
+	assert_int_equal(rel_product_open(&fx->s.st, "web-1", 1, &p, &err),
 	    REL_EUSAGE);
-	assert_int_equal(rel_product_open(&fx->st, "../x", 1, &p, &err),
+	assert_int_equal(rel_product_open(&fx->s.st, "../x", 1, &p, &err),
 	    REL_EUSAGE);
-	assert_int_equal(rel_product_open(&fx->st, "", 1, &p, &err),
+	assert_int_equal(rel_product_open(&fx->s.st, "", 1, &p, &err),
 	    REL_EUSAGE);
-	unit_path(path, fx->dir, "x");
+	unit_path(path, fx->s.dir, "x");
 	assert_int_equal(access(path, F_OK), -1);
 
-	assert_int_equal(rel_product_open(&fx->st, "zeta", 1, &p, &err), 0);
+	assert_int_equal(rel_product_open(&fx->s.st, "zeta", 1, &p, &err), 0);
 	rel_product_close(&p);
-	assert_int_equal(rel_product_open(&fx->st, "alpha", 1, &p, &err), 0);
+	assert_int_equal(rel_product_open(&fx->s.st, "alpha", 1, &p, &err), 0);
 	rel_product_close(&p);
-	assert_int_equal(rel_product_exists(&fx->st, "alpha"), 1);
+	assert_int_equal(rel_product_exists(&fx->s.st, "alpha"), 1);
 	/* What is not a product's directory is not listed. */
-	unit_path(path, fx->root, "products/web-1");
+	unit_path(path, fx->s.root, "products/web-1");
 	assert_int_equal(mkdir(path, 0755), 0);
-	unit_path(path, fx->root, "products/.tmp");
+	unit_path(path, fx->s.root, "products/.tmp");
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(rel_store_products(&fx->st, &names, &n, &err), 0);
+	assert_int_equal(rel_store_products(&fx->s.st, &names, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(names[0], "alpha");
 	assert_string_equal(names[1], "web");
@@ -304,12 +275,12 @@ test_product_link_refused(void **state)
 	struct rel_err err = { 0, "" };
 	char path[UNIT_PATH_MAX], target[UNIT_PATH_MAX];
 
-	unit_path(target, fx->dir, "elsewhere");
+	unit_path(target, fx->s.dir, "elsewhere");
 	assert_int_equal(mkdir(target, 0755), 0);
-	unit_path(path, fx->root, "products/evil");
+	unit_path(path, fx->s.root, "products/evil");
 	assert_int_equal(symlink(target, path), 0);
-	assert_int_equal(rel_product_exists(&fx->st, "evil"), 0);
-	assert_int_equal(rel_product_open(&fx->st, "evil", 1, &p, &err),
+	assert_int_equal(rel_product_exists(&fx->s.st, "evil"), 0);
+	assert_int_equal(rel_product_open(&fx->s.st, "evil", 1, &p, &err),
 	    REL_ESYS);
 	assert_non_null(strstr(err.msg, "is a symbolic link"));
 	rel_product_close(&p);
@@ -325,14 +296,14 @@ test_create_ids(void **state)
 	struct rel_err err = { 0, "" };
 	char path[UNIT_PATH_MAX], id[32];
 
-	assert_int_equal(last(&fx->p), 0);
+	assert_int_equal(last(&fx->s.p), 0);
 	for (unsigned long k = 1; k <= 5; k++)
 		assert_int_equal(create(fx), k);
-	assert_int_equal(last(&fx->p), 5);
+	assert_int_equal(last(&fx->s.p), 5);
 	for (unsigned long k = 1; k <= 5; k++) {
 		snprintf(id, sizeof id, "web-%lu", k);
-		assert_int_equal(rel_release_exists(&fx->p, k), 1);
-		assert_int_equal(rel_release_load(&fx->p, k, &r, &err), 0);
+		assert_int_equal(rel_release_exists(&fx->s.p, k), 1);
+		assert_int_equal(rel_release_load(&fx->s.p, k, &r, &err), 0);
 		assert_string_equal(r->id, id);
 		assert_int_equal(r->n, k);
 		assert_int_equal(r->created, T0 + (int64_t)k * 1000);
@@ -341,8 +312,8 @@ test_create_ids(void **state)
 		unit_path(path, fx->releases, id);
 		assert_int_equal(access(path, F_OK), 0);
 	}
-	assert_int_equal(rel_release_exists(&fx->p, 6), 0);
-	assert_int_equal(rel_release_load(&fx->p, 6, &r, &err),
+	assert_int_equal(rel_release_exists(&fx->s.p, 6), 0);
+	assert_int_equal(rel_release_load(&fx->s.p, 6, &r, &err),
 	    REL_ENOTFOUND);
 	assert_null(r);
 	assert_non_null(strstr(err.msg, "no release 'web-6' in "));
@@ -376,7 +347,7 @@ test_create_skips_taken_id(void **state)
 
 	assert_int_equal(create(fx), 1);
 	/* The next id is taken before the link: the one after is used. */
-	assert_int_equal(rel_release_create(&fx->p, build, &b, &n, &err), 0);
+	assert_int_equal(rel_release_create(&fx->s.p, build, &b, &n, &err), 0);
 	assert_int_equal(b.calls, 1);
 	assert_int_equal(n, 3);
 	unit_path(path, fx->releases, "web-2");
@@ -387,7 +358,7 @@ test_create_skips_taken_id(void **state)
 	unit_path(path, fx->releases, "web-4");
 	unit_write_file(path, "by hand\n", 8);
 	assert_int_equal(create(fx), 5);
-	assert_int_equal(last(&fx->p), 5);
+	assert_int_equal(last(&fx->s.p), 5);
 }
 
 struct upd {
@@ -449,7 +420,7 @@ test_update(void **state)
 	assert_int_equal(create(fx), 1);
 	unit_path(path, fx->releases, "web-1");
 	assert_int_equal(stat(path, &sb), 0);
-	assert_int_equal(rel_release_update(&fx->p, 1, update_fn, &u, 1,
+	assert_int_equal(rel_release_update(&fx->s.p, 1, update_fn, &u, 1,
 	    &after, &err), 0);
 	assert_int_equal(u.calls, 1);
 	assert_non_null(after);
@@ -465,13 +436,13 @@ test_update(void **state)
 	/* Appended, and what is on disk says the same. */
 	assert_int_equal(stat(path, &sb2), 0);
 	assert_true(sb2.st_size > sb.st_size);
-	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), 0);
+	assert_int_equal(rel_release_load(&fx->s.p, 1, &r, &err), 0);
 	assert_int_equal(r->status, REL_RUNNING);
 	assert_int_equal(r->ntr, 2);
 	assert_int_equal(r->bad_lines, 0);
 	rel_release_free(r);
 	/* The index follows. */
-	assert_int_equal(rel_index_list(&fx->p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    0);
 	assert_int_equal(l.count, 1);
 	assert_int_equal(l.n[0], 1);
@@ -482,7 +453,7 @@ test_update(void **state)
 		struct rel_buf idx = REL_BUF_INIT;
 		const char *slot;
 
-		unit_path(path, fx->root, "cache/web/index");
+		unit_path(path, fx->s.root, "cache/web/index");
 		unit_read_file(path, &idx);
 		assert_true(idx.len >= 2 * REL_INDEX_SLOT);
 		slot = idx.s + REL_INDEX_SLOT;
@@ -510,14 +481,14 @@ test_update_changes_nothing(void **state)
 	unit_path(path, fx->releases, "web-1");
 	unit_read_file(path, &before);
 	/* fn refuses: nothing written, its error returned. */
-	assert_int_equal(rel_release_update(&fx->p, 1, update_fn, &u, 1,
+	assert_int_equal(rel_release_update(&fx->s.p, 1, update_fn, &u, 1,
 	    &after, &err), REL_EUSAGE);
 	assert_string_equal(err.msg, "refused by the test");
 	assert_null(after);
 	/* fn adds nothing: nothing written, the release handed back. */
 	u.rc = 0;
 	u.object = NULL;
-	assert_int_equal(rel_release_update(&fx->p, 1, update_fn, &u, 0,
+	assert_int_equal(rel_release_update(&fx->s.p, 1, update_fn, &u, 0,
 	    &after, &err), 0);
 	assert_non_null(after);
 	assert_int_equal(after->n, 1);
@@ -526,11 +497,11 @@ test_update_changes_nothing(void **state)
 	assert_int_equal(now.len, before.len);
 	assert_memory_equal(now.s, before.s, now.len);
 	/* No such release. */
-	assert_int_equal(rel_release_update(&fx->p, 9, update_fn, &u, 0,
+	assert_int_equal(rel_release_update(&fx->s.p, 9, update_fn, &u, 0,
 	    NULL, &err), REL_ENOTFOUND);
 	assert_int_equal(u.calls, 2);
 	/* The lock was let go each time. */
-	assert_int_equal(fx->p.locked, 0);
+	assert_int_equal(fx->s.p.locked, 0);
 	rel_buf_free(&before);
 	rel_buf_free(&now);
 }
@@ -544,30 +515,30 @@ test_last_index_missing_or_lagging(void **state)
 
 	for (int i = 0; i < 4; i++)
 		create(fx);
-	assert_int_equal(rel_index_last(&fx->p), 4);
+	assert_int_equal(rel_index_last(&fx->s.p), 4);
 	/* No index at all: the records are listed. */
-	unit_path(path, fx->root, "cache");
+	unit_path(path, fx->s.root, "cache");
 	assert_int_equal(unit_rm_rf(path), 0);
 	reopen(fx);
-	assert_int_equal(rel_index_last(&fx->p), 0);
-	assert_int_equal(last(&fx->p), 4);
+	assert_int_equal(rel_index_last(&fx->s.p), 0);
+	assert_int_equal(last(&fx->s.p), 4);
 	assert_int_equal(create(fx), 5);
 	/* The index lags the records (a crash after the record). */
-	assert_int_equal(rel_index_set_last(&fx->p, 2, &err), 0);
+	assert_int_equal(rel_index_set_last(&fx->s.p, 2, &err), 0);
 	reopen(fx);
-	assert_int_equal(rel_index_last(&fx->p), 2);
-	assert_int_equal(last(&fx->p), 5);
+	assert_int_equal(rel_index_last(&fx->s.p), 2);
+	assert_int_equal(last(&fx->s.p), 5);
 	/* Or leads them (records lost): never trusted beyond them. */
-	assert_int_equal(rel_index_set_last(&fx->p, 9, &err), 0);
+	assert_int_equal(rel_index_set_last(&fx->s.p, 9, &err), 0);
 	reopen(fx);
-	assert_int_equal(last(&fx->p), 5);
+	assert_int_equal(last(&fx->s.p), 5);
 	assert_int_equal(create(fx), 6);
 	/* A header that is garbage reads as no index. */
-	unit_path(path, fx->root, "cache/web/index");
+	unit_path(path, fx->s.root, "cache/web/index");
 	unit_write_file(path, "garbage", 7);
 	reopen(fx);
-	assert_int_equal(rel_index_last(&fx->p), 0);
-	assert_int_equal(last(&fx->p), 6);
+	assert_int_equal(rel_index_last(&fx->s.p), 0);
+	assert_int_equal(last(&fx->s.p), 6);
 	/* Records with names that are not ids do not count. */
 	unit_path(path, fx->releases, "web-0100x");
 	unit_write_file(path, "x", 1);
@@ -575,7 +546,7 @@ test_last_index_missing_or_lagging(void **state)
 	unit_write_file(path, "x", 1);
 	unit_path(path, fx->releases, "webby-50");
 	unit_write_file(path, "x", 1);
-	assert_int_equal(last(&fx->p), 6);
+	assert_int_equal(last(&fx->s.p), 6);
 }
 
 /* Load release n: must fail with REL_ESYS naming the file as `what`. */
@@ -590,13 +561,13 @@ load_refused(struct fixture *fx, unsigned long n, const char *what)
 	snprintf(want, sizeof want, "%s/web-%lu: is %s, not a regular file",
 	    fx->releases, n, what);
 	alarm(10); /* a FIFO must not hang us */
-	assert_int_equal(rel_release_load(&fx->p, n, &r, &err), REL_ESYS);
+	assert_int_equal(rel_release_load(&fx->s.p, n, &r, &err), REL_ESYS);
 	alarm(0);
 	assert_null(r);
 	assert_string_equal(err.msg, want);
 	/* Nor can it be changed. */
 	alarm(10);
-	assert_int_equal(rel_release_update(&fx->p, n, update_fn, &u, 1, NULL,
+	assert_int_equal(rel_release_update(&fx->s.p, n, update_fn, &u, 1, NULL,
 	    &err), REL_ESYS);
 	alarm(0);
 	assert_int_equal(u.calls, 0);
@@ -616,12 +587,12 @@ test_symlink_record_refused(void **state)
 	assert_int_equal(create(fx), 1);
 	/* A good record for web-2, outside the store, linked in. */
 	header(fx, &rec, T0);
-	unit_path(target, fx->dir, "outside");
+	unit_path(target, fx->s.dir, "outside");
 	unit_write_file(target, rec.s, rec.len);
 	unit_path(path, fx->releases, "web-2");
 	assert_int_equal(symlink(target, path), 0);
 	load_refused(fx, 2, "a symbolic link");
-	assert_int_equal(rel_release_open(&fx->st, "web-2", &p, &r, &err),
+	assert_int_equal(rel_release_open(&fx->s.st, "web-2", &p, &r, &err),
 	    REL_ESYS);
 	assert_null(r);
 	unit_read_file(target, &got);
@@ -669,12 +640,12 @@ test_damaged_record(void **state)
 	memcpy(strstr(rec.s, "rel\t2\tweb\t") + 6, "api", 3);
 	unit_path(path, fx->releases, "web-1");
 	unit_write_file(path, rec.s, rec.len);
-	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), REL_ESYS);
+	assert_int_equal(rel_release_load(&fx->s.p, 1, &r, &err), REL_ESYS);
 	assert_null(r);
 	assert_non_null(strstr(err.msg, "damaged release record"));
 	/* An empty one. */
 	unit_write_file(path, "", 0);
-	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), REL_ESYS);
+	assert_int_equal(rel_release_load(&fx->s.p, 1, &r, &err), REL_ESYS);
 	assert_non_null(strstr(err.msg, "damaged release record"));
 	rel_buf_free(&rec);
 }
@@ -690,27 +661,27 @@ test_release_open(void **state)
 
 	create(fx);
 	create(fx);
-	assert_int_equal(rel_release_open(&fx->st, "web-2", &p, &r, &err), 0);
+	assert_int_equal(rel_release_open(&fx->s.st, "web-2", &p, &r, &err), 0);
 	assert_non_null(r);
 	assert_string_equal(r->id, "web-2");
 	assert_string_equal(p.name, "web");
 	assert_true(p.dir >= 0);
 	rel_release_free(r);
 	rel_product_close(&p);
-	assert_int_equal(rel_release_open(&fx->st, "web-3", &p, &r, &err),
+	assert_int_equal(rel_release_open(&fx->s.st, "web-3", &p, &r, &err),
 	    REL_ENOTFOUND);
 	assert_null(r);
 	assert_int_equal(p.dir, -1);
-	snprintf(want, sizeof want, "no release 'web-3' in %s", fx->root);
+	snprintf(want, sizeof want, "no release 'web-3' in %s", fx->s.root);
 	assert_string_equal(err.msg, want);
-	assert_int_equal(rel_release_open(&fx->st, "api-1", &p, &r, &err),
+	assert_int_equal(rel_release_open(&fx->s.st, "api-1", &p, &r, &err),
 	    REL_ENOTFOUND);
 	snprintf(want, sizeof want, "no release 'api-1' in %s (no product "
-	    "'api')", fx->root);
+	    "'api')", fx->s.root);
 	assert_string_equal(err.msg, want);
-	assert_int_equal(rel_release_open(&fx->st, "web", &p, &r, &err),
+	assert_int_equal(rel_release_open(&fx->s.st, "web", &p, &r, &err),
 	    REL_EUSAGE);
-	assert_int_equal(rel_release_open(&fx->st, "../web-1", &p, &r, &err),
+	assert_int_equal(rel_release_open(&fx->s.st, "../web-1", &p, &r, &err),
 	    REL_EUSAGE);
 }
 
@@ -725,17 +696,17 @@ test_product_lock(void **state)
 	char want[400];
 	unsigned long n = 0;
 
-	assert_int_equal(rel_store_open(&st2, fx->root, 0, "other", &err), 0);
+	assert_int_equal(rel_store_open(&st2, fx->s.root, 0, "other", &err), 0);
 	st2.wait_ms = 0;
 	assert_int_equal(rel_product_open(&st2, "web", 0, &p2, &err), 0);
 	/* Nests. */
-	assert_int_equal(rel_product_lock(&fx->p, &err), 0);
-	assert_int_equal(rel_product_lock(&fx->p, &err), 0);
-	rel_product_unlock(&fx->p);
+	assert_int_equal(rel_product_lock(&fx->s.p, &err), 0);
+	assert_int_equal(rel_product_lock(&fx->s.p, &err), 0);
+	rel_product_unlock(&fx->s.p);
 	/* Another holder gives up and names us. */
 	assert_int_equal(rel_product_lock(&p2, &err), REL_EBUSY);
 	snprintf(want, sizeof want, "is locked by %s;",
-	    rel_store_holder(&fx->st));
+	    rel_store_holder(&fx->s.st));
 	assert_non_null(strstr(err.msg, want));
 	assert_non_null(strstr(err.msg, "/locks/web.lock"));
 	assert_int_equal(p2.locked, 0);
@@ -756,11 +727,11 @@ test_product_lock(void **state)
 		closedir(d);
 		assert_int_equal(files, 0);
 	}
-	rel_product_unlock(&fx->p);
-	assert_int_equal(fx->p.locked, 0);
+	rel_product_unlock(&fx->s.p);
+	assert_int_equal(fx->s.p.locked, 0);
 	assert_int_equal(rel_release_create(&p2, build, &b, &n, &err), 0);
 	assert_int_equal(n, 1);
-	rel_product_unlock(&fx->p); /* one too many: harmless */
+	rel_product_unlock(&fx->s.p); /* one too many: harmless */
 	rel_product_close(&p2);
 	rel_store_close(&st2);
 }
@@ -774,15 +745,15 @@ test_flow_copy(void **state)
 	struct rel_err err = { 0, "" };
 	char hash[65], path[UNIT_PATH_MAX], name[100];
 
-	assert_int_equal(rel_flow_store(&fx->p, flow_yaml, strlen(flow_yaml),
+	assert_int_equal(rel_flow_store(&fx->s.p, flow_yaml, strlen(flow_yaml),
 	    hash, &err), 0);
-	assert_string_equal(hash, fx->hash);
+	assert_string_equal(hash, fx->s.hash);
 	/* Storing the same content again is a no-op. */
-	assert_int_equal(rel_flow_store(&fx->p, flow_yaml, strlen(flow_yaml),
+	assert_int_equal(rel_flow_store(&fx->s.p, flow_yaml, strlen(flow_yaml),
 	    hash, &err), 0);
 	create(fx);
-	assert_int_equal(rel_release_load(&fx->p, 1, &r, &err), 0);
-	assert_int_equal(rel_flow_of_release(&fx->p, r, &f, &err), 0);
+	assert_int_equal(rel_release_load(&fx->s.p, 1, &r, &err), 0);
+	assert_int_equal(rel_flow_of_release(&fx->s.p, r, &f, &err), 0);
 	assert_non_null(f);
 	assert_int_equal(f->nenvs, 2);
 	assert_string_equal(f->envs[1].name, "qa");
@@ -790,15 +761,16 @@ test_flow_copy(void **state)
 	f = NULL;
 	/* A copy whose content no longer matches its name. */
 	snprintf(name, sizeof name, "products/web/flows/%s.yaml", hash);
-	unit_path(path, fx->root, name);
+	unit_path(path, fx->s.root, name);
 	unit_write_file(path, "environments: [{name: x}]\n", 26);
-	assert_int_equal(rel_flow_of_release(&fx->p, r, &f, &err), REL_ESYS);
+	assert_int_equal(rel_flow_of_release(&fx->s.p, r, &f, &err), REL_ESYS);
 	assert_null(f);
 	assert_non_null(strstr(err.msg, "damaged flow copy"));
 	rel_release_free(r);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, \
+    unit_store_teardown)
 
 int
 main(void)
