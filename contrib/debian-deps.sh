@@ -20,6 +20,9 @@ has_cmd mandoc || need="$need mandoc"
 has_cmd git || need="$need git"
 has_cmd zcat || need="$need gzip"
 has_cmd jq || need="$need jq"
+# The zsh and fish completions are tested at their shells' prompts.
+has_cmd zsh || need="$need zsh"
+has_cmd fish || need="$need fish"
 if [ "${REL_DEPS_EXTRA:-}" ]; then
 	for p in $REL_DEPS_EXTRA; do
 		dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"

@@ -5,7 +5,9 @@
 # fresh bash, COMP_WORDS/COMP_CWORD/COMP_LINE/COMP_POINT are set as
 # readline sets them for a command line, the function that `complete -p`
 # names is called, and COMPREPLY is what the person would be offered.
-# zsh and fish are only checked for syntax, when they are installed.
+# zsh is driven at a real prompt on a pseudo-terminal
+# (tests/helpers/zsh-complete), fish answers `complete -C`; both only when
+# installed (make check installs them on Debian).
 
 load lib
 
@@ -443,4 +445,67 @@ EOF
 		echo "not in the completion:$missing" >&2
 		false
 	fi
+}
+
+# zsh_offers LINE / fish_offers LINE: what zsh or fish offers for LINE at
+# the prompt, one match per line, sorted (both shells sort for display).
+zsh_offers() {
+	run "$REL_TOP/tests/helpers/zsh-complete" "$COMPLETION" "$1"
+	assert_status 0
+	output=$(LC_ALL=C sort <<<"$output")
+}
+
+fish_offers() {
+	run fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
+	    "$COMPLETION/rel.fish" "$1"
+	assert_status 0
+	output=$(cut -f1 <<<"$output" | LC_ALL=C sort)
+}
+
+# shell_cases SHELL: the same lines in zsh or fish, against one store.
+shell_cases() {
+	local sh=$1 id i
+
+	flow_web
+	flow_simple api
+	for i in $(seq 11); do
+		rel-create web -a api=$i -a ui=$i >/dev/null
+	done
+	rel-create api -a api=1 >/dev/null
+	id=web-11
+	"${sh}_offers" "rel-log --"
+	assert_output "$(opts_table rel-log | grep -- '^--')"
+	"${sh}_offers" "rel-promote web-1"
+	assert_output "$(sorted web-1 web-10 web-11)"
+	"${sh}_offers" "rel-promote "
+	assert_output "$(sorted api-1 web-{1..11})"
+	"${sh}_offers" "rel-promote $id "
+	assert_output "$(sorted dev qa prod)"
+	"${sh}_offers" "rel-log $id dev "
+	assert_output "$(sorted lint action verify notify)"
+	"${sh}_offers" "rel log $id p"
+	assert_output "prod"
+	"${sh}_offers" "rel-status --format "
+	assert_output "$(sorted tsv json table prom)"
+	# (fish offers "api=", as bash does; zsh "api", adding the = after.)
+	"${sh}_offers" "rel-create web -a "
+	output=${output//=/}
+	assert_output "$(sorted api ui)"
+	# --state on the line wins over REL_STATE_DIR.
+	mv "$REL_STATE_DIR" "$SCRATCH/elsewhere"
+	mkdir -p "$REL_STATE_DIR"
+	"${sh}_offers" "rel-promote "
+	assert_output ""
+	"${sh}_offers" "rel-promote --state $SCRATCH/elsewhere api-"
+	assert_output "api-1"
+}
+
+@test "zsh offers what bash offers, at a real zsh prompt" {
+	command -v zsh >/dev/null || skip "zsh is not installed: not checked"
+	shell_cases zsh
+}
+
+@test "fish offers what bash offers (complete -C)" {
+	command -v fish >/dev/null || skip "fish is not installed: not checked"
+	shell_cases fish
 }
