@@ -154,6 +154,32 @@ check_release(struct ctx *x, unsigned long n)
 	rel_release_free(r);
 }
 
+/* Does the run `was` of env still lack its end line?  Read again under
+ * the product lock, since a runner may have written it after our first
+ * read: then it is not added twice. */
+static int
+still_unended(struct ctx *x, const char *env, const struct rel_env_run *was)
+{
+	struct rel_envlog now;
+	struct rel_err err;
+	int yes = 0;
+
+	if (rel_envlog_load(x->p, env, &now, &err) != 0)
+		return 0;
+	for (size_t i = 0; i < now.n; i++) {
+		const struct rel_env_run *run = &now.v[i];
+
+		if (run->started == was->started &&
+		    run->attempt == was->attempt &&
+		    !strcmp(run->release, was->release)) {
+			yes = run->settled;
+			break;
+		}
+	}
+	rel_envlog_free(&now);
+	return yes;
+}
+
 static void
 check_envlog(struct ctx *x, const char *env)
 {
@@ -177,7 +203,8 @@ check_envlog(struct ctx *x, const char *env)
 			rel_envlog_end_line(&line, run->ended, run->release,
 			    run->attempt, run->status);
 			if (rel_product_lock(x->p, &err) == 0) {
-				if (rel_envlog_append(x->p, env, line.s, line.len,
+				if (still_unended(x, env, run) &&
+				    rel_envlog_append(x->p, env, line.s, line.len,
 				    1, &err) == 0)
 					say(x, run->release, 1, "history of %s "
 					    "lacked the end of its run: added",

@@ -120,3 +120,28 @@ web-3
 EOF
 	check_store
 }
+
+@test "a history that lacks the end of a run (its runner killed before writing it): --check adds it, once" {
+	local h
+
+	write_flow "$REL_STATE_DIR/flows/web.yaml" <<'YAML'
+environments:
+  - {name: dev, action: "true"}
+  - {name: qa, action: "true"}
+YAML
+	rel-create web -a web=1 >/dev/null
+	rel-promote web-1 >/dev/null
+	h=$REL_STATE_DIR/products/web/envs/qa
+	[ "$(cut -f1 "$h")" = "$(printf 'run\nend')" ]
+	# The record says qa succeeded; its history stops at the run.
+	sed -i '$d' "$h"
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ "$stderr" = "rel-status: check: web web-1: fixed: history of qa lacked the end of its run: added" ]
+	[ "$(cut -f1,3,4,5 "$h")" = "$(printf 'run\tweb-1\t1\tpromote\nend\tweb-1\t1\tsucceeded')" ]
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(grep -c '^end' "$h")" -eq 1 ]
+	[ "$(rel-status --envs --env qa web-1 | cut -f3)" = succeeded ]
+}
