@@ -72,6 +72,10 @@ rel_journal_parse_line(char *line, size_t len, struct rel_jline *out)
 	for (size_t i = 0; i < out->n; i++)
 		if (rel_unescape_tsv(out->f[i]) < 0)
 			return -1;
+	/* The fields a line does not have read as empty, never as what an
+	 * earlier line left in *out (end is the NUL that ends the last). */
+	for (size_t i = out->n; i < REL_JOURNAL_FIELDS; i++)
+		out->f[i] = end;
 	return 0;
 }
 

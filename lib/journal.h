@@ -27,7 +27,8 @@ void rel_journal_line(struct rel_buf *out, const char *const *fields,
 
 struct rel_jline {
 	size_t n;
-	char *f[REL_JOURNAL_FIELDS]; /* unescaped, pointing into the buffer */
+	char *f[REL_JOURNAL_FIELDS]; /* unescaped, pointing into the buffer;
+	                                f[n] and after are "" */
 	size_t lineno;               /* 1-based */
 };
 

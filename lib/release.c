@@ -387,7 +387,7 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 	if (i >= L->n || strcmp(v[i].f[0], key) || v[i].n != (nf)) \
 		return header_error(err, path, i < L->n ? v[i].lineno : 0, \
 		    "expected a '" key "' line")
-	if (i >= L->n || strcmp(v[i].f[0], "rel"))
+	if (i >= L->n || strcmp(v[i].f[0], "rel") || v[i].n < 2)
 		return header_error(err, path, i < L->n ? v[i].lineno : 0,
 		    "expected a 'rel' line");
 	if (!strcmp(v[i].f[1], "2") && v[i].n == 3) {

@@ -102,6 +102,16 @@ test_parse_round_trip(void **state)
 	assert_string_equal(jl.f[2], "url");
 	assert_string_equal(jl.f[3], "http://x/?a=1\tb\\c\nd");
 	assert_string_equal(jl.f[4], "");
+	/* A shorter line next: the fields it lacks read as empty, not as
+	 * the last line's (which a reader checking f before n would see). */
+	rel_buf_reset(&b);
+	line(&b, 1, "rel");
+	memset(jl.f, 0, sizeof jl.f);
+	assert_int_equal(rel_journal_parse_line(b.s, b.len - 1, &jl), 0);
+	assert_int_equal(jl.n, 1);
+	assert_string_equal(jl.f[0], "rel");
+	for (size_t i = 1; i < REL_JOURNAL_FIELDS; i++)
+		assert_string_equal(jl.f[i], "");
 	rel_buf_free(&b);
 }
 

@@ -628,8 +628,16 @@ test_damaged_header(void **state)
 	header_with(fx, 0, "", &b);
 	parse_fails(&b, PATH ":1: damaged release record: expected a 'rel' "
 	    "line");
+	/* A 'rel' line with no format: refused, not read past its one
+	 * field (a fuzzer found a use after free there). */
+	rel_buf_reset(&b);
+	jline(&l, 1, "rel");
+	header_with(fx, 0, l.s, &b);
+	parse_fails(&b, PATH ":1: damaged release record: expected a 'rel' "
+	    "line");
 	/* A format this rel does not know. */
 	rel_buf_reset(&b);
+	rel_buf_reset(&l);
 	jline(&l, 3, "rel", "3", "web");
 	header_with(fx, 0, l.s, &b);
 	parse_fails(&b, "record format 3 is not known");
