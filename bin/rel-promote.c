@@ -9,6 +9,7 @@
  * Ctrl-C (SIGINT) or SIGTERM terminates the release cleanly; SIGHUP (the
  * terminal went away) only stops the display: the promotion goes on.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,20 @@ on_signal(int sig)
 		interrupted = sig;
 }
 
+/* The detached runner's first transition is in the record: let the
+ * parent go (it waits for the end of this pipe). */
+static void
+started(const struct rel_event *ev, void *arg)
+{
+	int *fd = arg;
+
+	(void)ev;
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
 static int
 promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
     int detach)
@@ -65,22 +80,39 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 		goto fail;
 	if (detach) {
 		pid_t pid;
-		int null;
+		int null, ready[2];
+		char c;
 
 		fflush(stdout);
+		if (pipe(ready) < 0) {
+			rc = rel_err_errno(&err, "cannot make a pipe");
+			goto fail;
+		}
+		fcntl(ready[0], F_SETFD, FD_CLOEXEC);
+		fcntl(ready[1], F_SETFD, FD_CLOEXEC);
 		pid = fork();
 		if (pid < 0) {
 			rc = rel_err_errno(&err, "cannot fork");
+			close(ready[0]);
+			close(ready[1]);
 			goto fail;
 		}
 		if (pid > 0) {
 			/* The child has the runner lock now (a shared open
-			 * file description): our copy can go. */
+			 * file description): our copy can go.  We return
+			 * once its first transition is recorded (or it is
+			 * gone), so that what runs next, rel-status or
+			 * rel-log --follow, sees the promotion under way. */
+			close(ready[1]);
 			rel_run_free(ru);
 			rel_product_close(&p);
+			while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+				;
+			close(ready[0]);
 			printf("%s\n", id);
 			return 0;
 		}
+		close(ready[0]);
 		setsid();
 		rel_run_forked(ru);
 		if ((null = open("/dev/null", O_RDWR)) >= 0) {
@@ -90,8 +122,10 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 			if (null > 2)
 				close(null);
 		}
-		rel_run_callbacks(ru, NULL, NULL, NULL);
+		rel_run_callbacks(ru, started, NULL, &ready[1]);
 		rc = rel_run_execute(ru, &final, &err);
+		if (ready[1] >= 0)
+			close(ready[1]);
 	} else {
 		rc = rel_view_run(ru, stdout, &hungup, &final, &err);
 	}
