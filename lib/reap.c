@@ -224,7 +224,8 @@ reap(struct rel_product *p, const struct rel_release *r, int held,
 	if (rc == 0 && j.reaped)
 		rc = rel_stop_envlogs(p, &j.envlines, &j.envnames, err);
 	rel_product_unlock(p);
-	if (rc == 0 && !j.reaped && *after) {
+	if ((rc != 0 || !j.reaped) && *after) {
+		/* Nothing to tell, or an error to tell instead. */
 		rel_release_free(*after);
 		*after = NULL;
 	}
