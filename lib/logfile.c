@@ -200,9 +200,13 @@ rel_log_read(int dirfd, const char *name, const char *path, rel_log_fn fn,
 				goto out;
 			}
 			if (sizeof out - z.avail_out &&
-			    (rc = fn((const char *)out, sizeof out - z.avail_out,
-			    arg)) != 0)
+			    fn((const char *)out, sizeof out - z.avail_out,
+			    arg) != 0) {
+				rc = rel_err_set(err, REL_ESYS, "cannot write "
+				    "out %s: %s", path, strerror(errno ? errno :
+				    EIO));
 				goto out;
+			}
 			if (zr == Z_STREAM_END)
 				inflateReset(&z); /* another member may follow */
 			else if (zr == Z_BUF_ERROR)

@@ -40,7 +40,8 @@ int rel_log_dir(struct rel_product *p, const char *id, const char *env,
     int *fd, struct rel_err *err);
 
 /* Decompress the log `name` in dirfd and call fn with its bytes, in
- * chunks.  A log still being written ends where its last flush ended. */
+ * chunks.  A log still being written ends where its last flush ended.
+ * fn returns nonzero (errno set) when it cannot take them: REL_ESYS. */
 typedef int (*rel_log_fn)(const char *data, size_t len, void *arg);
 int rel_log_read(int dirfd, const char *name, const char *path,
     rel_log_fn fn, void *arg, struct rel_err *err);
