@@ -7,6 +7,7 @@
  * printing what they gain (lib/logview.c) until the environment's run is
  * over.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,8 @@ print_follow(struct printer *pr, struct rel_product *p, const char *step,
 		}
 	}
 	r = rel_follow_release(f);
-	*ended = r->envs[rel_release_env(r, pr->env)].status;
+	if (rel_release_env(r, pr->env) >= 0)
+		*ended = r->envs[rel_release_env(r, pr->env)].status;
 	if (!rc && !rel_follow_found(f))
 		rc = REL_ENOTFOUND;
 	rel_follow_free(f);
@@ -207,7 +209,7 @@ main(int argc, char **argv)
 		case O_STATE: state = arg; break;
 		case O_ATTEMPT:
 			if (rel_cli_uint("--attempt", arg, &want, &c.err) ||
-			    want == 0 || want > 1000000) {
+			    want == 0 || want > INT_MAX) {
 				rel_err_set(&c.err, REL_EUSAGE,
 				    "--attempt: expected a number from 1");
 				o = -1;

@@ -72,6 +72,8 @@ rel_logref_title(const struct rel_release *r, const char *env,
 struct reader {
 	char name[sizeof ((struct rel_logref *)0)->name];
 	int fd;                    /* -1 until the file is there */
+	int found;                 /* it was there */
+	int done;                  /* read whole, and closed */
 	z_stream z;
 };
 
@@ -82,6 +84,7 @@ struct rel_follow {
 	char step[REL_NAME_MAX + 1];
 	int want;
 	struct rel_release *r;
+	struct rel_err why;        /* a dead runner not recorded, and why */
 	struct reader *rd;
 	size_t nrd, rdcap;
 	/* for the pass over the logs */
@@ -98,9 +101,9 @@ load(struct rel_follow *f, struct rel_err *err)
 	struct rel_release *r = NULL;
 	int rc;
 
-	/* A dead runner is recorded, as rel-status would; a busy lock means
-	 * a writer is at work, and the next poll will see what it wrote. */
-	if ((rc = rel_reap_load(f->p, f->n, &r, NULL, err)) != 0)
+	/* A dead runner is recorded, as rel-status would; why says so when
+	 * that cannot be done now. */
+	if ((rc = rel_reap_load(f->p, f->n, &r, &f->why, err)) != 0)
 		return rc;
 	rel_release_free(f->r);
 	f->r = r;
@@ -181,6 +184,7 @@ reader_open(struct rel_follow *f, struct reader *rd, const char *path)
 		return 0;
 	if (rc)
 		return rc;
+	rd->found = 1;
 	if (inflateInit2(&rd->z, 15 + 32) != Z_OK) {
 		close(rd->fd);
 		rd->fd = -1;
@@ -223,7 +227,8 @@ reader_pump(struct rel_follow *f, struct reader *rd,
 			if (have && f->fn(ref, (const char *)out, have,
 			    f->arg) != 0)
 				return rel_err_set(f->err, REL_ESYS,
-				    "cannot write the log of %s", path);
+				    "cannot write out %s: %s", path,
+				    strerror(errno ? errno : EIO));
 			if (zr == Z_STREAM_END) {
 				/* Another member may follow. */
 				inflateReset(&rd->z);
@@ -252,28 +257,41 @@ each_log(const struct rel_logref *ref, void *arg)
 	rel_product_path(f->p, sub, path, sizeof path);
 	snprintf(path + strlen(path), sizeof path - strlen(path), "%s",
 	    ref->name);
-	if ((f->rc = reader_open(f, rd, path)) != 0 || rd->fd < 0)
+	if (rd->done || (f->rc = reader_open(f, rd, path)) != 0 || rd->fd < 0)
 		return;
-	f->rc = reader_pump(f, rd, ref, path);
+	if ((f->rc = reader_pump(f, rd, ref, path)) != 0)
+		return;
+	/* The record said this run had ended when it was read, and a
+	 * runner finishes a log before it records the end: read whole. */
+	if (ref->status != REL_RUNNING && ref->status != REL_PENDING) {
+		inflateEnd(&rd->z);
+		close(rd->fd);
+		rd->fd = -1;
+		rd->done = 1;
+	}
 }
 
 int
 rel_follow_poll(struct rel_follow *f, rel_follow_fn fn, void *arg,
     int *over, struct rel_err *err)
 {
-	const struct rel_env *re;
-	int rc, e, live;
+	enum rel_status st;
+	int rc, e, live, alive;
 
 	*over = 0;
+	/* Is a runner at work?  Asked before the record is read: if it ends
+	 * the environment and exits in between, the record says so. */
+	alive = rel_runner_alive(f->p->st, f->r->id, NULL, 0);
 	if ((rc = load(f, err)) != 0)
 		return rc;
 	if ((e = rel_release_env(f->r, f->env)) < 0)
 		return rel_err_set(err, REL_ESYS, "%s: environment %s is gone "
 		    "from its record", f->r->id, f->env);
-	re = &f->r->envs[e];
-	/* Decided before the logs are read: whatever ended by now is in
-	 * them to its end. */
-	live = re->status == REL_RUNNING || (re->status == REL_PENDING &&
+	st = f->r->envs[e].status;
+	/* Decided before the logs are read, so that whatever had ended by
+	 * then is in them to its end.  Pending or running, the environment
+	 * is followed while a runner lives (one may have started since). */
+	live = (st == REL_RUNNING || st == REL_PENDING) && (alive ||
 	    rel_runner_alive(f->p->st, f->r->id, NULL, 0));
 	f->fn = fn;
 	f->arg = arg;
@@ -284,6 +302,14 @@ rel_follow_poll(struct rel_follow *f, rel_follow_fn fn, void *arg,
 	if (f->rc)
 		return f->rc;
 	*over = !live;
+	if (*over && st == REL_RUNNING) {
+		/* Its runner is gone, and that could not be recorded. */
+		if (f->why.code)
+			return rel_err_set(err, f->why.code, "%s", f->why.msg);
+		return rel_err_set(err, REL_EBUSY, "%s: its runner is gone, "
+		    "but %s is still recorded as running (rel-status "
+		    "--check)", f->r->id, f->env);
+	}
 	return 0;
 }
 
@@ -299,7 +325,7 @@ rel_follow_found(const struct rel_follow *f)
 	size_t n = 0;
 
 	for (size_t i = 0; i < f->nrd; i++)
-		n += f->rd[i].fd >= 0;
+		n += f->rd[i].found;
 	return n;
 }
 

@@ -49,11 +49,12 @@ int rel_follow_open(struct rel_product *p, unsigned long n, const char *env,
 
 /* Read the record again (recording a dead runner, as rel-status does),
  * and pass what each log gained since the last call to fn, in chunks,
- * logs in step order.  *over becomes 1 once the environment's run is
- * over and all of its logs have been read to their end: the environment
- * is not running, and will not run in the release's current promotion
- * (pending with no runner alive).  A busy product lock is not an error
- * here: the record is read as it is. */
+ * logs in step order; a log read whole is closed.  *over becomes 1 once
+ * the environment's run is over and all of its logs have been read to
+ * their end: it is neither running nor pending, or no runner is alive to
+ * take it further.  A runner found dead whose end cannot be recorded
+ * (the product lock busy, a store we may not write) is over too, with
+ * that error (REL_EBUSY, REL_ESYS). */
 typedef int (*rel_follow_fn)(const struct rel_logref *ref, const char *data,
     size_t len, void *arg);
 int rel_follow_poll(struct rel_follow *f, rel_follow_fn fn, void *arg,

@@ -254,6 +254,59 @@ EOF
 	    "rel-log: $id terminated in dev"
 }
 
+@test "--follow right after rel-promote --detach into a manual gate: the promotion is seen" {
+	flow app <<'EOF'
+environments:
+  - name: dev
+    action: "true"
+  - name: prod
+    trigger: manual
+    action: 'echo "to prod"; waitfor "$SCRATCH/go"; echo "prod done"'
+EOF
+	id=$(rel-create app -a app=1)
+	rel-promote "$id" >/dev/null
+	assert_eq prod "$(env_status "$id" prod)" suspended
+	# rel-promote --detach returns once the promotion is under way: the
+	# follow that comes next does not find prod still suspended.
+	run rel-promote --detach "$id" prod
+	assert_status 0
+	assert_eq prod "$(env_status "$id" prod)" running
+	bg "$SCRATCH/log" "$SCRATCH/logerr" rel-log --follow "$id" prod
+	follower=$BG_PID
+	wait_for "prod's first line" grep -qx "to prod" "$SCRATCH/log"
+	touch "$SCRATCH/go"
+	bg_wait "$follower"
+	assert_eq exit "$BG_RC" 0
+	assert_eq log "$(cat "$SCRATCH/log")" "$(printf 'to prod\nprod done')"
+}
+
+@test "--follow keeps no log open once it is read whole; output that fails is exit 5" {
+	local comps="" i
+
+	for i in $(seq 40); do comps+="c$i, "; done
+	flow many <<EOF
+components: [${comps%, }]
+environments:
+  - name: dev
+    action: 'echo "deploy \$REL_COMPONENT"'
+    verify: 'echo "check \$REL_COMPONENT"'
+EOF
+	id=$(rel-create many $(for i in $(seq 40); do echo "-a c$i=1"; done))
+	rel-promote "$id" >/dev/null
+	# 80 logs, 40 descriptors.
+	run bash -c 'ulimit -n 40; rel-log --follow "$1" dev' _ "$id"
+	assert_status 0
+	assert_eq logs "$(grep -c '^==> ' <<<"$output")" 80
+	assert_contains "$output" "check c40"
+	for follow in "" --follow; do
+		run --separate-stderr bash -c \
+		    'rel-log $1 "$2" dev >/dev/full' _ "$follow" "$id"
+		assert_status 5
+		assert_contains "$stderr" "rel-log: "
+		assert_contains "$stderr" "No space left on device"
+	done
+}
+
 @test "an environment the flow does not have: exit 3" {
 	flow_logs
 	id=$(rel-create web -a api=1.0 -a ui=2.0)

@@ -306,9 +306,34 @@ test_follow_dead_runner(void **state)
 	assert_int_equal(over, 1);
 	assert_int_equal(rel_follow_found(f), 0);
 	rel_follow_free(f);
-	/* Running, but nobody holds the runner's lock: it died.  That is
-	 * recorded, and the follow is over. */
+	/* Running, but nobody holds the runner's lock: it died.  While
+	 * that cannot be recorded (a writer holds the product lock), the
+	 * follow is over with the reason. */
 	move(fx, 1, start);
+	{
+		struct rel_product other;
+
+		other.dir = other.releases = other.index = -1;
+		other.lock.fd = -1;
+		other.locked = 0;
+		assert_int_equal(rel_product_open(&fx->s.st, "web", 0, &other,
+		    &err), 0);
+		assert_int_equal(rel_product_lock(&other, &err), 0);
+		assert_int_equal(rel_follow_open(&fx->s.p, 1, "dev", "check", 0,
+		    &f, &err), 0);
+		over = -1;
+		assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err),
+		    REL_EBUSY);
+		assert_int_equal(over, 1);
+		assert_non_null(strstr(err.msg, "web-1: its runner is gone, "
+		    "but that cannot be recorded now"));
+		assert_int_equal(rel_follow_release(f)->envs[0].status,
+		    REL_RUNNING);
+		rel_product_unlock(&other);
+		rel_product_close(&other);
+		rel_follow_free(f);
+	}
+	/* Then it is recorded, and the follow is over. */
 	assert_int_equal(rel_follow_open(&fx->s.p, 1, "dev", "check", 0, &f,
 	    &err), 0);
 	assert_int_equal(rel_follow_poll(f, got_fn, &g, &over, &err), 0);
