@@ -58,7 +58,9 @@ third=$(rel-create shop -a api=1.6.0 -a ui=2.2.0 -m "new cart")
 run "rel-promote $third > /dev/null; rel-status --live shop"
 say 'hotfix=$(rel-create shop --hotfix -a api=1.4.1 -a ui=2.0.0 -m "fix leak")'
 hotfix=$(rel-create shop --hotfix -a api=1.4.1 -a ui=2.0.0 -m "fix leak")
-run "rel-promote $hotfix > /dev/null && rel-promote $hotfix prod > /dev/null && rel-status --live shop"
+run "rel-promote $hotfix > /dev/null && rel-promote --detach $hotfix prod   # in the background"
+run "rel-log --follow $hotfix prod   # its steps' output as it comes, until prod is done"
+run "rel-status --live shop"
 run "rel-redeploy --restore $hotfix 2>/dev/null   # testers get $third back"
 run "rel-status --live shop"
 run "rel-status --env prod --history shop"
