@@ -151,7 +151,8 @@ opts_table() {
 	assert_output ""
 }
 
-@test "release ids newest first, by number" {
+# web_and_api: eleven releases of web (web-1..web-11), one of api.
+web_and_api() {
 	local i
 
 	flow_web
@@ -160,6 +161,10 @@ opts_table() {
 		rel-create web -a api=$i -a ui=$i >/dev/null
 	done
 	rel-create api -a api=1 >/dev/null
+}
+
+@test "release ids newest first, by number" {
+	web_and_api
 	offers "rel-promote web-1"
 	assert_output "$(printf '%s\n' web-11 web-10 web-1)"
 	offers "rel-promote "
@@ -464,14 +469,9 @@ fish_offers() {
 
 # shell_cases SHELL: the same lines in zsh or fish, against one store.
 shell_cases() {
-	local sh=$1 id i
+	local sh=$1 id
 
-	flow_web
-	flow_simple api
-	for i in $(seq 11); do
-		rel-create web -a api=$i -a ui=$i >/dev/null
-	done
-	rel-create api -a api=1 >/dev/null
+	web_and_api
 	id=web-11
 	"${sh}_offers" "rel-log --"
 	assert_output "$(opts_table rel-log | grep -- '^--')"
