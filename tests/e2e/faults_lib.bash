@@ -17,20 +17,8 @@
 #
 # Result line: "KIND K ACTION fired|missed RC ok|FAIL CLASS [why...]".
 
-# jq: the statuses of DESIGN.md's aggregation rule, for each release that
-# breaks it (a release's status follows from its environments).
-FAULT_JQ_AGG='
-def agg:
-  ([.environments[].status]) as $e |
-  if .terminated != null then
-    (if .status == "terminating" or .status == "terminated" then .status
-     else "terminating|terminated" end)
-  elif any($e[]; . == "failed" or . == "terminated") then "failed"
-  elif any($e[]; . == "running") then "running"
-  elif any($e[]; . == "suspended") then "suspended"
-  elif ($e | length) > 0 and all($e[]; . == "succeeded") then "succeeded"
-  else "pending" end;
-select(agg != .status) | "\(.id) is \(.status), its environments say \(agg)"'
+# jq: the releases that break DESIGN.md's aggregation rule.
+FAULT_JQ_AGG=$(cd "$(dirname "${BASH_SOURCE[0]}")/../helpers" && pwd)/aggregation.jq
 
 # fault_strerror ACTION: the text strerror gives for an errno name.
 fault_strerror() {
@@ -57,7 +45,7 @@ fault_store_sound() {
 	if ! rel-status --format json >"$d/json" 2>"$d/json.err"; then
 		echo "rel-status --format json failed: $(head -c 300 "$d/json.err")"
 		bad=1
-	elif ! out=$(jq -r "$FAULT_JQ_AGG" "$d/json" 2>&1); then
+	elif ! out=$(jq -r -f "$FAULT_JQ_AGG" "$d/json" 2>&1); then
 		echo "rel-status --format json is not JSON: ${out:0:200}"
 		bad=1
 	elif [ -n "$out" ]; then

@@ -139,18 +139,7 @@ declare -A REDEPLOY_ENV=([web]=qa [api]=dev [shop]=b)
 # --- the JSON rule ------------------------------------------------------
 
 # Releases whose status breaks DESIGN.md's aggregation rule.
-JQ_AGG='
-def agg:
-  ([.environments[].status]) as $e |
-  if .terminated != null then
-    (if .status == "terminating" or .status == "terminated" then .status
-     else "terminating|terminated" end)
-  elif any($e[]; . == "failed" or . == "terminated") then "failed"
-  elif any($e[]; . == "running") then "running"
-  elif any($e[]; . == "suspended") then "suspended"
-  elif ($e | length) > 0 and all($e[]; . == "succeeded") then "succeeded"
-  else "pending" end;
-select(agg != .status) | "\(.id) is \(.status), its environments say \(agg)"'
+JQ_AGG=$TOP/tests/helpers/aggregation.jq
 
 # --- workers -------------------------------------------------------------
 
@@ -205,7 +194,7 @@ op() {
 		grep -E '^[a-z]+-[0-9]+$' "$out" | sed 's/^/terminated /' >>"$LOG/done.$w" ;;
 	status)
 		if [ "$rc" = 0 ]; then
-			if ! msg=$(jq -r "$JQ_AGG" "$out" 2>&1); then
+			if ! msg=$(jq -r -f "$JQ_AGG" "$out" 2>&1); then
 				echo "status: JSON does not parse: ${msg:0:200}" >>"$LOG/errors.$w"
 			elif [ -n "$msg" ]; then
 				echo "status: $msg" >>"$LOG/errors.$w"
@@ -338,7 +327,7 @@ fixed2=$(awk -F'\t' '$1 == "total" { print $5 + $6 }' "$SOAK/check2")
 
 rel-status >"$SOAK/all" 2>"$SOAK/all.err" || problem "rel-status failed: $(cat "$SOAK/all.err")"
 rel-status --format json >"$SOAK/all.json" 2>&1 || problem "rel-status --format json failed"
-msg=$(jq -r "$JQ_AGG" "$SOAK/all.json" 2>&1) || problem "final JSON does not parse"
+msg=$(jq -r -f "$JQ_AGG" "$SOAK/all.json" 2>&1) || problem "final JSON does not parse"
 [ -z "$msg" ] || problem "aggregation: $msg"
 rel-status --history >"$SOAK/history" 2>&1 || problem "rel-status --history failed"
 
