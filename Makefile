@@ -2,6 +2,7 @@
 #
 #   make                  build every command into bin/
 #   make check            build and run every test (installs what is missing)
+#   make check-long       the fault walk and the soak in full, before a release
 #   make check SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make demo             a demo session on the default state directory
 #   make install / uninstall   honour PREFIX and DESTDIR
@@ -178,9 +179,13 @@ build/helpers/faultinject: $(FAULT_SO) ;
 
 test-bins: $(FAULT_SO)
 
-# The randomized soak for minutes instead of check's half minute.
+# make check-long, before a release: what check does in part, in full.
+# faults.bats walks every I/O call of each command with every fault
+# (check walks a third of them, another third each run), then the
+# randomized soak runs for minutes instead of check's half minute.
 check-long: deps
 	@$(MAKE) --no-print-directory test-bins
+	@REL_FAULT_STRIDE=1 sh tests/run.sh tests/e2e/faults.bats
 	@bash tests/soak/soak.sh $${REL_SOAK_SECONDS:-240}
 
 .PHONY: check-long

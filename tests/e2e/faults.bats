@@ -11,17 +11,70 @@
 #
 # The faults come from tests/helpers/faultinject.c (an LD_PRELOAD shim);
 # the cases themselves are in faults_lib.bash and run in parallel.
-# REL_FAULT_STRIDE=N walks every N-th call only (a quick look); the
-# default walks them all.  REL_FAULT_RESULTS=FILE keeps the result lines
-# of each walk in FILE.KIND; REL_FAULT_TMP=DIR puts the cases' stores there.
+#
+# Each command makes 30 to 110 calls on the store, and each call is
+# walked with five kinds of fault: about 900 cases, minutes of CPU.  So
+# `make check` walks a third of them, another third each run, and `make
+# check-long` walks them all (run it before a release):
+#
+#   REL_FAULT_STRIDE=N  walk every N-th call of each command with each
+#       kind of fault, and always its first and last calls (default 3;
+#       1 walks every call with every fault: what check-long does).  Fault
+#       kind J of the five (0 EIO, 1 ENOSPC, 2 kill, 3 torn, 4 tornline)
+#       walks the calls K with (K + J) % N == OFFSET.  With N = 3 each run
+#       walks every call with one of EIO, ENOSPC and kill, and two writes
+#       in three with one of torn and tornline; the three offsets in turn
+#       walk every case.
+#   REL_FAULT_OFFSET=O  the offset (0..N-1).  By default each run takes the
+#       next one (counted in build/faults.offset, the first from the
+#       clock).  The TAP stream says which, and how to walk them again.
+#   REL_FAULT_CASE="KIND K ACTION[,...]"  walk these cases only; a failure
+#       prints the command that walks again the cases that failed.
+#   REL_FAULT_RESULTS=FILE  keep the result lines of each walk in FILE.KIND.
+#   REL_FAULT_TMP=DIR  put the cases' stores there (default: a tmpfs).
+#
+# A case costs little but process starts (see faults_lib.bash).
 
 load lib
+load faults_lib
 
 FAULT_SO=$REL_TOP/build/helpers/faultinject.so
 # Read before setup, which clears every REL_* variable.
-STRIDE=${REL_FAULT_STRIDE:-1}
+STRIDE=${REL_FAULT_STRIDE:-3}
+OFFSET_ASKED=${REL_FAULT_OFFSET:-}
+ONLY=${REL_FAULT_CASE:-}
 RESULTS=${REL_FAULT_RESULTS:-}
 FAULT_TMP_DIR=${REL_FAULT_TMP:-}
+
+setup_file() {
+	[[ $STRIDE =~ ^[1-9][0-9]*$ ]] || {
+		echo "REL_FAULT_STRIDE must be a number above 0" >&2
+		return 1
+	}
+	# (Exported for the tests, under a name the file does not set.)
+	local file=$REL_TOP/build/faults.offset
+	FAULT_OFFSET=$OFFSET_ASKED
+	if [ -z "$FAULT_OFFSET" ]; then
+		read -r FAULT_OFFSET 2>/dev/null <"$file" || FAULT_OFFSET=
+		[[ $FAULT_OFFSET =~ ^[0-9]+$ ]] || FAULT_OFFSET=$(date +%s)
+		echo $(((FAULT_OFFSET + 1) % 1000000)) >"$file" 2>/dev/null || true
+	fi
+	[[ $FAULT_OFFSET =~ ^[0-9]+$ ]] || {
+		echo "REL_FAULT_OFFSET must be a number" >&2
+		return 1
+	}
+	FAULT_OFFSET=$((FAULT_OFFSET % STRIDE))
+	export FAULT_OFFSET
+	if [ -n "$ONLY" ]; then
+		echo "# faults: only $ONLY" >&3
+	elif [ "$STRIDE" -eq 1 ]; then
+		echo "# faults: every call of each command with every fault" >&3
+	else
+		echo "# faults: the calls K with (K + kind) % $STRIDE == $FAULT_OFFSET, and each command's first and last;" \
+		    "the same cases again: REL_FAULT_STRIDE=$STRIDE REL_FAULT_OFFSET=$FAULT_OFFSET;" \
+		    "all of them: make check-long" >&3
+	fi
+}
 
 setup() {
 	rel_setup
@@ -101,8 +154,9 @@ EOF
 	rel-status --check >/dev/null
 }
 
-# count KIND CLASS: how many calls of CLASS the KIND command makes on a
-# fresh copy of its store (the shim counts, nothing fails).
+# count KIND: how many calls of each class the KIND command makes on a
+# fresh copy of its store (the shim counts, nothing fails), as
+# "CLASS N" lines in $SCRATCH/count.KIND/counts.
 count() {
 	local d=$SCRATCH/count.$1
 
@@ -118,39 +172,69 @@ count() {
 		reap) set -- rel-status sm-1 ;;
 		esac
 		LD_PRELOAD=$FAULT_SO REL_FAULT_COUNT=$d/counts "$@" >/dev/null
-	) || return 1
-	awk -v c="$2" '$1 == c { print $2 }' "$d/counts"
+	)
 }
 
-# walk KIND: every case of KIND, in parallel; fails listing the cases
-# that broke the promise; prints the numbers.
+# walk KIND: the cases of KIND this run walks, in parallel; fails listing
+# the cases that broke the promise, and how to replay them; prints the
+# numbers.
 walk() {
-	local kind=$1 any writes a k cases=$SCRATCH/cases.$1
-	local res=$SCRATCH/results.$1
+	local kind=$1 any= writes= c n cases=$SCRATCH/cases.$1
+	local res=$SCRATCH/results.$1 bad=$SCRATCH/bad.$1 line
 
+	[ -z "$ONLY" ] || [[ ",$ONLY" == *",$kind "* ]] ||
+	    skip "REL_FAULT_CASE names no case of $kind"
 	prep "$kind"
-	any=$(count "$kind" any)
-	writes=$(count "$kind" write)
+	count "$kind"
+	while read -r c n; do
+		case $c in
+		any) any=$n ;;
+		write) writes=$n ;;
+		esac
+	done <"$SCRATCH/count.$kind/counts"
 	[ "${any:-0}" -gt 0 ] && [ "${writes:-0}" -gt 0 ]
-	: >"$cases"
-	for a in EIO ENOSPC kill; do
-		for ((k = 1; k <= any; k += STRIDE)); do
-			echo "$kind $k $a" >>"$cases"
-		done
-	done
-	for a in torn tornline; do
-		for ((k = 1; k <= writes; k += STRIDE)); do
-			echo "$kind $k $a" >>"$cases"
-		done
-	done
+	# (awk: a loop in the test itself pays bats' trap on each command)
+	awk -v kind="$kind" -v any="$any" -v writes="$writes" \
+	    -v stride="$STRIDE" -v offset="$FAULT_OFFSET" -v only="$ONLY" 'BEGIN {
+		n = split("EIO ENOSPC kill torn tornline", act, " ")
+		for (j = 0; j < n; j++) {
+			last = act[j + 1] ~ /^torn/ ? writes : any
+			for (k = 1; k <= last; k++) {
+				c = kind " " k " " act[j + 1]
+				if (only != "")
+					walk = index("," only ",", "," c ",")
+				else
+					walk = k == 1 || k == last ||
+					    (k + j) % stride == offset
+				if (walk)
+					print c
+			}
+		}
+	}' >"$cases"
+	[ -s "$cases" ] || skip "REL_FAULT_CASE names no case of $kind this walks"
+	# Batches of ten cases to a bash, two (JOBS) at a time.
 	# shellcheck disable=SC2016 # expanded by the inner bash
-	xargs -P "${JOBS:-2}" -L 1 bash -c \
-	    'source "$0"; fault_case "$@"' "$BATS_TEST_DIRNAME/faults_lib.bash" \
+	xargs -P "${JOBS:-2}" -n 30 bash -c \
+	    'source "$0"; fault_cases "$@"' "$BATS_TEST_DIRNAME/faults_lib.bash" \
 	    <"$cases" >"$res" 3>&- || true
+	# What the cases left to check all at once: their JSON.
+	fault_json_check "$FAULT_WORK" >"$bad"
+	if [ -s "$bad" ]; then
+		awk 'NR == FNR { split($0, f, "\t"); why[f[1]] = why[f[1]] " | " f[2]; next }
+		    ($1 " " $2 " " $3) in why {
+			sub(/ ok /, " FAIL ")
+			$0 = $0 why[$1 " " $2 " " $3]
+		    }
+		    { print }' "$bad" "$res" >"$res.new"
+		mv "$res.new" "$res"
+	fi
+	rm -rf "${FAULT_WORK:?}"/*
 	report "$kind" "$any" "$writes" "$res"
 	if grep -q ' FAIL ' "$res"; then
 		grep ' FAIL ' "$res" | head -20 >&2
-		echo "$(grep -c ' FAIL ' "$res") of $(wc -l <"$res") cases broke the promise" >&2
+		echo "$(grep -c ' FAIL ' "$res") of $(wc -l <"$res") cases broke the promise; to walk them again:" >&2
+		line=$(grep ' FAIL ' "$res" | head -20 | cut -d' ' -f1-3 | paste -sd,)
+		echo "  make test-bins && REL_FAULT_CASE='$line' bats tests/e2e/faults.bats" >&2
 		return 1
 	fi
 	[ "$(wc -l <"$res")" -eq "$(wc -l <"$cases")" ]

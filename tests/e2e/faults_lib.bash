@@ -1,21 +1,30 @@
-# faults_lib.bash - one fault-injection case of faults.bats, as a function
-# that runs in a process of its own (the cases run in parallel with
-# xargs), so it uses no bats helper: it prints one result line and
-# returns 0 when the store kept its promise, 1 (with the reasons on
-# stdout) when it did not.
+# faults_lib.bash - the fault-injection cases of faults.bats, as functions
+# that run in processes of their own (xargs runs batches of cases in
+# parallel), so they use no bats helper.
 #
-#   fault_case KIND K ACTION
+#   fault_cases KIND K ACTION [KIND K ACTION]...
 #
-# KIND is create, first (the first release of a product), promote,
-# terminate or reap (rel-status, which records that the runner of a
-# release left running is dead); K the number of the call (of class `any`, or of `write` for
-# ACTION torn or tornline) that fails; ACTION an errno name, kill, torn
-# (half a write, then a kill) or tornline (the lines of that half).  It needs
-# FAULT_PREP (the prepared state directory of KIND, copied fresh), FAULT_WORK
-# (a scratch directory) and FAULT_SO (the shim) in the environment, and
-# the commands on PATH.
+# runs each case in turn and prints one result line per case; it returns
+# 0 when every store kept its promise, 1 when one did not (the reasons are
+# on its result line).  KIND is create, first (the first release of a
+# product), promote, terminate or reap (rel-status, which records that the
+# runner of a release left running is dead); K the number of the call (of
+# class `any`, or of `write` for ACTION torn or tornline) that fails;
+# ACTION an errno name, kill, torn (half a write, then a kill) or tornline
+# (the lines of that half).  It needs FAULT_PREP (the prepared state
+# directory of KIND, copied fresh for each case), FAULT_WORK (a scratch
+# directory, fresh for the walk) and FAULT_SO (the shim) in the
+# environment, and the commands on PATH.
 #
-# Result line: "KIND K ACTION fired|missed RC ok|FAIL CLASS [why...]".
+# Result line: "KIND K ACTION fired|missed RC ok|FAIL CLASS [| why]...".
+#
+# A case costs mostly process starts (about 10 ms of CPU each on a small
+# machine, more than any rel command's own work), so the checks are
+# written in bash without pipelines: only rel commands and one cp are
+# started per case.  One check is left to the end of the walk: each
+# rel-status --format json a case read is kept in FAULT_WORK/*.json, and
+# fault_json_check runs jq over all of them at once (jq takes 40 ms to
+# start).  The walk then marks the cases it names as failed.
 
 # jq: the releases that break DESIGN.md's aggregation rule.
 FAULT_JQ_AGG=$(cd "$(dirname "${BASH_SOURCE[0]}")/../helpers" && pwd)/aggregation.jq
@@ -31,80 +40,161 @@ fault_strerror() {
 	esac
 }
 
-# fault_store_sound DIR: every command reads the store, JSON parses and
-# follows the aggregation rule, --check reports no problem (after fixing
-# what it may fix), every complete journal line has its checksum.  Torn
-# last lines are allowed only with $2 = torn.  Prints what is wrong.
-fault_store_sound() {
-	local d=$1 action=$2 out bad=0 total view
+# fault_slurp VAR FILE: the whole of FILE (up to a NUL byte) in VAR, its
+# trailing newlines removed as $(cat FILE) would, without a process.
+fault_slurp() {
+	local -n fault_slurp_var=$1
 
-	if ! rel-status >"$d/st.out" 2>"$d/st.err"; then
-		echo "rel-status failed: $(head -c 300 "$d/st.err")"
-		bad=1
+	fault_slurp_var=
+	IFS= read -r -d '' fault_slurp_var <"$2" || true
+	while [[ $fault_slurp_var == *$'\n' ]]; do
+		fault_slurp_var=${fault_slurp_var%$'\n'}
+	done
+}
+
+# fault_tail TEXT: its last 300 bytes.
+fault_tail() {
+	local n=${#1}
+
+	echo "${1:$((n > 300 ? n - 300 : 0))}"
+}
+
+# fault_bad TEXT: one more thing wrong with the store, in FAULT_SOUND.
+fault_bad() {
+	FAULT_SOUND+=${FAULT_SOUND:+$'\n'}$1
+}
+
+# fault_journals TORN_OK: every journal of the store ($REL_STATE_DIR):
+# each complete line ends in its checksum, no NUL byte, every record
+# starts with its header; a torn last line (no newline) only with
+# TORN_OK=1.  What is wrong is added to FAULT_SOUND, a line each.
+fault_journals() {
+	local torn_ok=$1 f all rest line bad had_nullglob had_dotglob
+
+	shopt -q nullglob && had_nullglob=1
+	shopt -q dotglob && had_dotglob=1
+	shopt -s nullglob dotglob
+	for f in "$REL_STATE_DIR"/products/*/releases/* \
+	    "$REL_STATE_DIR"/products/*/envs/*; do
+		[[ ${f##*/} != .tmp.* ]] && [ -f "$f" ] || continue
+		all=
+		if IFS= read -r -d '' all <"$f"; then
+			fault_bad "NUL byte in $f"
+			continue
+		fi
+		[ -n "$all" ] || continue
+		[[ $f != */releases/* || $all == rel$'\t'* ]] ||
+		    fault_bad "half-written record visible: $f"
+		rest=$all
+		if [[ $rest != *$'\n' ]]; then
+			[ "$torn_ok" = 1 ] || fault_bad "torn last line in $f"
+			# Drop the torn line: what is left ends in a newline.
+			if [[ $rest == *$'\n'* ]]; then
+				rest=${rest%$'\n'*}$'\n'
+			else
+				rest=
+			fi
+		fi
+		bad=0
+		while [ -n "$rest" ]; do
+			line=${rest%%$'\n'*}
+			rest=${rest#*$'\n'}
+			[[ $line =~ $'\t'[0-9a-f]{8}$ ]] || bad=$((bad + 1))
+		done
+		[ "$bad" -eq 0 ] || fault_bad "$bad line(s) without a checksum in $f"
+	done
+	[ -n "${had_nullglob:-}" ] || shopt -u nullglob
+	[ -n "${had_dotglob:-}" ] || shopt -u dotglob
+}
+
+# fault_store_sound D ACTION JSON: every command reads the store, its
+# JSON is kept in the file JSON (checked later by fault_json_check),
+# --check reports no problem (after fixing what it may fix), every
+# journal is whole (fault_journals; torn last lines only with ACTION
+# torn).  D is the prefix of the case's scratch files.  Returns 1 with
+# what is wrong in FAULT_SOUND (no subshell: a case starts few processes).
+fault_store_sound() {
+	local d=$1 action=$2 json=$3 view msg first total= torn_ok=0
+
+	FAULT_SOUND=
+
+	if ! rel-status >"$d.st" 2>"$d.st.err"; then
+		fault_slurp msg "$d.st.err"
+		fault_bad "rel-status failed: ${msg:0:300}"
 	fi
-	if ! rel-status --format json >"$d/json" 2>"$d/json.err"; then
-		echo "rel-status --format json failed: $(head -c 300 "$d/json.err")"
-		bad=1
-	elif ! out=$(jq -r -f "$FAULT_JQ_AGG" "$d/json" 2>&1); then
-		echo "rel-status --format json is not JSON: ${out:0:200}"
-		bad=1
-	elif [ -n "$out" ]; then
-		echo "aggregation: $out"
-		bad=1
+	if ! rel-status --format json >"$json" 2>"$d.json.err"; then
+		fault_slurp msg "$d.json.err"
+		fault_bad "rel-status --format json failed: ${msg:0:300}"
+		rm -f "$json"
 	fi
 	for view in --envs --history; do
 		rel-status $view >/dev/null 2>&1 ||
-		    { echo "rel-status $view failed"; bad=1; }
+		    fault_bad "rel-status $view failed"
 	done
-	rel-status --check >"$d/check.out" 2>"$d/check.err"
-	total=$(awk -F'\t' '$1 == "total" { print $5 }' "$d/check.out")
+	rel-status --check >"$d.check" 2>"$d.check.err"
+	while IFS=$'\t' read -r first _ _ _ msg _; do
+		[ "$first" != total ] || total=$msg
+	done <"$d.check"
 	if [ "${total:-x}" != 0 ]; then
-		echo "rel-status --check: $(tr '\n' ' ' <"$d/check.err" | head -c 600)"
-		bad=1
+		fault_slurp msg "$d.check.err"
+		msg=${msg//$'\n'/ }
+		fault_bad "rel-status --check: ${msg:0:600}"
 	fi
-	# One pass over every journal: each complete line ends in its
-	# checksum, every record starts with its header; a torn last line
-	# (no newline) only where a write was torn on purpose.
-	out=$(find "$REL_STATE_DIR/products" -path '*/releases/*' -o \
-	    -path '*/envs/*' -type f 2>/dev/null | grep -v '/\.tmp\.' |
-	    perl -e '
-		my $torn_ok = shift;
-		while (my $f = <STDIN>) {
-			chomp $f;
-			next unless -f $f;
-			open(my $h, "<", $f) or do { print "cannot read $f\n"; next };
-			local $/;
-			my $all = <$h>;
-			close $h;
-			next if $all eq "";
-			print "half-written record visible: $f\n"
-			    if $f =~ m{/releases/} && $all !~ /^rel\t/;
-			my @l = split /(?<=\n)/, $all;
-			if ($l[-1] !~ /\n$/) {
-				print "torn last line in $f\n" unless $torn_ok;
-				pop @l;
-			}
-			my $bad = grep { !/\t[0-9a-f]{8}\n$/ } @l;
-			print "$bad line(s) without a checksum in $f\n" if $bad;
-		}' "$([ "$action" = torn ] && echo 1 || echo 0)")
-	[ -z "$out" ] || { echo "$out"; bad=1; }
-	return $bad
+	[ "$action" != torn ] || torn_ok=1
+	fault_journals "$torn_ok"
+	[ -z "$FAULT_SOUND" ]
 }
 
-# fault_ids PRODUCT: the numbers of its releases, one a line, sorted.
-fault_ids() {
-	rel-status "$1" 2>/dev/null | cut -f1 | sed "s/^$1-//" | sort -n
+# fault_json_check DIR: the cases whose kept JSON (DIR/*.json, named
+# KIND.ACTION.K.N.json) does not parse or breaks the aggregation rule, as
+# "KIND K ACTION<TAB>why" lines.  One jq for all of them; only when that
+# one finds something is each file read again alone, to name its case.
+fault_json_check() {
+	local dir=$1 prog f name out files f_kind f_action f_k
+
+	files=("$dir"/*.json)
+	[ -e "${files[0]}" ] || return 0
+	# The rule's own program, each line it prints prefixed by the file.
+	prog="$(cat "$FAULT_JQ_AGG")"$'\n''| "\(input_filename)\t\(.)"'
+	if out=$(jq -r "$prog" "${files[@]}" 2>&1) && [ -z "$out" ]; then
+		return 0
+	fi
+	for f in "${files[@]}"; do
+		name=${f##*/}
+		name=${name%.*.json}
+		if ! out=$(jq -r -f "$FAULT_JQ_AGG" "$f" 2>&1); then
+			out="rel-status --format json is not JSON: ${out:0:200}"
+		elif [ -n "$out" ]; then
+			out="aggregation: ${out//$'\n'/ }"
+		else
+			continue
+		fi
+		# KIND.ACTION.K -> KIND K ACTION
+		IFS=. read -r f_kind f_action f_k <<<"$name"
+		printf '%s %s %s\t%s\n' "$f_kind" "$f_k" "$f_action" "$out"
+	done
+}
+
+# fault_cases KIND K ACTION...: the cases in turn (see the top).
+fault_cases() {
+	local rc=0
+
+	while [ $# -ge 3 ]; do
+		fault_case "$1" "$2" "$3" || rc=1
+		shift 3
+	done
+	return $rc
 }
 
 fault_case() {
 	local kind=$1 k=$2 action=$3 d rc fired=missed cls=- why=() msg
-	local spec id max n status envs line env final
+	local spec id max n status line env step final out ids seen i
+	local -A envs
 
 	d=$FAULT_WORK/$kind.$action.$k
-	rm -rf "$d"
-	mkdir -p "$d"
-	cp -a "$FAULT_PREP/$kind" "$d/state"
-	export REL_STATE_DIR=$d/state
+	[ ! -e "$d" ] || rm -rf "$d"
+	cp -a "$FAULT_PREP/$kind" "$d"
+	export REL_STATE_DIR=$d
 	if [ "$action" = torn ] || [ "$action" = tornline ]; then
 		spec=write:$k:$action
 	else
@@ -118,13 +208,14 @@ fault_case() {
 	esac
 	# The shim goes in after timeout(1): it leaves no trace in the
 	# environment of what it was loaded into.
-	# (In a subshell: bash's "Killed" notice goes nowhere.)
-	rc=$( (timeout 20 env LD_PRELOAD="$FAULT_SO" REL_FAULT="$spec" \
-	    REL_FAULT_LOG="$d/fault.log" "$@" >"$d/out" 2>"$d/err" </dev/null
-	    echo $?) 2>/dev/null)
-	if [ -s "$d/fault.log" ]; then
+	# (In a group whose stderr goes nowhere: so does bash's "Killed".)
+	{ timeout 20 env LD_PRELOAD="$FAULT_SO" REL_FAULT="$spec" \
+	    REL_FAULT_LOG="$d.log" "$@" >"$d.out" 2>"$d.err" </dev/null; } \
+	    2>/dev/null
+	rc=$?
+	if [ -s "$d.log" ]; then
 		fired=fired
-		cls=$(awk 'NR == 1 { print $2 }' "$d/fault.log")
+		read -r _ cls _ <"$d.log"
 	fi
 
 	# The command itself: no hang, no crash; a fault it could not get
@@ -135,9 +226,10 @@ fault_case() {
 	    [ "${action#torn}" != "$action" ]; }; then
 		[ "$rc" -eq 137 ] || why+=("killed, yet exit $rc")
 	elif [ "$rc" -ge 128 ]; then
-		why+=("died of signal $((rc - 128)): $(head -c 300 "$d/err")")
+		fault_slurp msg "$d.err"
+		why+=("died of signal $((rc - 128)): ${msg:0:300}")
 	elif [ "$rc" -ne 0 ]; then
-		msg=$(cat "$d/err")
+		fault_slurp msg "$d.err"
 		case $msg in
 		"${1}: "*) ;;
 		*) why+=("exit $rc without a '$1: ' message: ${msg:0:200}") ;;
@@ -153,75 +245,116 @@ fault_case() {
 	fi
 
 	# The store: readable, sound, nothing half-written.
-	if ! msg=$(fault_store_sound "$d" "$action"); then
-		why+=("$msg")
-	fi
+	fault_store_sound "$d" "$action" "$d.1.json" || why+=("$FAULT_SOUND")
 
 	# Nothing reported done is missing; the store goes on working.
 	case $kind in
 	create | first)
-		id=$(grep -E '^web-[0-9]+$' "$d/out")
+		id=
+		while IFS= read -r line; do
+			[[ ! $line =~ ^web-[0-9]+$ ]] || id=$line
+		done <"$d.out"
 		if [ -n "$id" ] && ! rel-status "$id" >/dev/null 2>&1; then
 			why+=("printed $id, which is not there")
 		fi
-		max=$(fault_ids web | tail -1)
-		if [ "$(fault_ids web | tr '\n' ' ')" != "$(seq 1 "${max:-0}" | tr '\n' ' ')" ]; then
-			why+=("ids are not 1..$max: $(fault_ids web | tr '\n' ' ')")
+		# The ids are exactly 1..max: none missing, none twice.
+		rel-status web >"$d.ids" 2>/dev/null
+		max=0 ids=() out=
+		seen=()
+		while IFS=$'\t' read -r id _; do
+			n=${id#web-}
+			ids+=("$n")
+			if [[ $id != web-* || ! $n =~ ^[1-9][0-9]*$ ]] ||
+			    [ -n "${seen[n]:-}" ]; then
+				out=bad
+			else
+				seen[n]=1
+				[ "$n" -le "$max" ] || max=$n
+			fi
+		done <"$d.ids"
+		if [ -n "$out" ] || [ "${#ids[@]}" -ne "$max" ]; then
+			why+=("ids are not 1..$max: ${ids[*]}")
 		fi
-		n=$(rel-create web -a web=after 2>&1)
-		[ "$n" = "web-$((${max:-0} + 1))" ] ||
-		    why+=("the next rel-create said '$n', not web-$((${max:-0} + 1))")
+		rel-create web -a web=after >"$d.again" 2>&1
+		fault_slurp n "$d.again"
+		[ "$n" = "web-$((max + 1))" ] ||
+		    why+=("the next rel-create said '$n', not web-$((max + 1))")
 		;;
 	promote | reap)
-		rel-status --envs sm-1 >"$d/envs" 2>&1
+		rel-status --envs sm-1 >"$d.envs" 2>&1
+		while IFS=$'\t' read -r id env status _; do
+			[ "$id" != sm-1 ] || envs[$env]=$status
+		done <"$d.envs"
 		while IFS=$'\t' read -r _ _ env step _ status _; do
 			[ "$step" = - ] && [ "$env" != - ] &&
 			    [ "$status" = succeeded ] || continue
-			grep -qP "^sm-1\t$env\tsucceeded\t" "$d/envs" ||
-			    why+=("printed $env succeeded; the record says $(grep -P "^sm-1\t$env\t" "$d/envs" | cut -f3)")
-		done <"$d/out"
+			[ "${envs[$env]:-}" = succeeded ] ||
+			    why+=("printed $env succeeded; the record says ${envs[$env]:-}")
+		done <"$d.out"
 		# It can be taken up again and reach the manual gate.
-		status=$(rel-status sm-1 | cut -f3)
+		rel-status sm-1 >"$d.s" 2>/dev/null
+		status=
+		IFS=$'\t' read -r _ _ status _ <"$d.s"
 		case $status in
 		failed | terminated)
-			rel-promote --retry sm-1 >"$d/again" 2>&1 ||
-			    why+=("rel-promote --retry failed: $(tail -c 300 "$d/again")") ;;
+			rel-promote --retry sm-1 >"$d.again" 2>&1 || {
+				fault_slurp msg "$d.again"
+				why+=("rel-promote --retry failed: $(fault_tail "$msg")")
+			} ;;
 		pending)
-			rel-promote sm-1 >"$d/again" 2>&1 ||
-			    why+=("rel-promote again failed: $(tail -c 300 "$d/again")") ;;
+			rel-promote sm-1 >"$d.again" 2>&1 || {
+				fault_slurp msg "$d.again"
+				why+=("rel-promote again failed: $(fault_tail "$msg")")
+			} ;;
 		suspended) ;;
 		*) why+=("after the fault and a read, sm-1 is $status") ;;
 		esac
-		final=$(rel-status --envs sm-1 | cut -f2,3 | tr '\t\n' ': ')
+		rel-status --envs sm-1 >"$d.envs" 2>/dev/null
+		final=
+		while IFS=$'\t' read -r _ env status _; do
+			final+="$env:$status "
+		done <"$d.envs"
 		[ "$final" = "dev:succeeded qa:succeeded prod:suspended " ] ||
 		    why+=("taken up again, sm-1 ends as $final")
 		;;
 	terminate)
-		status=$(rel-status sm-1 | cut -f3)
-		if grep -qx sm-1 "$d/out" && [ "$status" != terminated ]; then
-			why+=("printed sm-1 (terminated); it is $status")
-		fi
+		rel-status sm-1 >"$d.s" 2>/dev/null
+		status=
+		IFS=$'\t' read -r _ _ status _ <"$d.s"
+		while IFS= read -r line; do
+			if [ "$line" = sm-1 ] && [ "$status" != terminated ]; then
+				why+=("printed sm-1 (terminated); it is $status")
+				break
+			fi
+		done <"$d.out"
 		case $status in
 		terminated | suspended) ;;
 		*) why+=("after the fault and a read, sm-1 is $status") ;;
 		esac
 		if [ "$status" != terminated ]; then
-			rel-terminate sm-1 >"$d/again" 2>&1 ||
-			    why+=("rel-terminate again failed: $(tail -c 300 "$d/again")")
+			rel-terminate sm-1 >"$d.again" 2>&1 || {
+				fault_slurp msg "$d.again"
+				why+=("rel-terminate again failed: $(fault_tail "$msg")")
+			}
 		fi
-		final=$(rel-status --envs sm-1 | cut -f2,3 | tr '\t\n' ': ')
-		[ "$(rel-status sm-1 | cut -f3)" = terminated ] &&
+		rel-status --envs sm-1 >"$d.envs" 2>/dev/null
+		final=
+		while IFS=$'\t' read -r _ env status _; do
+			final+="$env:$status "
+		done <"$d.envs"
+		rel-status sm-1 >"$d.s" 2>/dev/null
+		status=
+		IFS=$'\t' read -r _ _ status _ <"$d.s"
+		[ "$status" = terminated ] &&
 		    [ "$final" = "dev:succeeded qa:succeeded prod:pending " ] ||
-		    why+=("terminated again, sm-1 ends as $(rel-status sm-1 | cut -f3) $final")
+		    why+=("terminated again, sm-1 ends as $status $final")
 		;;
 	esac
-	if ! msg=$(fault_store_sound "$d" none); then
-		why+=("after going on: $msg")
-	fi
+	fault_store_sound "$d" none "$d.2.json" ||
+	    why+=("after going on: $FAULT_SOUND")
 
 	if [ ${#why[@]} -eq 0 ]; then
 		echo "$kind $k $action $fired $rc ok $cls"
-		rm -rf "$d"
 		return 0
 	fi
 	line="$kind $k $action $fired $rc FAIL $cls"
