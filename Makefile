@@ -36,6 +36,8 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SAN) -Ilib -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
+# dlopen: in libc since glibc 2.34, in libdl before (and elsewhere).
+DL_LIBS = -ldl
 
 # Commands that use git link libgit2; the rest must not (start-up cost).
 GIT_COMMANDS = rel-notes rel-revparse
@@ -46,6 +48,9 @@ LIB_SRC = $(filter-out lib/git%.c,$(wildcard lib/*.c))
 LIB_OBJ = $(patsubst lib/%.c,build/lib/%.o,$(LIB_SRC))
 GITLIB_SRC = $(wildcard lib/git*.c)
 GITLIB_OBJ = $(patsubst lib/%.c,build/lib/%.o,$(GITLIB_SRC))
+# The sync modules reach libgit2 through dlopen (lib/lg2.h): they need its
+# headers, never its library, and are in librel.a like the rest.
+SYNC_OBJ = $(addprefix build/lib/,lg2.o replica.o remote.o sync.o syncfiles.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 TEST_HELPERS_SRC = $(wildcard tests/helpers/*.c)
@@ -65,7 +70,18 @@ build/lib/git%.o: lib/git%.c build/.flags
 
 build/lib/%.o: lib/%.c build/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(SYNC_OBJ): EXTRA_CFLAGS = $(GIT_CFLAGS) -Ibuild/gen
+build/lib/lg2.o: build/gen/lg2_soname.h
+
+# The soname of the libgit2 whose headers the build uses, for dlopen.
+build/gen/lg2_soname.h: build/.flags
+	@mkdir -p $(@D)
+	@lib="$$($(PKG_CONFIG) --variable=libdir libgit2)/libgit2.so"; \
+	so=$$(objdump -p "$$lib" | awk '$$1 == "SONAME" { print $$2 }'); \
+	if [ -z "$$so" ]; then echo "no soname in $$lib" >&2; exit 1; fi; \
+	printf '#define REL_LG2_SONAME "%s"\n' "$$so" > $@.tmp && mv $@.tmp $@
 
 build/librel.a: $(LIB_OBJ)
 	rm -f $@
@@ -83,18 +99,18 @@ $(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build
 	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
 
 bin/%: build/bin/%.o build/librel.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
 build/tests/%: tests/unit/%.c build/librel.a build/librel-git.a build/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(GIT_CFLAGS) $(CMOCKA_CFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a \
-	    $(CMOCKA_LIBS) $(GIT_LIBS) $(BASE_LIBS)
+	    $(CMOCKA_LIBS) $(GIT_LIBS) $(BASE_LIBS) $(DL_LIBS)
 
 build/helpers/%: tests/helpers/%.c build/librel.a build/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-	    build/librel.a $(BASE_LIBS)
+	    build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
 # Install what is missing on a Debian machine (apt-get), then go on.
 deps:

@@ -18,6 +18,9 @@ has_cmd bats || need="$need bats"
 has_cmd prove || need="$need perl"
 has_cmd mandoc || need="$need mandoc"
 has_cmd git || need="$need git"
+# The sync tests serve a remote over ssh:// from an sshd of their own.
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+has_cmd ssh-keygen || need="$need openssh-client"
 has_cmd zcat || need="$need gzip"
 has_cmd jq || need="$need jq"
 # The zsh and fish completions are tested at their shells' prompts.
