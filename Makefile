@@ -116,7 +116,7 @@ build/helpers/%: tests/helpers/%.c build/librel.a build/.flags
 deps:
 	@sh contrib/debian-deps.sh
 
-test-bins: all $(UNIT_BINS) $(TEST_HELPERS)
+test-bins: all $(UNIT_BINS) $(TEST_HELPERS) build/bench/genstore
 
 check: deps
 	@$(MAKE) --no-print-directory test-bins
@@ -256,12 +256,17 @@ fuzz:
 # make bench: rel against its physical limits; prints medians and ratios
 # (tests/bench/README.md has a sample).  Not part of make check.
 BENCH_TOOLS = build/bench/timeit build/bench/nop build/bench/fsyncloop \
-	build/bench/spawnloop build/bench/genstore
+	build/bench/spawnloop build/bench/genstore build/bench/lg2load
 
 build/bench/genstore: tests/bench/genstore.c build/librel.a build/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 	    build/librel.a $(BASE_LIBS)
+
+build/bench/lg2load: tests/bench/lg2load.c build/librel.a build/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) $(GIT_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
 build/bench/%: tests/bench/%.c build/.flags
 	@mkdir -p $(@D)

@@ -26,6 +26,7 @@ static const struct {
 	{ "redeploy", "deploy a release into an environment again (rollback)" },
 	{ "terminate", "stop releases; --expired for those past their timeout" },
 	{ "revparse", "resolve a git revision as rel-create --rev does" },
+	{ "sync", "share the store with other machines through a git remote" },
 };
 
 /* Only for --help and --version: everything after COMMAND is its own. */

@@ -116,8 +116,10 @@
 	    unsigned int mode, git_indexer_progress_cb progress_cb, \
 	    void *progress_cb_payload)) \
 	X(void, packbuilder_free, (git_packbuilder *pb)) \
-	X(int, remote_create_anonymous, (git_remote **out, \
-	    git_repository *repo, const char *url)) \
+	X(int, remote_create_options_init, \
+	    (git_remote_create_options *opts, unsigned int version)) \
+	X(int, remote_create_with_opts, (git_remote **out, const char *url, \
+	    const git_remote_create_options *opts)) \
 	X(int, remote_init_callbacks, (git_remote_callbacks *opts, \
 	    unsigned int version)) \
 	X(int, fetch_options_init, (git_fetch_options *opts, \

@@ -109,6 +109,7 @@ open_remote(struct rel_replica *r, struct net *n, git_direction dir,
     git_remote **rm, git_remote_callbacks *cbs, struct rel_err *err)
 {
 	struct rel_lg2 *g = &r->g;
+	git_remote_create_options co;
 
 	r->unreachable = 0;
 	*rm = NULL;
@@ -118,7 +119,14 @@ open_remote(struct rel_replica *r, struct net *n, git_direction dir,
 		    "rel-sync --remote URL");
 	cbs->credentials = credentials;
 	cbs->payload = n;
-	if (g->remote_create_anonymous(rm, r->repo, r->url) < 0)
+	/* Anonymous, without url.*.insteadOf: in libgit2 1.5 looking that
+	 * up leaks the regex match data of every config entry that does not
+	 * match (git_regexp_match returns before freeing it). */
+	g->remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	co.repository = r->repo;
+	co.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (g->remote_create_with_opts(rm, r->url, &co) < 0)
 		return rel_err_set(err, REL_EUSAGE, "bad remote '%s': %s",
 		    r->url, rel_lg2_msg(g));
 	if (g->remote_connect(*rm, dir, cbs, NULL, NULL) < 0) {

@@ -41,6 +41,8 @@ __rel_spec() {
 		wait:w:1 expired:x:0 help:h:0 version:-:0' ;;
 	rel-log) __rel_opts='state:-:1 attempt:a:1 follow:f:0 help:h:0 version:-:0' ;;
 	rel-revparse) __rel_opts='repo:-:1 help:h:0 version:-:0' ;;
+	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:f:1 help:h:0
+		version:-:0' ;;
 	rel-notes) __rel_opts='state:-:1 repo:-:1 env:e:1 since:s:1 range:-:1
 		format:o:1 merges:-:0 help:h:0 version:-:0' ;;
 	rel) __rel_opts='help:h:0 version:-:0' ;;
@@ -50,7 +52,7 @@ __rel_spec() {
 
 # The commands that `rel SUBCOMMAND` runs, known here even before they are
 # installed; more are found on PATH.
-__rel_subcommands='create promote status redeploy terminate log notes revparse'
+__rel_subcommands='create promote status redeploy terminate log notes revparse sync'
 
 __rel_statuses='pending running suspended succeeded failed error terminating
 terminated skipped'
@@ -550,6 +552,10 @@ __rel_positional() {
 			compopt -o nosort 2>/dev/null
 		fi
 		;;
+	rel-sync)
+		__rel_products "$__rel_dir" "$__rel_vcur"
+		__rel_not_given
+		;;
 	esac
 	__rel_globs_end
 	__rel_reply "${__rel_list[@]}"
@@ -639,4 +645,4 @@ _rel() {
 }
 
 complete -F _rel rel rel-create rel-promote rel-status rel-redeploy \
-	rel-terminate rel-log rel-revparse rel-notes
+	rel-terminate rel-log rel-revparse rel-notes rel-sync

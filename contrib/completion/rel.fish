@@ -34,6 +34,8 @@ if not set -q __rel_fish_completion
                 printf '%s\n' --repo
             case rel-notes
                 printf '%s\n' --state --repo -e --env -s --since --range -o --format
+            case rel-sync
+                printf '%s\n' --state -r --remote -w --wait -f --format
         end
     end
 
@@ -321,10 +323,11 @@ if not set -q __rel_fish_completion
     complete -c rel -n __fish_use_subcommand -a redeploy -d 'deploy a release again (rollback)'
     complete -c rel -n __fish_use_subcommand -a terminate -d 'stop releases'
     complete -c rel -n __fish_use_subcommand -a revparse -d 'resolve a git revision'
+    complete -c rel -n __fish_use_subcommand -a sync -d 'share the store through a git remote'
     complete -c rel -n __fish_use_subcommand -a help -d 'show the manual of a command'
-    complete -c rel -n '__fish_seen_subcommand_from help' -a 'create promote status log notes redeploy terminate revparse'
+    complete -c rel -n '__fish_seen_subcommand_from help' -a 'create promote status log notes redeploy terminate revparse sync'
 
-    for sub in create promote status redeploy terminate log revparse notes
+    for sub in create promote status redeploy terminate log revparse notes sync
         complete -c rel-$sub -f
         __rel_c $sub '' -s h -l help -d 'show usage'
         __rel_c $sub '' -l version -d 'print the version'
@@ -397,4 +400,9 @@ if not set -q __rel_fish_completion
     __rel_c notes '' -s o -l format -x -a 'md text json' -d 'output format'
     __rel_c notes '' -l merges -d 'list merge commits too'
     __rel_c notes '__rel_npos 0' -k -a '(__rel_ids)' -d release
+
+    __rel_c sync '' -s r -l remote -x -d 'the git remote to share the store through'
+    __rel_c sync '' -s w -l wait -x -d 'seconds to wait for a lock or a busy remote'
+    __rel_c sync '' -s f -l format -x -a 'tsv table json' -d 'output format'
+    __rel_c sync '' -a '(__rel_products)' -d product
 end

@@ -99,3 +99,42 @@ fi
 # 7. start-up
 r=$("$B/timeit" 101 -w 5 -- rel-status --version -- "$B/nop")
 line "start-up" "$r" "<= 1.5 (rel-status --version vs a C program returning 0)"
+
+# 8. libgit2, loaded only by a command that talks to a remote
+r=$("$B/timeit" 101 -w 5 -- "$B/lg2load" -- "$B/nop")
+line "libgit2-load" "$r" "(informative: dlopen and init of libgit2 vs nothing)"
+
+# 9. status with a remote set: no network, no libgit2
+mkdir -p "$tmp/remote"
+git init -q --bare "$tmp/remote/small.git"
+rel-sync --state "$small" --remote "$tmp/remote/small.git" >/dev/null
+cp -r "$small" "$tmp/alone"
+rm -rf "$tmp/alone/config" "$tmp/alone/git"
+r=$("$B/timeit" 41 -w 3 -- rel-status --state "$small" web -- \
+    rel-status --state "$tmp/alone" web)
+line "status-remote" "$r" "<= 1.05 (rel-status PRODUCT with a remote set vs without)"
+
+# 10. a sync with nothing to do, over a path
+r=$("$B/timeit" 21 -w 2 -- rel-sync --state "$small" -- \
+    rel-status --state "$small" web)
+line "sync-nothing" "$r" "(informative: rel-sync up to date, 100 releases, vs rel-status)"
+
+# 11. a fresh clone against the records' own size, 10,000 and N releases
+for n in 10000 "$N"; do
+	src=$tmp/clone-src-$n
+	if [ "$n" = "$N" ]; then src=$big; else "$B/genstore" "$src" web "$n" >/dev/null; fi
+	git init -q --bare "$tmp/remote/clone-$n.git"
+	t0=$(date +%s.%N)
+	rel-sync --state "$src" --remote "$tmp/remote/clone-$n.git" >/dev/null
+	t1=$(date +%s.%N)
+	rel-sync --state "$tmp/clone-$n" --remote "$tmp/remote/clone-$n.git" >/dev/null
+	t2=$(date +%s.%N)
+	rec=$(du -sb "$src/products" | cut -f1)
+	git=$(du -sb "$tmp/clone-$n/git" | cut -f1)
+	printf '# clone %s releases: records %s bytes, fresh clone (STATE/git) %s bytes, %s of the records; publish %.1f s, join %.1f s\n' \
+	    "$n" "$rec" "$git" "$(awk -v a="$git" -v b="$rec" 'BEGIN { printf "%.3f", a / b }')" \
+	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+	    "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')"
+	rm -rf "$tmp/clone-$n"
+	[ "$src" = "$big" ] || rm -rf "$src"
+done

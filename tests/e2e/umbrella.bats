@@ -24,6 +24,7 @@ commands:
    redeploy   deploy a release into an environment again (rollback)
    terminate  stop releases; --expired for those past their timeout
    revparse   resolve a git revision as rel-create --rev does
+   sync       share the store with other machines through a git remote
 
 'rel help COMMAND' shows its manual; 'rel help' the overview, rel(7)."
 
