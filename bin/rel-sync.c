@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	struct rel_sync *s = NULL;
 	struct rel_table t;
 	const char *state = NULL, *remote = NULL, *arg;
-	char dir[4096], **names = NULL;
+	char dir[4096], who[256], **names = NULL;
 	size_t nnames = 0;
 	int o, rc, wait_ms = REL_WAIT_DEFAULT_MS, owned = 0;
 	enum fmt f = rel_cli_tty(1) ? F_TABLE : F_TSV;
@@ -173,7 +173,8 @@ main(int argc, char **argv)
 		rel_cli_free(&c);
 		return REL_EUSAGE;
 	}
-	if ((rc = rel_store_path(state, dir, sizeof dir, &err)) ||
+	if ((rc = rel_cli_who(NULL, who, sizeof who, &err)) ||
+	    (rc = rel_store_path(state, dir, sizeof dir, &err)) ||
 	    (rc = rel_store_open(&st, dir, 0, "rel-sync", &err))) {
 		note(rc, err.msg);
 		rel_cli_free(&c);
@@ -211,7 +212,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nnames; i++) {
 		struct rel_sync_report rep;
 
-		if ((rc = rel_sync_product(s, names[i], wait_ms, &rep, &err)))
+		if ((rc = rel_sync_product(s, names[i], wait_ms, who,
+		    &rep, &err)))
 			note(rc, err.msg);
 		else
 			print(f, &t, &rep);

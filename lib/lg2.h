@@ -40,6 +40,8 @@
 	X(void, odb_free, (git_odb *db)) \
 	X(int, odb_read_header, (size_t *len_out, git_object_t *type_out, \
 	    git_odb *db, const git_oid *id)) \
+	X(int, odb_hash, (git_oid *out, const void *data, size_t len, \
+	    git_object_t type)) \
 	X(int, odb_add_backend, (git_odb *odb, git_odb_backend *backend, \
 	    int priority)) \
 	X(int, odb_write_pack, (git_odb_writepack **out, git_odb *db, \

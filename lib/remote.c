@@ -23,6 +23,7 @@ struct net {
 	char user[256];
 	const char *refname;       /* the branch being pushed */
 	git_oid expected;          /* its value we build on (zero: none) */
+	int nokey;                 /* every credential was tried */
 	int refused;
 	char why[512];
 };
@@ -71,12 +72,14 @@ credentials(git_credential **out, const char *url, const char *user,
 			return g->credential_ssh_key_new(out, n->user,
 			    stat(pub, &sb) == 0 ? pub : NULL, priv, NULL);
 		}
+		n->nokey = 1;
 		return -1;
 	}
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && n->step++ == 0 &&
 	    getenv("REL_GIT_TOKEN") && *getenv("REL_GIT_TOKEN"))
 		return g->credential_userpass_plaintext_new(out, n->user,
 		    getenv("REL_GIT_TOKEN"));
+	n->nokey = 1;
 	return -1;
 }
 
@@ -130,7 +133,10 @@ open_remote(struct rel_replica *r, struct net *n, git_direction dir,
 		return rel_err_set(err, REL_EUSAGE, "bad remote '%s': %s",
 		    r->url, rel_lg2_msg(g));
 	if (g->remote_connect(*rm, dir, cbs, NULL, NULL) < 0) {
-		int rc = rel_remote_unreachable(r, err, rel_lg2_msg(g));
+		int rc = rel_remote_unreachable(r, err, n->nokey ?
+		    "no credential was accepted: for ssh, the ssh-agent's keys "
+		    "and ~/.ssh/id_ed25519, id_ecdsa, id_rsa; for https, "
+		    "$REL_GIT_TOKEN" : rel_lg2_msg(g));
 
 		g->remote_free(*rm);
 		*rm = NULL;
@@ -161,7 +167,10 @@ rel_remote_probe(struct rel_replica *r, struct rel_err *err)
 		    r->url, rel_lg2_msg(g));
 	if (g->remote_connect(rm, GIT_DIRECTION_FETCH, &cbs, NULL, NULL) < 0 ||
 	    g->remote_ls(&ls, &count, rm) < 0)
-		rc = rel_remote_unreachable(r, err, rel_lg2_msg(g));
+		rc = rel_remote_unreachable(r, err, n.nokey ?
+		    "no credential was accepted: for ssh, the ssh-agent's keys "
+		    "and ~/.ssh/id_ed25519, id_ecdsa, id_rsa; for https, "
+		    "$REL_GIT_TOKEN" : rel_lg2_msg(g));
 	g->remote_disconnect(rm);
 	g->remote_free(rm);
 	return rc;

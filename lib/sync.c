@@ -106,7 +106,8 @@ fetch(struct rel_sync *s, const char *only, struct rel_err *err)
 		s->heads = h;
 		s->nheads = n;
 	}
-	qsort(s->heads, s->nheads, sizeof *s->heads, cmp_heads);
+	if (s->nheads > 1)
+		qsort(s->heads, s->nheads, sizeof *s->heads, cmp_heads);
 	free(s->names);
 	if (!(s->names = calloc(s->nheads + 1, sizeof *s->names)))
 		return rel_err_set(err, REL_ESYS, "out of memory");
@@ -357,7 +358,7 @@ adopt(struct rel_sync *s, struct rel_product *p, const git_oid *remote,
 	int rc;
 
 	short_hex(remote, r);
-	if ((rc = rel_sync_changes(&s->r, p, remote, &ch, &n, err)) != 0) {
+	if ((rc = rel_sync_changes(&s->r, p, remote, 1, &ch, &n, err)) != 0) {
 		char why[REL_ERR_MAX];
 
 		snprintf(why, sizeof why, "%s", err->msg);
@@ -381,7 +382,7 @@ adopt(struct rel_sync *s, struct rel_product *p, const git_oid *remote,
 
 static int
 sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
-    struct rel_sync_report *rep, struct rel_err *err)
+    const char *who, struct rel_sync_report *rep, struct rel_err *err)
 {
 	long long deadline = now_ms() + wait_ms;
 
@@ -406,8 +407,8 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 			    &remote, err)) != 0)
 				return rc;
 		}
-		if ((rc = rel_sync_changes(&s->r, p, found ? &tip : NULL, &ch,
-		    &n, err)) != 0)
+		if ((rc = rel_sync_changes(&s->r, p, found ? &tip : NULL, 0,
+		    &ch, &n, err)) != 0)
 			return rc;
 		if (rfound && (!found || !rel_oid_eq(&tip, &remote))) {
 			rel_changes_free(ch, n);
@@ -435,7 +436,7 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 			snprintf(msg, sizeof msg, "%s: %zu files published by "
 			    "rel-sync", p->name, n);
 			rc = push_once(s, p, found ? &tip : NULL, ch, n,
-			    rel_store_holder(p->st), msg, &accepted, &made,
+			    who, msg, &accepted, &made,
 			    err);
 		}
 		rel_changes_free(ch, n);
@@ -461,7 +462,7 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 
 int
 rel_sync_product(struct rel_sync *s, const char *product, int wait_ms,
-    struct rel_sync_report *rep, struct rel_err *err)
+    const char *who, struct rel_sync_report *rep, struct rel_err *err)
 {
 	struct rel_product p;
 	git_oid remote;
@@ -478,7 +479,7 @@ rel_sync_product(struct rel_sync *s, const char *product, int wait_ms,
 		return rc;
 	}
 	if ((rc = rel_product_lock(&p, err)) == 0) {
-		rc = sync_locked(s, &p, wait_ms, rep, err);
+		rc = sync_locked(s, &p, wait_ms, who, rep, err);
 		rel_product_unlock(&p);
 	}
 	if (rc == 0)

@@ -68,9 +68,10 @@ struct rel_sync_report {
  * the last sync cannot be put in one order after the fact: that is
  * refused (REL_ESYS), the local copy kept.  A publish refused because
  * the remote moved is tried again (fetching first) for up to wait_ms,
- * then REL_EBUSY naming the remote. */
+ * then REL_EBUSY naming the remote.  who is the author of what it
+ * publishes. */
 int rel_sync_product(struct rel_sync *s, const char *product, int wait_ms,
-    struct rel_sync_report *rep, struct rel_err *err);
+    const char *who, struct rel_sync_report *rep, struct rel_err *err);
 
 /* Publish changes of product p (open; the caller holds its lock, and its
  * files are at the local tip) as one commit by author with message.

@@ -24,6 +24,7 @@ struct changes {
 	struct rel_product *p;
 	git_tree *tree;
 	git_odb *odb;
+	int strict;
 	struct rel_change *v;
 	size_t n, cap;
 };
@@ -100,7 +101,7 @@ one_file(struct changes *c, int dirfd, const char *name, const char *path,
 		in_tree = 1;
 		/* Records only grow, flow copies never change: a file of
 		 * the tip's size is the tip's file. */
-		if ((size_t)sb.st_size == have) {
+		if ((size_t)sb.st_size == have && !c->strict) {
 			g->tree_entry_free(e);
 			return 0;
 		}
@@ -109,6 +110,18 @@ one_file(struct changes *c, int dirfd, const char *name, const char *path,
 	    LOG_READ_MAX : REL_JOURNAL_FILE_MAX, &local, err);
 	if (rc == 0 && local.oom)
 		rc = rel_err_set(err, REL_ESYS, "out of memory");
+	if (rc == 0 && in_tree && local.len == have) {
+		git_oid id;
+
+		if (g->odb_hash(&id, local.s ? local.s : "", local.len,
+		    GIT_OBJECT_BLOB) < 0) {
+			rc = rel_err_set(err, REL_ESYS, "%s: %s", full,
+			    rel_lg2_msg(g));
+			goto out;
+		}
+		if (rel_oid_eq(&id, g->tree_entry_id(e)))
+			goto out; /* the same file */
+	}
 	if (rc == 0 && in_tree) {
 		git_blob *b = NULL;
 		int prefix;
@@ -184,9 +197,15 @@ walk(struct changes *c, int parent, const char *sub, int depth,
 		if (snprintf(path, sizeof path, "%s/%s", sub, de->d_name) >=
 		    (int)sizeof path)
 			continue;
-		if (depth > 1)
-			rc = walk(c, dirfd(d), path, depth - 1, err);
-		else
+		if (depth > 1) {
+			struct stat sb;
+
+			/* logs/ID/ENV/: what is not a directory there is
+			 * nothing rel shares. */
+			if (fstatat(dirfd(d), de->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode))
+				rc = walk(c, dirfd(d), path, depth - 1, err);
+		} else
 			rc = one_file(c, dirfd(d), de->d_name, path, err);
 	}
 	closedir(d);
@@ -195,7 +214,7 @@ walk(struct changes *c, int parent, const char *sub, int depth,
 
 int
 rel_sync_changes(struct rel_replica *r, struct rel_product *p,
-    const git_oid *tip, struct rel_change **ch, size_t *n,
+    const git_oid *tip, int strict, struct rel_change **ch, size_t *n,
     struct rel_err *err)
 {
 	struct rel_lg2 *g = &r->g;
@@ -208,6 +227,7 @@ rel_sync_changes(struct rel_replica *r, struct rel_product *p,
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.p = p;
+	c.strict = strict;
 	if (g->repository_odb(&c.odb, r->repo) < 0 || (tip &&
 	    (g->commit_lookup(&commit, r->repo, tip) < 0 ||
 	    g->commit_tree(&c.tree, commit) < 0))) {

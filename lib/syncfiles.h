@@ -18,10 +18,13 @@
 /* The changes the local files of p hold against the tree of commit tip
  * (NULL: against nothing): new files whole, journals and logs that grew
  * as appends.  A journal or flow copy that is not the tip's content plus
- * more is damage (REL_ESYS naming it).  *ch and the data it points to
+ * more is damage (REL_ESYS naming it).  A file of the tip's size is
+ * taken for the tip's (files only grow, and only through the branch),
+ * unless strict: then its content is compared, as it must be against a
+ * history this store did not come from.  *ch and the data it points to
  * are freed with rel_changes_free. */
 int rel_sync_changes(struct rel_replica *r, struct rel_product *p,
-    const git_oid *tip, struct rel_change **ch, size_t *n,
+    const git_oid *tip, int strict, struct rel_change **ch, size_t *n,
     struct rel_err *err);
 void rel_changes_free(struct rel_change *ch, size_t n);
 

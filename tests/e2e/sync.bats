@@ -50,8 +50,9 @@ join_and_publish() {
 	run -0 rel-sync --state "$a"
 	assert_contains "$output" "web	unchanged	0	0	"
 
-	# The remote's history reads as git history.
+	# The remote's history reads as git history: the person, then rel.
 	[ "$(git --git-dir "$SCRATCH/srv/shared.git" rev-list --count rel/web)" = 2 ]
+	[ "$(git --git-dir "$SCRATCH/srv/shared.git" log -1 --format=%an/%cn rel/web)" = tester/rel ]
 	git --git-dir "$SCRATCH/srv/shared.git" ls-tree -r --name-only rel/web >"$SCRATCH/tree"
 	grep -qx 'releases/0/00/web-1' "$SCRATCH/tree"
 	grep -qx 'envs/dev' "$SCRATCH/tree"
@@ -74,7 +75,7 @@ join_and_publish() {
 	join_and_publish ssh
 }
 
-@test "rel-sync: an ssh host key not in known_hosts is refused" {
+@test "rel-sync: an unknown ssh host key, or no key the server takes, is refused" {
 	local url
 
 	new_remote shared && start_sshd
@@ -84,6 +85,13 @@ join_and_publish() {
 	echo "[127.0.0.1]:$SSH_PORT $(cat "$SCRATCH/other.pub")" >"$HOME/.ssh/known_hosts"
 	run -5 rel-sync --state "$(machine a)" --remote "$url"
 	assert_contains "$output" "unreachable"
+	[ ! -e "$(machine a)" ]
+
+	# The right host key, but no key of ours that the server takes.
+	cp "$SCRATCH/sshd/scan" "$HOME/.ssh/known_hosts"
+	rm "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.pub"
+	run -5 rel-sync --state "$(machine a)" --remote "$url"
+	assert_contains "$output" "no credential was accepted"
 	[ ! -e "$(machine a)" ]
 }
 
