@@ -232,7 +232,9 @@ build/fuzz/.flags: FORCE
 
 build/fuzz/lib/%.o: lib/%.c build/fuzz/.flags
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(BASE_CFLAGS) $(GIT_CFLAGS) -Ibuild/gen -c -o $@ $<
+
+build/fuzz/lib/lg2.o: build/gen/lg2_soname.h
 
 build/fuzz/librel.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
