@@ -39,8 +39,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
 # dlopen: in libc since glibc 2.34, in libdl before (and elsewhere).
 DL_LIBS = -ldl
 
-# Commands that use git link libgit2; the rest must not (start-up cost).
-GIT_COMMANDS = rel-notes rel-revparse
+# Commands that use libgit2 link it; the rest must not (start-up cost).
+# rel-notes reads repositories itself (lib/git*.c without libgit2: its
+# start-up costs what reading thousands of commits does) and asks
+# rel-revparse for what only git can resolve.
+GIT_COMMANDS = rel-revparse
+GITREAD_COMMANDS = rel-notes
 COMMANDS = $(sort $(patsubst bin/%.c,%,$(wildcard bin/rel*.c)))
 BINS = $(addprefix bin/,$(COMMANDS))
 
@@ -97,6 +101,9 @@ build/bin/%.o: bin/%.c build/.flags
 
 $(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
+
+$(addprefix bin/,$(GITREAD_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< build/librel-git.a build/librel.a $(BASE_LIBS)
 
 bin/%: build/bin/%.o build/librel.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS) $(DL_LIBS)

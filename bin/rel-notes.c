@@ -7,8 +7,16 @@
  * The base is the release live in --env ENV (what promoting would
  * change there), else --since RELEASE, else the previous release of the
  * product that has a revision; with none, all history, and the notes say
- * so.  --range A..B takes git revisions instead.  The store is only read:
- * no lock is taken, and --range without a release does not open it.
+ * so.  --range A..B takes git revisions instead.  A release made without
+ * a revision gets notes without commits (the header, its artifacts
+ * against the previous release, its outputs) that say so.  What to link
+ * and leave out comes from the flow's `notes:` section and --exclude.
+ * The store is only read: no lock is taken, and --range without a
+ * release does not open it.
+ *
+ * The repository is read without libgit2 (lib/gitrepo.c); a revision
+ * written in a syntax only git knows (v1~2, an abbreviated id) is asked
+ * of rel-revparse, as rel-create does.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -20,28 +28,35 @@
 #include "envlog.h"
 #include "gitnotes.h"
 #include "notes.h"
+#include "notescfg.h"
+#include "proc.h"
 #include "store.h"
 
 static const char usage[] =
     "usage: rel-notes [--state DIR] [--repo DIR] [--env ENV | --since RELEASE |\n"
-    "                 --range A..B] [--format md|text|json] [--merges] RELEASE\n"
-    "       rel-notes [--repo DIR] [--format md|text|json] [--merges] --range A..B\n"
+    "                 --range A..B] [--format md|text|json] [--merges]\n"
+    "                 [--exclude PATTERN]... RELEASE\n"
+    "       rel-notes [--repo DIR] [--format md|text|json] [--merges]\n"
+    "                 [--exclude PATTERN]... --range A..B\n"
     "       rel-notes -h | --version\n";
 
 enum { O_STATE = 1, O_REPO, O_ENV, O_SINCE, O_RANGE, O_FORMAT, O_MERGES,
-	O_HELP, O_VERSION };
+	O_EXCLUDE, O_HELP, O_VERSION };
 
 static const struct rel_opt opts[] = {
 	{ "state", 0, 1, O_STATE }, { "repo", 0, 1, O_REPO },
 	{ "env", 'e', 1, O_ENV }, { "since", 's', 1, O_SINCE },
 	{ "range", 0, 1, O_RANGE }, { "format", 'o', 1, O_FORMAT },
-	{ "merges", 0, 0, O_MERGES }, { "help", 'h', 0, O_HELP },
-	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+	{ "merges", 0, 0, O_MERGES }, { "exclude", 'x', 1, O_EXCLUDE },
+	{ "help", 'h', 0, O_HELP }, { "version", 0, 0, O_VERSION },
+	{ NULL, 0, 0, 0 },
 };
 
 struct job {
-	const char *state, *repo, *env, *since, *range, *id;
+	const char *state, *repo, *env, *since, *range, *id, *argv0;
 	int format, merges;
+	struct rel_notes_cfg cfg, cli;  /* the flow's and --exclude, merged;
+	                                   --exclude alone */
 	struct rel_store st;
 	int st_open;
 	struct rel_product p, bp;  /* the release's product, --since's */
@@ -51,28 +66,37 @@ struct job {
 	char repodir[PATH_MAX];
 };
 
-/* The repository: --repo, else the one recorded with the release, else
- * the flow's (relative to the flow file it was made from), else ".". */
+/*
+ * What the notes link and leave out: the `notes:` section of the flow the
+ * release was made with, then the command line's --exclude.  And the
+ * repository: --repo, else the one recorded with the release, else the
+ * flow's (relative to the flow file it was made from), else ".".
+ */
 static int
-repo_dir(struct job *j, struct rel_err *err)
+configure(struct job *j, struct rel_err *err)
 {
 	struct rel_flow *flow = NULL;
 	const char *src, *slash;
 	int rc;
 
+	if (j->r && (rc = rel_flow_of_release(&j->p, j->r, &flow, err)))
+		return rc;
+	if (flow && (rc = rel_notes_cfg_merge(&j->cfg, &flow->notes, err)))
+		goto out;
+	if ((rc = rel_notes_cfg_merge(&j->cfg, &j->cli, err)))
+		goto out;
+	rel_notes_config(&j->notes, &j->cfg);
 	if (j->repo) {
 		snprintf(j->repodir, sizeof j->repodir, "%s", j->repo);
-		return 0;
+		goto out;
 	}
 	if (j->r && j->r->repo[0]) {
 		snprintf(j->repodir, sizeof j->repodir, "%s", j->r->repo);
-		return 0;
+		goto out;
 	}
 	snprintf(j->repodir, sizeof j->repodir, ".");
-	if (!j->r)
-		return 0;
-	if ((rc = rel_flow_of_release(&j->p, j->r, &flow, err)))
-		return rc;
+	if (!flow)
+		goto out;
 	if (flow->repo && flow->repo[0] == '/') {
 		snprintf(j->repodir, sizeof j->repodir, "%s", flow->repo);
 	} else if (flow->repo) {
@@ -84,8 +108,16 @@ repo_dir(struct job *j, struct rel_err *err)
 			snprintf(j->repodir, sizeof j->repodir, "%s",
 			    flow->repo);
 	}
+out:
 	rel_flow_free(flow);
-	return 0;
+	return rc;
+}
+
+/* Are commits listed: the release has a revision, or --range is given? */
+static int
+listing(const struct job *j)
+{
+	return j->range || j->r->rev[0];
 }
 
 /* The release live in --env ENV as the base. */
@@ -117,7 +149,7 @@ base_env(struct job *j, struct rel_err *err)
 	if (!live) {
 		rc = rel_notes_base(&j->notes, REL_BASE_NONE, NULL, j->env,
 		    err);
-		if (!rc)
+		if (!rc && listing(j))
 			rc = rel_notes_note(&j->notes, err, "nothing is live "
 			    "in %s yet: these are all the commits up to %s",
 			    j->env, j->id);
@@ -133,7 +165,7 @@ base_env(struct job *j, struct rel_err *err)
 	if (!rc && n == j->r->n)
 		rc = rel_notes_note(&j->notes, err, "%s is already live in %s",
 		    j->id, j->env);
-	if (!rc && !j->base->rev[0]) {
+	if (!rc && !j->base->rev[0] && listing(j)) {
 		rc = rel_notes_note(&j->notes, err, "%s, live in %s, has no "
 		    "revision: these are all the commits up to %s",
 		    live->release, j->env, j->id);
@@ -142,7 +174,8 @@ base_env(struct job *j, struct rel_err *err)
 	return rc;
 }
 
-/* The previous release of the product that has a revision. */
+/* The previous release of the product that has a revision (any previous
+ * release, for a release without one: only artifacts are compared). */
 static int
 base_previous(struct job *j, struct rel_err *err)
 {
@@ -154,7 +187,7 @@ base_previous(struct job *j, struct rel_err *err)
 			continue;
 		if ((rc = rel_release_load(&j->p, k, &b, err)))
 			return rc;
-		if (b->rev[0]) {
+		if (b->rev[0] || !j->r->rev[0]) {
 			j->base = b;
 			return rel_notes_base(&j->notes, REL_BASE_PREVIOUS,
 			    b->id, NULL, err);
@@ -163,9 +196,46 @@ base_previous(struct job *j, struct rel_err *err)
 	}
 	if (rel_notes_base(&j->notes, REL_BASE_NONE, NULL, NULL, err))
 		return err->code;
+	if (!j->r->rev[0])
+		return 0;
 	return rel_notes_note(&j->notes, err, "no earlier release of %s has a "
 	    "revision: these are all the commits up to %s", j->r->product,
 	    j->id);
+}
+
+/* A revision rel-notes does not resolve itself, by rel-revparse (which
+ * has libgit2), as rel-create does for --rev. */
+static int
+revparse(void *arg, const char *repo, const char *rev, char hex[41],
+    struct rel_err *err)
+{
+	struct job *j = arg;
+	struct rel_buf out = REL_BUF_INIT, errs = REL_BUF_INIT;
+	char prog[PATH_MAX];
+	int status, rc;
+
+	rel_cli_sibling(j->argv0, "rel-revparse", prog, sizeof prog);
+	rc = rel_proc_capture((const char *const[]){ prog, "--repo", repo,
+	    "--", rev, NULL }, &out, &errs, &status, err);
+	if (rc == 0 && status != 0) {
+		const char *msg = errs.s ? errs.s : "";
+
+		if (!strncmp(msg, "rel-revparse: ", 14))
+			msg += 14;
+		rc = rel_err_set(err, status >= 2 && status <= 5 ? status :
+		    REL_ESYS, "%.*s", (int)strcspn(msg, "\n"), msg);
+	} else if (rc == 0) {
+		size_t len = out.s ? strcspn(out.s, "\n") : 0;
+
+		if (len != 40)
+			rc = rel_err_set(err, REL_ESYS, "rel-revparse said "
+			    "nothing useful about '%s'", rev);
+		else
+			snprintf(hex, 41, "%.40s", out.s);
+	}
+	rel_buf_free(&out);
+	rel_buf_free(&errs);
+	return rc;
 }
 
 static void
@@ -182,9 +252,10 @@ progress(long commits, void *arg)
 static int
 run(struct job *j, struct rel_err *err)
 {
-	struct rel_git_walk w = { NULL, NULL, NULL, j->range, NULL, NULL };
+	struct rel_git_walk w = { NULL, NULL, NULL, j->range, revparse, j,
+		NULL, NULL };
 	char root[4096];
-	int rc;
+	int rc, no_rev;
 
 	j->notes.merges = j->merges;
 	if (j->id) {
@@ -195,10 +266,9 @@ run(struct job *j, struct rel_err *err)
 		if ((rc = rel_release_open(&j->st, j->id, &j->p, &j->r, err)))
 			return rc;
 		j->p_open = 1;
-		if (!j->range && !j->r->rev[0])
-			return rel_err_set(err, REL_ENOTFOUND,
-			    "%s has no revision (it was made without --rev): "
-			    "give --range A..B", j->id);
+		/* Without a revision there are no commits to list, but the
+		 * rest of the notes still holds. */
+		no_rev = !j->range && !j->r->rev[0];
 		if (j->env) {
 			rc = base_env(j, err);
 		} else if (j->since) {
@@ -206,7 +276,7 @@ run(struct job *j, struct rel_err *err)
 			    &j->base, err);
 			if (!rc)
 				j->bp_open = 1;
-			if (!rc && !j->base->rev[0])
+			if (!rc && !j->base->rev[0] && !no_rev)
 				rc = rel_err_set(err, REL_ENOTFOUND,
 				    "--since %s: it has no revision (it was "
 				    "made without --rev)", j->since);
@@ -222,13 +292,20 @@ run(struct job *j, struct rel_err *err)
 		if (rc || (rc = rel_notes_release(&j->notes, j->r, j->base,
 		    err)))
 			return rc;
+		if (no_rev) {
+			j->notes.no_rev = 1;
+			return rel_notes_note(&j->notes, err, "%s was made "
+			    "without a revision (rel-create --rev): no commits "
+			    "are listed; --range A..B lists those of a range",
+			    j->id);
+		}
 		w.head = j->r->rev;
 		w.base = j->base && j->base->rev[0] ? j->base->rev : NULL;
 	} else if ((rc = rel_notes_base(&j->notes, REL_BASE_RANGE, NULL, NULL,
 	    err))) {
 		return rc;
 	}
-	if ((rc = repo_dir(j, err)))
+	if ((rc = configure(j, err)))
 		return rc;
 	w.repo = j->repodir;
 	/* Over a long range, say how far the walk is, on a terminal. */
@@ -264,6 +341,7 @@ main(int argc, char **argv)
 
 	memset(&j, 0, sizeof j);
 	rel_notes_init(&j.notes);
+	j.argv0 = argv[0];
 	j.format = REL_NOTES_MD;
 	if (rel_cli_init(&c, argc, argv)) {
 		fprintf(stderr, "rel-notes: out of memory\n");
@@ -284,6 +362,10 @@ main(int argc, char **argv)
 			}
 			break;
 		case O_MERGES: j.merges = 1; break;
+		case O_EXCLUDE:
+			if (rel_notes_cfg_exclude(&j.cli, arg, &c.err))
+				o = -1;
+			break;
 		case O_HELP:
 			fputs(usage, stdout);
 			goto out_cli;
@@ -341,6 +423,8 @@ fail:
 out:
 	rel_buf_free(&out);
 	rel_notes_free(&j.notes);
+	rel_notes_cfg_free(&j.cfg);
+	rel_notes_cfg_free(&j.cli);
 	rel_release_free(j.base);
 	rel_release_free(j.r);
 	if (j.bp_open)

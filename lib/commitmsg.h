@@ -7,12 +7,34 @@
  * No libgit2 here: the parser sees bytes only, so that it can be unit
  * tested and fuzzed alone.
  *
+ * Issues are taken where people put them, not wherever something looks
+ * like one (a gdb frame "#0", "Benchmark #1:", a changelog's "[#12](url)"
+ * pasted in a body):
+ * - anywhere in the subject;
+ * - in the values of the trailers ("Fixes: #12", "Refs: PROJ-3", and the
+ *   GitHub form "Closes #12"), except a value that starts with a commit
+ *   id (the kernel's "Fixes: 1234abcd (\"subject\")" names a commit);
+ * - in the body, right after a word that introduces references: fix,
+ *   close, resolve in any tense, ref, refs, references, see, related,
+ *   relates, addresses, implements, with or without a colon, through
+ *   "to", "also", "issue(s)", "ticket", "bug" ("related to issue #3")
+ *   and an opening parenthesis, and the references listed after it
+ *   ("Fixes #1, #2 and #3"); never on indented (a tab, 4 spaces), quoted
+ *   ('>') or fenced (``` or ~~~) lines, nor in `code`, which hold logs
+ *   and code.
+ * The forms: "#12", "owner/repo#12", "GH-12" (or "gh-12"), and "KEY-12"
+ * only for the keys the caller names (the flow's issue_keys); numbers do
+ * not start with 0.  An issue after fix, close or resolve, or at the
+ * start of a Fixes/Closes/Resolves trailer's value, is one the commit
+ * closes.
+ *
  * Invariants:
  * - rel_commitmsg_parse never fails, never allocates and never reads
  *   outside msg[0..len): any bytes are a message (NUL included), invalid
  *   UTF-8 is carried through untouched (the notes model cleans text up).
- * - Work is linear in len: every byte is looked at a bounded number of
- *   times, and the lists have fixed caps (what goes over is counted in
+ * - Work is linear in len (times the number of keys for a word that
+ *   could be a key): every byte is looked at a bounded number of times,
+ *   and the lists have fixed caps (what goes over is counted in
  *   *_dropped, not kept).
  * - Every span points into msg, which must outlive the result.  A span
  *   never holds the line ends around it; a multi-line span (body,
@@ -24,12 +46,15 @@
 
 #include <stddef.h>
 
-/* The Conventional Commits types, in the order release notes show them. */
+/* The Conventional Commits types that have their own group, in the order
+ * release notes show them; REL_CC_OTHER is any other type (the word is in
+ * type_word) or no type at all. */
 enum rel_cc_type {
 	REL_CC_FEAT,
 	REL_CC_FIX,
 	REL_CC_PERF,
 	REL_CC_REFACTOR,
+	REL_CC_STYLE,
 	REL_CC_DOCS,
 	REL_CC_TEST,
 	REL_CC_BUILD,
@@ -42,8 +67,8 @@ enum rel_cc_type {
 
 #define REL_CM_MAX_TRAILERS 32
 #define REL_CM_MAX_ISSUES 32
-#define REL_CM_MAX_TYPE 16       /* longest type word looked at */
-#define REL_CM_MAX_KEY 10        /* longest JIRA-style project key */
+#define REL_CM_MAX_TYPE 32       /* longest type word */
+#define REL_CM_MAX_KEY 32        /* longest issue key (PROJ in PROJ-12) */
 #define REL_CM_MAX_DIGITS 10     /* longest issue number */
 #define REL_CM_MAX_REPO 100      /* longest owner or repo in owner/repo#N */
 
@@ -60,13 +85,20 @@ struct rel_cm_trailer {
 enum rel_issue_kind {
 	REL_ISSUE_HASH,          /* #123 */
 	REL_ISSUE_REPO,          /* owner/repo#123 */
-	REL_ISSUE_KEY,           /* GH-123, ABC-123 */
+	REL_ISSUE_KEY,           /* GH-123, PROJ-123 */
 };
 
 struct rel_cm_issue {
-	struct rel_span ref;     /* as written: "#123", "ABC-123" */
+	struct rel_span ref;     /* as written: "#123", "PROJ-123" */
 	enum rel_issue_kind kind;
-	int closes;              /* after Fixes/Closes/Resolves (any form) */
+	int closes;              /* after fix/close/resolve (any form) */
+};
+
+/* The issue keys (PROJ for PROJ-123) to take besides GH; each is an
+ * upper-case letter, then upper-case letters, digits or '_'. */
+struct rel_cm_keys {
+	const char *const *keys;
+	size_t n;
 };
 
 struct rel_commitmsg {
@@ -75,6 +107,8 @@ struct rel_commitmsg {
 	int bang;                /* `!` before the colon */
 	int breaking;            /* bang, or a BREAKING CHANGE footer */
 	struct rel_span subject; /* the first line, blanks trimmed, or empty */
+	struct rel_span type_word; /* "feat", "Deps": the type as written,
+	                            empty if not conventional */
 	struct rel_span scope;   /* empty if none */
 	struct rel_span desc;    /* the subject after "type(scope)!: ", else
 	                            the whole subject */
@@ -88,9 +122,10 @@ struct rel_commitmsg {
 	struct rel_cm_issue issues[REL_CM_MAX_ISSUES];
 };
 
-/* Parse msg[0..len) into *cm (see the invariants above). */
+/* Parse msg[0..len) into *cm (see the invariants above); keys may be
+ * NULL (GH-N only). */
 void rel_commitmsg_parse(const char *msg, size_t len,
-    struct rel_commitmsg *cm);
+    const struct rel_cm_keys *keys, struct rel_commitmsg *cm);
 
 /* "feat" ... "revert", "other". */
 const char *rel_cc_type_name(enum rel_cc_type t);
@@ -98,5 +133,7 @@ const char *rel_cc_type_name(enum rel_cc_type t);
 const char *rel_cc_type_title(enum rel_cc_type t);
 /* The type named s[0..len), case-insensitively; REL_CC_OTHER if none. */
 enum rel_cc_type rel_cc_type_parse(const char *s, size_t len);
+/* Is s a valid issue key (see struct rel_cm_keys)? */
+int rel_cm_key_valid(const char *s);
 
 #endif

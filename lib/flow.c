@@ -702,6 +702,86 @@ parse_components(const struct ctx *c, const struct rel_ynode *v)
 	return 0;
 }
 
+/* A list of strings, each given to add (the notes' keys, patterns). */
+static int
+notes_list(const struct ctx *c, const char *key, const struct rel_ynode *v,
+    int (*add)(struct rel_notes_cfg *, const char *, struct rel_err *))
+{
+	const struct rel_ynode *seq = rel_ynode_deref(v), *s;
+
+	if (seq->kind != REL_Y_SEQ)
+		return bad(c, v, "'%s' must be a list, not %s", key, kind(v));
+	for (size_t i = 0; i < seq->nkids; i++) {
+		if (!(s = scalar(c, key, seq->kids[i], "a string")))
+			return REL_EUSAGE;
+		if (add(&c->flow->notes, s->s, c->err) != 0)
+			return badhere(c, seq->kids[i]);
+	}
+	return 0;
+}
+
+/* issue_url: one template, or a mapping from a key ("#", PROJ) to one. */
+static int
+notes_issue_url(const struct ctx *c, const struct rel_ynode *v)
+{
+	const struct rel_ynode *map = rel_ynode_deref(v), *k, *s;
+
+	if (map->kind != REL_Y_MAP) {
+		if (!(s = scalar(c, "issue_url", v, "a URL or a mapping")))
+			return REL_EUSAGE;
+		if (rel_notes_cfg_issue_url(&c->flow->notes, NULL, s->s,
+		    c->err) != 0)
+			return badhere(c, v);
+		return 0;
+	}
+	for (size_t i = 0; i + 1 < map->nkids; i += 2) {
+		if (!(k = scalar(c, "issue_url", map->kids[i], "a key")) ||
+		    !(s = scalar(c, k->s, map->kids[i + 1], "a URL")))
+			return REL_EUSAGE;
+		if (rel_notes_cfg_issue_url(&c->flow->notes, k->s, s->s,
+		    c->err) != 0)
+			return badhere(c, map->kids[i]);
+	}
+	return 0;
+}
+
+/* The `notes:` section: what rel-notes links and leaves out. */
+static int
+parse_notes(const struct ctx *c, const struct rel_ynode *v)
+{
+	struct field f[] = {
+		{ .key = "issue_keys" }, { .key = "issue_url" },
+		{ .key = "commit_url" }, { .key = "exclude" },
+	};
+	const size_t nf = sizeof f / sizeof f[0];
+	const struct rel_ynode *map = rel_ynode_deref(v), *x;
+	int rc;
+
+	if (map->kind != REL_Y_MAP)
+		return bad(c, v, "'notes' must be a mapping, not %s", kind(v));
+	if ((rc = fields(c, map, "notes", f, nf)) != 0)
+		return rc;
+	if ((x = field(f, nf, "issue_keys")) &&
+	    (rc = notes_list(c, "issue_keys", x, rel_notes_cfg_key)) != 0)
+		return rc;
+	if ((x = field(f, nf, "issue_url")) &&
+	    (rc = notes_issue_url(c, x)) != 0)
+		return rc;
+	if ((x = field(f, nf, "commit_url"))) {
+		if (!(map = scalar(c, "commit_url", x, "a URL")))
+			return REL_EUSAGE;
+		if (rel_notes_cfg_commit_url(&c->flow->notes, map->s,
+		    c->err) != 0)
+			return badhere(c, x);
+	}
+	if ((x = field(f, nf, "exclude")) &&
+	    (rc = notes_list(c, "exclude", x, rel_notes_cfg_exclude)) != 0)
+		return rc;
+	if (rel_notes_cfg_check(&c->flow->notes, c->err) != 0)
+		return badhere(c, v);
+	return 0;
+}
+
 static int
 parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 {
@@ -709,6 +789,7 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 		{ .key = "product" }, { .key = "repo" }, { .key = "timeout" },
 		{ .key = "best_effort" }, { .key = "parallel" },
 		{ .key = "components" }, { .key = "environments" },
+		{ .key = "notes" },
 	};
 	const size_t nf = sizeof f / sizeof f[0];
 	struct rel_flow *flow = c->flow;
@@ -746,6 +827,8 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 	    &flow->parallel)) != 0)
 		return rc;
 	if ((rc = parse_components(c, field(f, nf, "components"))) != 0)
+		return rc;
+	if ((v = field(f, nf, "notes")) && (rc = parse_notes(c, v)) != 0)
 		return rc;
 	if (!(v = field(f, nf, "environments")))
 		return bad(c, root, "missing 'environments' in the flow");
@@ -868,6 +951,7 @@ rel_flow_free(struct rel_flow *flow)
 	free(flow->envs);
 	free(flow->components);
 	free(flow->repo);
+	rel_notes_cfg_free(&flow->notes);
 	free(flow);
 }
 

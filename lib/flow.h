@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "name.h"
+#include "notescfg.h"
 
 #define REL_FLOW_MAX_BYTES (1024 * 1024) /* a flow file is at most 1 MiB */
 #define REL_FLOW_MAX_DEPTH 32            /* nesting of mappings/sequences */
@@ -66,6 +67,7 @@ struct rel_flow {
 	char (*components)[REL_NAME_MAX + 1];
 	size_t nenvs;
 	struct rel_flow_env *envs;      /* in file order */
+	struct rel_notes_cfg notes;     /* the `notes:` section, checked */
 };
 
 /* Parse the YAML in buf[0..len) for `product`.  `path` names the file in

@@ -52,6 +52,10 @@ rel_notes_free(struct rel_notes *n)
 	free(n->notes);
 	free(n->people_tab);
 	free(n->issue_tab);
+	free(n->addrs);
+	free(n->ctypes);
+	free(n->addr_tab);
+	free(n->ctype_tab);
 	rel_buf_free(&n->strs);
 	rel_notes_init(n);
 }
@@ -60,6 +64,12 @@ const char *
 rel_notes_str(const struct rel_notes *n, size_t off)
 {
 	return off == NONE || off >= n->strs.len ? NULL : n->strs.s + off;
+}
+
+void
+rel_notes_config(struct rel_notes *n, const struct rel_notes_cfg *cfg)
+{
+	n->cfg = cfg;
 }
 
 static int
@@ -197,6 +207,18 @@ person_key(const struct rel_notes *n, size_t i)
 	return n->people[i].name;
 }
 
+static size_t
+addr_key(const struct rel_notes *n, size_t i)
+{
+	return n->addrs[i].key;
+}
+
+static size_t
+ctype_key(const struct rel_notes *n, size_t i)
+{
+	return n->ctypes[i];
+}
+
 /* The slot for key s[0..len) in tab: holding its index + 1, or 0. */
 static size_t *
 slot(const struct rel_notes *n, size_t *tab, size_t cap, key_fn key,
@@ -238,12 +260,62 @@ rehash(struct rel_notes *n, size_t **tab, size_t *cap, size_t count,
 	return 0;
 }
 
+/*
+ * Count one more commit of person p under the address email: the
+ * person's address is the one they used most, the newest of those used
+ * as often (commits come newest first), as `git shortlog -e` would show
+ * for the name the mailmap gives.  0, or -1 out of memory.
+ */
+static int
+address(struct rel_notes *n, size_t p, const char *email, size_t emaillen)
+{
+	struct rel_buf *b = &n->strs;
+	size_t name = n->people[p].name, len = strlen(b->s + name);
+	size_t off = b->len, *sl;
+	struct rel_notes_addr *a;
+	const char *k;
+
+	/* The key: the name, \001 (no cleaned string has it), the address
+	 * as it is stored; the address alone is the key's tail. */
+	if (rel_buf_grow(b, len + 2) < 0)
+		return -1;
+	memcpy(b->s + b->len, b->s + name, len);
+	b->len += len;
+	b->s[b->len++] = '\001';
+	b->s[b->len] = '\0';
+	if (put(n, email, emaillen, ONELINE) == NONE ||
+	    rehash(n, &n->addr_tab, &n->addr_cap, n->naddrs, addr_key) < 0)
+		return -1;
+	k = b->s + off;
+	sl = slot(n, n->addr_tab, n->addr_cap, addr_key, k, strlen(k));
+	if (*sl) {
+		b->len = off;
+		b->s[off] = '\0';
+		a = &n->addrs[*sl - 1];
+	} else {
+		if (grow((void **)&n->addrs, &n->addrs_alloc, n->naddrs,
+		    sizeof *n->addrs) < 0)
+			return -1;
+		a = &n->addrs[n->naddrs];
+		a->key = off;
+		a->email = off + len + 1;
+		a->person = p;
+		a->commits = 0;
+		*sl = ++n->naddrs;
+	}
+	if (++a->commits > n->people[p].email_commits) {
+		n->people[p].email = a->email;
+		n->people[p].email_commits = a->commits;
+	}
+	return 0;
+}
+
 /* The index of the person named name (added if new), or NONE. */
 static size_t
 person(struct rel_notes *n, const char *name, size_t namelen,
     const char *email, size_t emaillen)
 {
-	size_t off = put(n, name, namelen, ONELINE), *sl;
+	size_t off = put(n, name, namelen, ONELINE), *sl, p;
 	const char *k;
 
 	if (off == NONE || rehash(n, &n->people_tab, &n->people_cap,
@@ -254,19 +326,49 @@ person(struct rel_notes *n, const char *name, size_t namelen,
 	if (*sl) {
 		n->strs.len = off;          /* not needed twice */
 		n->strs.s[off] = '\0';
-		n->people[*sl - 1].commits++;
+		p = *sl - 1;
+		n->people[p].commits++;
+	} else {
+		if (grow((void **)&n->people, &n->people_alloc, n->npeople,
+		    sizeof *n->people) < 0)
+			return NONE;
+		p = n->npeople;
+		n->people[p].name = off;
+		n->people[p].email = NONE;
+		n->people[p].commits = 1;
+		n->people[p].email_commits = 0;
+		*sl = ++n->npeople;
+	}
+	return address(n, p, email, emaillen) < 0 ? NONE : p;
+}
+
+/* The index of the type named s[0..len) (lower-cased, added if new) among
+ * those outside the known ones, or NONE. */
+static size_t
+custom_type(struct rel_notes *n, const char *s, size_t len)
+{
+	size_t off = put(n, s, len, ONELINE), *sl;
+	char *k;
+
+	if (off == NONE || rehash(n, &n->ctype_tab, &n->ctype_cap, n->nctypes,
+	    ctype_key) < 0)
+		return NONE;
+	for (k = n->strs.s + off; *k; k++)
+		if (*k >= 'A' && *k <= 'Z')
+			*k = (char)(*k - 'A' + 'a');
+	k = n->strs.s + off;
+	sl = slot(n, n->ctype_tab, n->ctype_cap, ctype_key, k, strlen(k));
+	if (*sl) {
+		n->strs.len = off;
+		n->strs.s[off] = '\0';
 		return *sl - 1;
 	}
-	if (grow((void **)&n->people, &n->people_alloc, n->npeople,
-	    sizeof *n->people) < 0)
+	if (grow((void **)&n->ctypes, &n->ctypes_alloc, n->nctypes,
+	    sizeof *n->ctypes) < 0)
 		return NONE;
-	n->people[n->npeople].name = off;
-	if ((n->people[n->npeople].email = put(n, email, emaillen,
-	    ONELINE)) == NONE)
-		return NONE;
-	n->people[n->npeople].commits = 1;
-	*sl = ++n->npeople;
-	return n->npeople - 1;
+	n->ctypes[n->nctypes] = off;
+	*sl = ++n->nctypes;
+	return n->nctypes - 1;
 }
 
 /* The index of the issue ref (added if new), or NONE. */
@@ -437,12 +539,50 @@ put_span(struct rel_notes *n, struct rel_span sp, int flags)
 	return sp.len ? put(n, sp.s, sp.len, flags) : NONE;
 }
 
+/* Is sp the word w, in any case? */
+static int
+word_is(struct rel_span sp, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sp.len; i++)
+		if (!w[i] || tolower((unsigned char)sp.s[i]) != w[i])
+			return 0;
+	return w[i] == '\0';
+}
+
+/* Does an exclude pattern leave the commit out?  A breaking change is
+ * always shown. */
+static int
+excluded(const struct rel_notes *n, const struct rel_commitmsg *cm)
+{
+	char type[REL_CM_MAX_TYPE + 1];
+	size_t i;
+
+	if (!n->cfg || !n->cfg->nexclude || cm->breaking)
+		return 0;
+	if (cm->conventional) {
+		for (i = 0; i < cm->type_word.len && i < REL_CM_MAX_TYPE; i++) {
+			char ch = cm->type_word.s[i];
+
+			type[i] = ch >= 'A' && ch <= 'Z' ?
+			    (char)(ch - 'A' + 'a') : ch;
+		}
+		type[i] = '\0';
+	} else {
+		snprintf(type, sizeof type, "%s", rel_cc_type_name(cm->type));
+	}
+	return rel_notes_cfg_excluded(n->cfg, type, cm->scope.s,
+	    cm->scope.len);
+}
+
 int
 rel_notes_add_commit(struct rel_notes *n, const struct rel_notes_commit_in *c,
     struct rel_err *err)
 {
 	struct rel_commitmsg *cm = &n->cm;
 	struct rel_notes_commit *k;
+	struct rel_cm_keys keys = { NULL, 0 };
 	size_t who;
 
 	if (c->merge && !n->merges) {
@@ -452,7 +592,15 @@ rel_notes_add_commit(struct rel_notes *n, const struct rel_notes_commit_in *c,
 	if (grow((void **)&n->commits, &n->commits_cap, n->ncommits,
 	    sizeof *n->commits) < 0)
 		return oom(n, err);
-	rel_commitmsg_parse(c->msg, c->msglen, cm);
+	if (n->cfg) {
+		keys.keys = (const char *const *)n->cfg->keys;
+		keys.n = n->cfg->nkeys;
+	}
+	rel_commitmsg_parse(c->msg, c->msglen, &keys, cm);
+	if (excluded(n, cm)) {
+		n->excluded++;
+		return 0;
+	}
 	k = &n->commits[n->ncommits];
 	k->id = puts0(n, c->id ? c->id : "");
 	k->subject = put(n, cm->subject.s, cm->subject.len, ONELINE);
@@ -461,6 +609,11 @@ rel_notes_add_commit(struct rel_notes *n, const struct rel_notes_commit_in *c,
 	    put(n, cm->desc.s, cm->desc.len, ONELINE);
 	k->scope = put_span(n, cm->scope, ONELINE);
 	k->breaking_text = put_span(n, cm->breaking_text, 0);
+	k->ctype = NONE;
+	if (cm->conventional && cm->type == REL_CC_OTHER &&
+	    !word_is(cm->type_word, "other") && (k->ctype = custom_type(n,
+	    cm->type_word.s, cm->type_word.len)) == NONE)
+		return oom(n, err);
 	k->time = c->time;
 	k->type = (unsigned char)cm->type;
 	k->breaking = (unsigned char)cm->breaking;
@@ -557,11 +710,14 @@ add_base(const struct rel_notes *n, struct rel_buf *b, int md)
 		break;
 	case REL_BASE_PREVIOUS:
 		rel_buf_adds(b, rel ? rel : "?");
-		rel_buf_adds(b, ", the previous release with a revision");
+		rel_buf_adds(b, n->no_rev ? ", the previous release" :
+		    ", the previous release with a revision");
 		break;
 	case REL_BASE_RANGE:
 		if (S(n->base_rev))
 			add_rev(n, b, md);
+		else
+			rel_buf_adds(b, "none: all history");
 		rel_buf_adds(b, " (--range)");
 		return;
 	case REL_BASE_NONE:
@@ -601,6 +757,26 @@ add_num(struct rel_buf *b, size_t v)
 	rel_buf_adds(b, num);
 }
 
+/* " (1 merge left out, 2 excluded)", or nothing when nothing was. */
+static void
+add_left_out(const struct rel_notes *n, struct rel_buf *b)
+{
+	if (!n->merges_left_out && !n->excluded)
+		return;
+	rel_buf_adds(b, " (");
+	if (n->merges_left_out) {
+		add_count(b, n->merges_left_out, "merge", "merges");
+		rel_buf_adds(b, " left out");
+	}
+	if (n->merges_left_out && n->excluded)
+		rel_buf_adds(b, ", ");
+	if (n->excluded) {
+		add_num(b, n->excluded);
+		rel_buf_adds(b, " excluded");
+	}
+	rel_buf_addc(b, ')');
+}
+
 struct rank {
 	size_t commits;
 	const char *name;
@@ -632,6 +808,115 @@ ranked(const struct rel_notes *n)
 	}
 	qsort(v, n->npeople, sizeof *v, rank_cmp);
 	return v;
+}
+
+/*
+ * The groups, in the order the notes show them: the known types, the
+ * other types by name, then the commits without a type; each with its
+ * commits in walk order (a stable counting sort by group).
+ */
+struct group {
+	const char *type, *title;
+	size_t first, count;           /* in order[] */
+};
+
+struct groups {
+	struct group *g;
+	size_t n;
+	size_t *order;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rank *)a)->name,
+	    ((const struct rank *)b)->name);
+}
+
+static void
+groups_free(struct groups *gs)
+{
+	free(gs->g);
+	free(gs->order);
+}
+
+/* The group of commit k, with rank[] the sorted position of each type
+ * outside the known ones. */
+static size_t
+group_of(const struct rel_notes *n, const struct rel_notes_commit *k,
+    const size_t *rank)
+{
+	if (k->type < REL_CC_OTHER)
+		return k->type;
+	if (k->ctype != NONE)
+		return REL_CC_OTHER + rank[k->ctype];
+	return REL_CC_OTHER + n->nctypes;
+}
+
+static int
+groups_make(const struct rel_notes *n, struct groups *gs)
+{
+	size_t ng = REL_CC_OTHER + n->nctypes + 1, *count, *rank, at = 0;
+	struct rank *byname;
+
+	memset(gs, 0, sizeof *gs);
+	count = calloc(ng + 1, sizeof *count);
+	rank = calloc(n->nctypes + 1, sizeof *rank);
+	byname = calloc(n->nctypes + 1, sizeof *byname);
+	gs->g = calloc(ng, sizeof *gs->g);
+	gs->order = calloc(n->ncommits + 1, sizeof *gs->order);
+	if (!count || !rank || !byname || !gs->g || !gs->order) {
+		free(count);
+		free(rank);
+		free(byname);
+		groups_free(gs);
+		return -1;
+	}
+	for (size_t i = 0; i < n->nctypes; i++) {
+		byname[i].name = S(n->ctypes[i]);
+		byname[i].i = i;
+	}
+	qsort(byname, n->nctypes, sizeof *byname, name_cmp);
+	for (size_t i = 0; i < n->nctypes; i++)
+		rank[byname[i].i] = i;
+	for (size_t i = 0; i < n->ncommits; i++)
+		count[group_of(n, &n->commits[i], rank)]++;
+	for (size_t g = 0; g < ng; g++) {
+		struct group *gr = &gs->g[gs->n];
+
+		if (!count[g])
+			continue;
+		if (g < REL_CC_OTHER || g == ng - 1) {
+			enum rel_cc_type t = g < REL_CC_OTHER ?
+			    (enum rel_cc_type)g : REL_CC_OTHER;
+
+			gr->type = rel_cc_type_name(t);
+			gr->title = rel_cc_type_title(t);
+		} else {
+			gr->type = gr->title = byname[g - REL_CC_OTHER].name;
+		}
+		gr->first = at;
+		at += count[g];
+		count[g] = gs->n++;    /* from now on: the group's index */
+	}
+	for (size_t i = 0; i < n->ncommits; i++) {
+		struct group *gr = &gs->g[count[group_of(n, &n->commits[i],
+		    rank)]];
+
+		gs->order[gr->first + gr->count++] = i;
+	}
+	free(count);
+	free(rank);
+	free(byname);
+	return 0;
+}
+
+/* The commit's type: its group's name. */
+static const char *
+type_name(const struct rel_notes *n, const struct rel_notes_commit *k)
+{
+	return k->ctype != NONE ? S(n->ctypes[k->ctype]) :
+	    rel_cc_type_name((enum rel_cc_type)k->type);
 }
 
 /* --- Markdown ---------------------------------------------------- */
@@ -748,15 +1033,103 @@ md_block(struct rel_buf *b, const char *s, const char *indent)
 	}
 }
 
+/* An issue reference, a link when the configuration has a URL for it. */
+static void
+md_ref(const struct rel_notes *n, struct rel_buf *b, const char *ref)
+{
+	struct rel_buf url = REL_BUF_INIT;
+
+	if (rel_notes_cfg_issue_link(n->cfg, ref, &url) && !url.oom) {
+		rel_buf_addc(b, '[');
+		md_text(b, ref, 0);
+		rel_buf_adds(b, "](<");
+		rel_buf_add(b, url.s, url.len);
+		rel_buf_adds(b, ">)");
+	} else {
+		md_text(b, ref, 0);
+	}
+	b->oom |= url.oom;
+	rel_buf_free(&url);
+}
+
+/* Markdown text of desc[0..len). */
+static void
+md_textn(struct rel_buf *b, const char *s, size_t len)
+{
+	char *t = strndup(s, len);
+
+	if (t)
+		md_text(b, t, 0);
+	else
+		b->oom = 1;
+	free(t);
+}
+
+/*
+ * The description, with the commit's issues in it made links when there
+ * are URLs for issues.  A description with a code span is written as it
+ * is: a link cut through a span would break it.
+ */
+static void
+md_desc(const struct rel_notes *n, const struct rel_notes_commit *k,
+    const char *desc, struct rel_buf *b)
+{
+	const char *p = desc, *run = desc;
+
+	if (!n->cfg || !n->cfg->nissue_urls || strchr(desc, '`')) {
+		md_text(b, desc, 0);
+		return;
+	}
+	while (*p) {
+		const char *ref = NULL;
+		size_t len = 0;
+
+		if (p == desc || !isalnum((unsigned char)p[-1]))
+			for (unsigned i = 0; i < k->nissues && !ref; i++) {
+				const char *r = S(n->issues[n->refs[k->issue0 +
+				    i]].ref);
+				unsigned char after;
+
+				len = strlen(r);
+				after = (unsigned char)p[len];
+				if (!strncmp(p, r, len) && !isalnum(after) &&
+				    after != '-' && after != '_')
+					ref = r;
+			}
+		if (!ref) {
+			p++;
+			continue;
+		}
+		md_textn(b, run, (size_t)(p - run));
+		md_ref(n, b, ref);
+		p += len;
+		run = p;
+	}
+	md_textn(b, run, (size_t)(p - run));
+}
+
 static void
 md_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
     struct rel_buf *b, int with_text)
 {
 	const char *scope = S(k->scope), *desc = S(k->desc);
+	struct rel_buf url = REL_BUF_INIT;
+	size_t idlen = strlen(S(k->id));
 
 	rel_buf_adds(b, "- ");
-	md_code(b, S(k->id), strlen(S(k->id)) < REL_NOTES_SHORT ?
-	    strlen(S(k->id)) : REL_NOTES_SHORT);
+	if (idlen > REL_NOTES_SHORT)
+		idlen = REL_NOTES_SHORT;
+	if (rel_notes_cfg_commit_link(n->cfg, S(k->id), &url)) {
+		rel_buf_addc(b, '[');
+		md_code(b, S(k->id), idlen);
+		rel_buf_adds(b, "](<");
+		rel_buf_add(b, url.s, url.len);
+		rel_buf_adds(b, ">)");
+		b->oom |= url.oom;
+	} else {
+		md_code(b, S(k->id), idlen);
+	}
+	rel_buf_free(&url);
 	rel_buf_addc(b, ' ');
 	if (scope) {
 		rel_buf_adds(b, "**");
@@ -764,7 +1137,7 @@ md_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 		rel_buf_adds(b, ":** ");
 	}
 	if (desc && *desc)
-		md_text(b, desc, 0);
+		md_desc(n, k, desc, b);
 	else
 		rel_buf_adds(b, "*(no subject)*");
 	if (k->breaking && !with_text)
@@ -778,7 +1151,7 @@ md_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 			if (mentioned(desc, ref))
 				continue;
 			rel_buf_adds(b, shown++ ? ", " : " (");
-			md_text(b, ref, 0);
+			md_ref(n, b, ref);
 		}
 		if (shown)
 			rel_buf_addc(b, ')');
@@ -837,6 +1210,9 @@ md_header(const struct rel_notes *n, struct rel_buf *b)
 		md_field(b, "Revision");
 		md_codes(b, S(n->head_rev) ? S(n->head_rev) : S(n->rev));
 		rel_buf_addc(b, '\n');
+	} else if (n->no_rev) {
+		md_field(b, "Revision");
+		rel_buf_adds(b, "none recorded\n");
 	}
 	if (S(n->repo)) {
 		md_field(b, "Repository");
@@ -853,11 +1229,7 @@ md_header(const struct rel_notes *n, struct rel_buf *b)
 	}
 	md_field(b, "Commits");
 	add_num(b, n->ncommits);
-	if (n->merges_left_out) {
-		rel_buf_adds(b, " (");
-		add_count(b, n->merges_left_out, "merge", "merges");
-		rel_buf_adds(b, " left out)");
-	}
+	add_left_out(n, b);
 	rel_buf_addc(b, '\n');
 	if (n->noutputs) {
 		rel_buf_adds(b, "- **Outputs:**\n");
@@ -901,6 +1273,7 @@ static int
 render_md(const struct rel_notes *n, struct rel_buf *b)
 {
 	struct rank *who;
+	struct groups gs;
 
 	md_header(n, b);
 	md_artifacts(n, b);
@@ -913,23 +1286,24 @@ render_md(const struct rel_notes *n, struct rel_buf *b)
 				md_commit(n, &n->commits[i], b, 1);
 			}
 	}
-	for (int t = 0; t < REL_CC_NTYPES; t++) {
-		if (!n->ntype[t])
-			continue;
+	if (groups_make(n, &gs) < 0)
+		return -1;
+	for (size_t g = 0; g < gs.n; g++) {
 		rel_buf_adds(b, "\n## ");
-		rel_buf_adds(b, rel_cc_type_title((enum rel_cc_type)t));
+		md_text(b, gs.g[g].title, 1);
 		rel_buf_adds(b, "\n\n");
-		for (size_t i = 0; i < n->ncommits; i++)
-			if (n->commits[i].type == t)
-				md_commit(n, &n->commits[i], b, 0);
+		for (size_t i = 0; i < gs.g[g].count; i++)
+			md_commit(n, &n->commits[gs.order[gs.g[g].first + i]],
+			    b, 0);
 	}
+	groups_free(&gs);
 	if (!n->ncommits)
 		rel_buf_adds(b, "\n*No commits.*\n");
 	if (n->nissues) {
 		rel_buf_adds(b, "\n## Linked issues\n\n");
 		for (size_t i = 0; i < n->nissues; i++) {
 			rel_buf_adds(b, "- ");
-			md_text(b, S(n->issues[i].ref), 0);
+			md_ref(n, b, S(n->issues[i].ref));
 			if (n->issues[i].closes)
 				rel_buf_adds(b, " (fixed)");
 			rel_buf_addc(b, '\n');
@@ -1018,6 +1392,7 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 {
 	char t[REL_TIME_MAX];
 	struct rank *who;
+	struct groups gs;
 
 	rel_buf_adds(b, S(n->release) ? S(n->release) : "release notes");
 	if (n->hotfix)
@@ -1037,7 +1412,9 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 		text_field(b, "message", S(n->message));
 		rel_buf_addc(b, '\n');
 	}
-	if (S(n->head_rev) || S(n->rev)) {
+	if (!S(n->head_rev) && !S(n->rev) && n->no_rev) {
+		text_field(b, "revision", "none recorded\n");
+	} else if (S(n->head_rev) || S(n->rev)) {
 		text_field(b, "revision", S(n->head_rev) ? S(n->head_rev) :
 		    S(n->rev));
 		rel_buf_addc(b, '\n');
@@ -1055,11 +1432,7 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 	}
 	text_field(b, "commits", NULL);
 	add_num(b, n->ncommits);
-	if (n->merges_left_out) {
-		rel_buf_adds(b, " (");
-		add_count(b, n->merges_left_out, "merge", "merges");
-		rel_buf_adds(b, " left out)");
-	}
+	add_left_out(n, b);
 	rel_buf_addc(b, '\n');
 	for (size_t i = 0; i < n->noutputs; i++) {
 		text_field(b, "output", S(n->outputs[i].object));
@@ -1091,16 +1464,17 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 			if (n->commits[i].breaking)
 				text_commit(n, &n->commits[i], b, 1);
 	}
-	for (int ty = 0; ty < REL_CC_NTYPES; ty++) {
-		if (!n->ntype[ty])
-			continue;
+	if (groups_make(n, &gs) < 0)
+		return -1;
+	for (size_t g = 0; g < gs.n; g++) {
 		rel_buf_addc(b, '\n');
-		rel_buf_adds(b, rel_cc_type_title((enum rel_cc_type)ty));
+		rel_buf_adds(b, gs.g[g].title);
 		rel_buf_addc(b, '\n');
-		for (size_t i = 0; i < n->ncommits; i++)
-			if (n->commits[i].type == ty)
-				text_commit(n, &n->commits[i], b, 0);
+		for (size_t i = 0; i < gs.g[g].count; i++)
+			text_commit(n, &n->commits[gs.order[gs.g[g].first + i]],
+			    b, 0);
 	}
+	groups_free(&gs);
 	if (n->nissues) {
 		rel_buf_adds(b, "\nLinked issues\n");
 		for (size_t i = 0; i < n->nissues; i++) {
@@ -1221,6 +1595,22 @@ iso_time(int64_t secs, char out[21])
 	return 0;
 }
 
+/* The link that fn makes of what, as a JSON string, or null. */
+static void
+json_link(struct rel_buf *b, const struct rel_notes_cfg *cfg,
+    const char *what, int (*fn)(const struct rel_notes_cfg *, const char *,
+    struct rel_buf *))
+{
+	struct rel_buf url = REL_BUF_INIT;
+
+	if (fn(cfg, what, &url) && !url.oom)
+		json_str(b, url.s);
+	else
+		LIT(b, "null");
+	b->oom |= url.oom;
+	rel_buf_free(&url);
+}
+
 static void
 json_kstr(struct rel_buf *b, const char *key, const char *s, int *first)
 {
@@ -1258,7 +1648,7 @@ json_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 	LIT(b, ",\"short\":\"");
 	add_short(b, id);
 	LIT(b, "\",\"type\":\"");
-	rel_buf_adds(b, rel_cc_type_name((enum rel_cc_type)k->type));
+	rel_buf_adds(b, type_name(n, k));
 	LIT(b, "\",\"scope\":");
 	json_str(b, S(k->scope));
 	if (k->breaking)
@@ -1285,7 +1675,9 @@ json_commit(const struct rel_notes *n, const struct rel_notes_commit *k,
 			rel_buf_addc(b, ',');
 		json_str(b, S(n->issues[n->refs[k->issue0 + i]].ref));
 	}
-	LIT(b, "]}");
+	LIT(b, "],\"url\":");
+	json_link(b, n->cfg, id, rel_notes_cfg_commit_link);
+	rel_buf_addc(b, '}');
 }
 
 static int
@@ -1293,6 +1685,7 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 {
 	char t[REL_TIME_MAX];
 	struct rank *who;
+	struct groups gs;
 	size_t *start = NULL, *fill = NULL, *by_issue = NULL;
 	int first = 1, any;
 
@@ -1340,7 +1733,26 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 	json_kstr(b, "range", S(n->range), &first);
 	json_kbool(b, "merges", n->merges, &first);
 	json_knum(b, "merges_left_out", n->merges_left_out, &first);
+	json_key(b, "exclude", &first);
+	rel_buf_addc(b, '[');
+	for (size_t i = 0; n->cfg && i < n->cfg->nexclude; i++) {
+		if (i)
+			rel_buf_addc(b, ',');
+		json_str(b, n->cfg->exclude[i]);
+	}
+	rel_buf_addc(b, ']');
+	json_knum(b, "excluded", n->excluded, &first);
 	json_knum(b, "commit_count", n->ncommits, &first);
+	json_key(b, "walk", &first);
+	{
+		int f = 1;
+
+		rel_buf_addc(b, '{');
+		json_kbool(b, "commit_graph", n->walk_graph, &f);
+		json_knum(b, "commits_read", n->walk_read, &f);
+		json_knum(b, "commits_visited", n->walk_visited, &f);
+		rel_buf_addc(b, '}');
+	}
 	json_key(b, "notes", &first);
 	rel_buf_addc(b, '[');
 	for (size_t i = 0; i < n->nnotes; i++) {
@@ -1382,27 +1794,27 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 	json_key(b, "groups", &first);
 	rel_buf_addc(b, '[');
 	any = 0;
-	for (int ty = 0; ty < REL_CC_NTYPES; ty++) {
-		int f = 1, c = 0;
+	if (groups_make(n, &gs) < 0)
+		return -1;
+	for (size_t g = 0; g < gs.n; g++) {
+		int f = 1;
 
-		if (!n->ntype[ty])
-			continue;
-		if (any++)
+		if (g)
 			rel_buf_addc(b, ',');
 		rel_buf_addc(b, '{');
-		json_kstr(b, "type", rel_cc_type_name(ty), &f);
-		json_kstr(b, "title", rel_cc_type_title(ty), &f);
+		json_kstr(b, "type", gs.g[g].type, &f);
+		json_kstr(b, "title", gs.g[g].title, &f);
 		json_key(b, "commits", &f);
 		rel_buf_addc(b, '[');
-		for (size_t i = 0; i < n->ncommits; i++) {
-			if (n->commits[i].type != ty)
-				continue;
-			if (c++)
+		for (size_t i = 0; i < gs.g[g].count; i++) {
+			if (i)
 				rel_buf_addc(b, ',');
-			json_commit(n, &n->commits[i], b);
+			json_commit(n, &n->commits[gs.order[gs.g[g].first + i]],
+			    b);
 		}
 		rel_buf_adds(b, "]}");
 	}
+	groups_free(&gs);
 	rel_buf_addc(b, ']');
 
 	/* Issues with the commits that name them: bucket the refs. */
@@ -1439,7 +1851,10 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 				rel_buf_addc(b, ',');
 			json_str(b, S(n->commits[by_issue[k]].id));
 		}
-		rel_buf_adds(b, "]}");
+		rel_buf_adds(b, "],\"url\":");
+		json_link(b, n->cfg, S(n->issues[i].ref),
+		    rel_notes_cfg_issue_link);
+		rel_buf_addc(b, '}');
 	}
 	rel_buf_addc(b, ']');
 	free(start);

@@ -17,9 +17,13 @@
  *   The renderers can therefore write them out as they are (JSON escapes
  *   quotes and backslashes only; Markdown escapes HTML).
  * - Commits are kept in the order of the walk; groups, breaking changes,
- *   issues and contributors are views of that one list.  Issues and
- *   contributors are deduplicated through hash tables: adding a commit
- *   costs time linear in its message, whatever the number of commits.
+ *   issues and contributors are views of that one list.  Issues,
+ *   contributors, their addresses and the types outside the known ones
+ *   are deduplicated through hash tables: adding a commit costs time
+ *   linear in its message, whatever the number of commits.
+ * - A commit that an exclude pattern of the configuration matches is
+ *   counted and left out whole (unless it is breaking: a breaking change
+ *   is never hidden), as merges are unless asked for.
  * - The library never prints: rendering appends to a rel_buf.
  */
 #ifndef REL_NOTES_H
@@ -31,6 +35,7 @@
 #include "buf.h"
 #include "commitmsg.h"
 #include "err.h"
+#include "notescfg.h"
 #include "release.h"
 
 #define REL_NOTES_NONE ((size_t)-1)
@@ -63,8 +68,15 @@ struct rel_notes_output {
 };
 
 struct rel_notes_person {
-	size_t name, email;
+	size_t name, email;                /* email: the one used most */
 	size_t commits;
+	size_t email_commits;              /* commits with that email */
+};
+
+/* A person's address and how often they used it. */
+struct rel_notes_addr {
+	size_t key;                        /* "name\001email" */
+	size_t email, person, commits;
 };
 
 struct rel_notes_issue {
@@ -77,6 +89,8 @@ struct rel_notes_issue {
 struct rel_notes_commit {
 	size_t id;                         /* full hex id */
 	size_t subject, scope, desc, breaking_text;
+	size_t ctype;                      /* a type outside the known ones:
+	                                      index into ctypes, or NONE */
 	size_t author;                     /* index into people */
 	size_t issue0;                     /* its issues: refs[issue0...] */
 	unsigned nissues;
@@ -104,6 +118,7 @@ struct rel_notes {
 	int64_t created;                   /* ms */
 	int hotfix;
 	int compared;                      /* artifacts compared with a base */
+	int no_rev;                        /* the release has no revision */
 
 	/* The range. */
 	enum rel_notes_base base;
@@ -112,9 +127,13 @@ struct rel_notes {
 	size_t range;                      /* the revisions, as given */
 	int merges;                        /* merge commits are included */
 	size_t merges_left_out;
+	size_t excluded;                   /* left out by exclude patterns */
+	int walk_graph;                    /* the commit-graph gave the range */
+	size_t walk_read, walk_visited;    /* objects read, commits visited */
+	const struct rel_notes_cfg *cfg;   /* keys, links, patterns; or NULL */
 
 	size_t noutputs, nartifacts, ncommits, npeople, nissues, nrefs;
-	size_t nnotes, nbreaking;
+	size_t nnotes, nbreaking, naddrs, nctypes;
 	size_t ntype[REL_CC_NTYPES];
 	struct rel_notes_output *outputs;
 	struct rel_notes_artifact *artifacts;
@@ -123,11 +142,16 @@ struct rel_notes {
 	struct rel_notes_issue *issues;    /* in order of first appearance */
 	size_t *refs;                      /* the commits' issues (indices) */
 	size_t *notes;                     /* remarks ("no base: ...") */
+	struct rel_notes_addr *addrs;
+	size_t *ctypes;                    /* type names, lower case */
 
 	struct rel_buf strs;
 	size_t *people_tab, *issue_tab;    /* open addressing: index + 1 */
+	size_t *addr_tab, *ctype_tab;
 	size_t people_cap, issue_cap;      /* powers of two, or 0 */
+	size_t addr_cap, ctype_cap;
 	size_t commits_cap, people_alloc, issues_alloc, refs_cap, misc_cap[3];
+	size_t addrs_alloc, ctypes_alloc;
 	int oom;
 	struct rel_commitmsg cm;           /* reused for each commit */
 };
@@ -138,8 +162,13 @@ void rel_notes_free(struct rel_notes *n);
 /* The string at off, or NULL for REL_NOTES_NONE. */
 const char *rel_notes_str(const struct rel_notes *n, size_t off);
 
+/* What to link and leave out (the flow's `notes:`, the options); cfg
+ * must outlive n.  Set it before adding commits. */
+void rel_notes_config(struct rel_notes *n, const struct rel_notes_cfg *cfg);
+
 /* The release: header, outputs (the latest of each object and key) and
- * artifacts compared with base (NULL: no base, every artifact added). */
+ * artifacts compared with base (NULL: no base, every artifact added).
+ * A release without a revision gets no commits: the notes say so. */
 int rel_notes_release(struct rel_notes *n, const struct rel_release *r,
     const struct rel_release *base, struct rel_err *err);
 

@@ -71,10 +71,12 @@ notes_repo() {
 }
 
 # flow_notes: the product web, components api and ui, dev (auto) then
-# prod (manual), every step `true`.
+# prod (manual), every step `true`; ABC-N references are issues.
 flow_notes() {
 	write_flow "$REL_STATE_DIR/flows/web.yaml" <<'EOF'
 components: [api, ui]
+notes:
+  issue_keys: [ABC]
 environments:
   - name: dev
     action: "true"

@@ -17,6 +17,10 @@
 #include "commitmsg.h"
 #include "fuzz.h"
 
+/* Keys as a flow names them, so that KEY-N references are looked for. */
+static const char *const key_names[] = { "ABC", "PROJ", "GH" };
+static const struct rel_cm_keys keys = { key_names, 3 };
+
 static void
 check_span(const char *msg, size_t len, struct rel_span sp, int one_line)
 {
@@ -48,7 +52,14 @@ check(const char *msg, size_t len, const struct rel_commitmsg *cm)
 		FUZZ_CHECK(cm->breaking && cm->conventional);
 	if (cm->breaking_text.len)
 		FUZZ_CHECK(cm->breaking);
-	if (!cm->conventional) {
+	if (cm->conventional) {
+		FUZZ_CHECK(cm->type_word.len > 0 &&
+		    cm->type_word.len <= REL_CM_MAX_TYPE &&
+		    cm->type_word.s == cm->subject.s);
+		FUZZ_CHECK(cm->type == REL_CC_OTHER || cm->type ==
+		    rel_cc_type_parse(cm->type_word.s, cm->type_word.len));
+	} else {
+		FUZZ_CHECK(cm->type_word.len == 0);
 		FUZZ_CHECK(cm->scope.len == 0);
 		/* Only what `git revert` writes has a type without the form. */
 		FUZZ_CHECK(cm->type == REL_CC_OTHER ||
@@ -57,6 +68,7 @@ check(const char *msg, size_t len, const struct rel_commitmsg *cm)
 	}
 	check_span(msg, len, cm->subject, 1);
 	check_span(msg, len, cm->scope, 1);
+	check_span(msg, len, cm->type_word, 1);
 	check_span(msg, len, cm->desc, 1);
 	check_span(msg, len, cm->body, 0);
 	check_span(msg, len, cm->breaking_text, 0);
@@ -114,12 +126,13 @@ check_deterministic(const char *msg, size_t len)
 		abort();
 	memset(a, 0x00, sizeof *a);
 	memset(b, 0xa5, sizeof *b);
-	rel_commitmsg_parse(msg, len, a);
-	rel_commitmsg_parse(msg, len, b);
+	rel_commitmsg_parse(msg, len, &keys, a);
+	rel_commitmsg_parse(msg, len, &keys, b);
 	FUZZ_CHECK(a->type == b->type && a->conventional == b->conventional &&
 	    a->bang == b->bang && a->breaking == b->breaking);
 	same_span(a->subject, b->subject);
 	same_span(a->scope, b->scope);
+	same_span(a->type_word, b->type_word);
 	same_span(a->desc, b->desc);
 	same_span(a->body, b->body);
 	same_span(a->breaking_text, b->breaking_text);

@@ -18,12 +18,19 @@
 #include "notes.h"
 
 static struct rel_notes N;
+static struct rel_notes_cfg CFG;   /* issue key ABC, as a flow names it */
 
 static int
 setup(void **state)
 {
+	struct rel_err err;
+
 	(void)state;
 	rel_notes_init(&N);
+	memset(&CFG, 0, sizeof CFG);
+	if (rel_notes_cfg_key(&CFG, "ABC", &err))
+		return -1;
+	rel_notes_config(&N, &CFG);
 	return 0;
 }
 
@@ -32,6 +39,7 @@ teardown(void **state)
 {
 	(void)state;
 	rel_notes_free(&N);
+	rel_notes_cfg_free(&CFG);
 	return 0;
 }
 
@@ -197,7 +205,8 @@ test_json(void **state)
 	    "\"description\":\"crash (GH-7)\","
 	    "\"subject\":\"fix(ui): crash (GH-7)\",\"author\":\"Ann\","
 	    "\"email\":\"dev@example.org\",\"time\":\"2023-11-14T22:15:00Z\","
-	    "\"merge\":false,\"issues\":[\"GH-7\",\"ABC-9\",\"#12\"]}");
+	    "\"merge\":false,\"issues\":[\"GH-7\",\"ABC-9\",\"#12\"],"
+	    "\"url\":null}");
 	has(j, "\"breaking_text\":\"v1 is gone.\\nUse v2.\"");
 	has(j, "{\"ref\":\"ABC-9\",\"kind\":\"key\",\"closes\":true,"
 	    "\"commits\":[\"ccccccc3");
@@ -476,7 +485,7 @@ test_no_subject(void **state)
 
 	(void)state;
 	add("1", "Ann", 1, "", 0);
-	add("2", "Ann", 2, "\nonly a body #5\n", 0);
+	add("2", "Ann", 2, "\nonly a body, see #5\n", 0);
 	assert_int_equal(N.ntype[REL_CC_OTHER], 2);
 	md = render(REL_NOTES_MD);
 	has(md, "- `1000000` *(no subject)* — Ann\n");
@@ -500,7 +509,7 @@ test_many(void **state)
 		snprintf(id, sizeof id, "%07x", i);
 		snprintf(who, sizeof who, "Dev %d", i % 700);
 		snprintf(msg, sizeof msg, "feat: change %d #%d ABC-%d", i,
-		    i % 900, i);
+		    i % 900 + 1, i + 1);
 		add(id, who, 1700000000 + i, msg, 0);
 	}
 	assert_int_equal(N.ncommits, 5000);
@@ -512,7 +521,7 @@ test_many(void **state)
 	has(j, "\"commit_count\":5000");
 	free(j);
 	for (size_t i = 0; i < N.nissues; i++)
-		if (!strcmp(rel_notes_str(&N, N.issues[i].ref), "#0"))
+		if (!strcmp(rel_notes_str(&N, N.issues[i].ref), "#1"))
 			assert_int_equal(N.issues[i].commits, 6);
 }
 
