@@ -343,23 +343,21 @@ feed_range(const struct rel_git_walk *w, struct rel_git_range *r,
 
 /* The commit-graph to walk with, or NULL: none, turned off
  * (core.commitGraph), a shallow repository (its graph may name parents
- * that are not here), or one that cannot be used. */
+ * that are not here), or one that cannot be used (*unusable set, why
+ * says why). */
 static struct rel_git_graph *
-graph_of(const struct rel_git_repo *repo, char *why, size_t whylen)
+graph_of(const struct rel_git_repo *repo, char *why, size_t whylen,
+    int *unusable)
 {
 	struct rel_git_graph *g = NULL;
 	char objdir[PATH_MAX + 16];
 
-	if (repo->shallow) {
-		snprintf(why, whylen, "the repository is shallow");
+	*unusable = 0;
+	if (repo->shallow || !repo->commit_graph)
 		return NULL;
-	}
-	if (!repo->commit_graph) {
-		snprintf(why, whylen, "core.commitGraph is false");
-		return NULL;
-	}
 	snprintf(objdir, sizeof objdir, "%s/objects", repo->commondir);
-	rel_git_graph_open(objdir, &g, why, whylen);
+	if (!rel_git_graph_open(objdir, &g, why, whylen))
+		*unusable = strcmp(why, "no commit-graph") != 0;
 	return g;
 }
 
@@ -403,11 +401,12 @@ find_range(const struct rel_git_repo *repo, const char *dir,
 	void *ok = NULL;
 	int checking = 0, untrusted = 0, rc;
 
-	g = graph_of(repo, why, sizeof why);
+	g = graph_of(repo, why, sizeof why, &untrusted);
 	if (g)
 		checking = pthread_create(&th, NULL, verify, g) == 0;
 	if (g && !checking && rel_git_graph_verify(g) < 0) {
 		untrusted = 1;
+		snprintf(why, sizeof why, "its checksum is wrong");
 		rel_git_graph_close(g);
 		g = NULL;
 	}
@@ -417,6 +416,7 @@ find_range(const struct rel_git_repo *repo, const char *dir,
 		if (!ok) {
 			/* Whatever the walk found is not to be trusted. */
 			untrusted = 1;
+			snprintf(why, sizeof why, "its checksum is wrong");
 			rel_git_range_free(r, rdr);
 			rel_git_graph_close(g);
 			g = NULL;
@@ -424,11 +424,11 @@ find_range(const struct rel_git_repo *repo, const char *dir,
 			    !!base, r, err);
 		}
 	}
-	if (untrusted)
-		snprintf(why, sizeof why, "its checksum is wrong");
-	else if (!rc && g && !r->graph)
+	if (!rc && g && !r->graph) {
+		untrusted = 1;
 		snprintf(why, sizeof why, "%s", r->why);
-	if (!rc && (untrusted || (g && !r->graph)))
+	}
+	if (!rc && untrusted)
 		rc = rel_notes_note(n, err, "the commit-graph of %s cannot be "
 		    "trusted (%s): its history was read from the objects "
 		    "instead; `git commit-graph write --reachable` makes a new "

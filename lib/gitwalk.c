@@ -725,7 +725,7 @@ rel_git_range_free(struct rel_git_range *r, const struct rel_git_reader *rd)
 			rd->release(rd->arg, r->v[i].obj);
 	free(r->v);
 	r->v = NULL;
-	r->n = 0;
+	r->n = r->cap = 0;
 }
 
 int
