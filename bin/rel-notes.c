@@ -218,12 +218,21 @@ revparse(void *arg, const char *repo, const char *rev, char hex[41],
 	rc = rel_proc_capture((const char *const[]){ prog, "--repo", repo,
 	    "--", rev, NULL }, &out, &errs, &status, err);
 	if (rc == 0 && status != 0) {
-		const char *msg = errs.s ? errs.s : "";
+		const char *msg = errs.s ? errs.s : "", *why;
+		int len;
 
+		/* "rel-revparse: revision 'R' not found in DIR (WHY)": the
+		 * caller says the rest, WHY is what it adds. */
 		if (!strncmp(msg, "rel-revparse: ", 14))
 			msg += 14;
+		len = (int)strcspn(msg, "\n");
+		if ((why = strstr(msg, " (")) && why < msg + len &&
+		    msg[len - 1] == ')') {
+			len = (int)(msg + len - 1 - why - 2);
+			msg = why + 2;
+		}
 		rc = rel_err_set(err, status >= 2 && status <= 5 ? status :
-		    REL_ESYS, "%.*s", (int)strcspn(msg, "\n"), msg);
+		    REL_ESYS, "%.*s", len, msg);
 	} else if (rc == 0) {
 		size_t len = out.s ? strcspn(out.s, "\n") : 0;
 

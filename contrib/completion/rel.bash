@@ -44,7 +44,7 @@ __rel_spec() {
 	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:f:1 help:h:0
 		version:-:0' ;;
 	rel-notes) __rel_opts='state:-:1 repo:-:1 env:e:1 since:s:1 range:-:1
-		format:o:1 merges:-:0 help:h:0 version:-:0' ;;
+		format:o:1 merges:-:0 exclude:x:1 help:h:0 version:-:0' ;;
 	rel) __rel_opts='help:h:0 version:-:0' ;;
 	*) __rel_opts='help:h:0 version:-:0' ;;
 	esac

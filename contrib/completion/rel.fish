@@ -33,7 +33,7 @@ if not set -q __rel_fish_completion
             case rel-revparse
                 printf '%s\n' --repo
             case rel-notes
-                printf '%s\n' --state --repo -e --env -s --since --range -o --format
+                printf '%s\n' --state --repo -e --env -s --since --range -o --format -x --exclude
             case rel-sync
                 printf '%s\n' --state -r --remote -w --wait -f --format
         end
@@ -399,6 +399,7 @@ if not set -q __rel_fish_completion
     __rel_c notes '' -l range -x -d 'these git revisions, A..B'
     __rel_c notes '' -s o -l format -x -a 'md text json' -d 'output format'
     __rel_c notes '' -l merges -d 'list merge commits too'
+    __rel_c notes '' -s x -l exclude -x -d 'leave out commits of this TYPE(SCOPE)'
     __rel_c notes '__rel_npos 0' -k -a '(__rel_ids)' -d release
 
     __rel_c sync '' -s r -l remote -x -d 'the git remote to share the store through'
