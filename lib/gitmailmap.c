@@ -203,7 +203,8 @@ rel_git_mailmap_finish(struct rel_git_mailmap *mm)
 {
 	size_t i = 0, n = 0;
 
-	qsort(mm->recs, mm->nrecs, sizeof *mm->recs, rec_cmp);
+	if (mm->nrecs)
+		qsort(mm->recs, mm->nrecs, sizeof *mm->recs, rec_cmp);
 	free(mm->ents);
 	mm->nents = 0;
 	if (!(mm->ents = calloc(mm->nrecs + 1, sizeof *mm->ents)))

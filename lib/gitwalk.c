@@ -766,6 +766,7 @@ done:
 		rel_git_range_free(out, rd);
 		return rc;
 	}
-	qsort(out->v, out->n, sizeof *out->v, found_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, found_cmp);
 	return 0;
 }
