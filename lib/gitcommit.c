@@ -110,9 +110,10 @@ rel_git_commit_parse(const char *d, size_t len, struct rel_git_commit *c)
 			c->msglen = (size_t)(end - p - 1);
 			break;
 		}
-		if (is(p, le, "parent ", 7)) {
-			/* Only a run of them, as git writes: the i-th is
-			 * found by its position. */
+		if (is(p, le, "parent ", 7) && nl &&
+		    le - p == 7 + REL_GIT_HEXSZ) {
+			/* Only a run of whole lines, as git writes them: the
+			 * i-th is found by its position. */
 			if (!c->parents) {
 				c->parents = p;
 				c->nparents = 1;

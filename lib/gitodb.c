@@ -379,8 +379,10 @@ patch(const unsigned char *base, size_t blen, const unsigned char *d,
 	size_t slen, tlen, o = 0;
 	unsigned char *t;
 
+	/* An instruction makes at most 64 KiB: a larger target is a damaged
+	 * header. */
 	if (delta_size(&p, end, &slen) < 0 || slen != blen ||
-	    delta_size(&p, end, &tlen) < 0 || tlen > SIZE_MAX - 1 ||
+	    delta_size(&p, end, &tlen) < 0 || tlen / 0x10000 > dlen ||
 	    !(t = malloc(tlen + 1)))
 		return -1;
 	while (p < end) {
@@ -482,7 +484,11 @@ read_packed(const struct rel_git_odb *odb, const struct pack *p, size_t off,
 	} else if (t < REL_GIT_COMMIT || t > REL_GIT_TAG) {
 		return damaged(err, oid, "unknown object type in pack");
 	}
-	if (size > SIZE_MAX - 1 || !(buf = malloc(size + 1)))
+	/* Deflate makes at most 1032 bytes of one: a larger size is a
+	 * damaged header, not a reason to ask for terabytes. */
+	if (size > UINT32_MAX || size / 1032 > (size_t)(end - q))
+		return damaged(err, oid, "object size out of range");
+	if (!(buf = malloc(size + 1)))
 		return rel_err_set(err, REL_ESYS, "out of memory");
 	if (inflate_to(q, (size_t)(end - q), buf, size) < 0) {
 		free(buf);
@@ -496,8 +502,8 @@ read_packed(const struct rel_git_odb *odb, const struct pack *p, size_t off,
 		return 0;
 	}
 	{
-		char *base;
-		size_t blen;
+		char *base = NULL;
+		size_t blen = 0;
 
 		if (t == OFS_DELTA)
 			rc = read_packed(odb, p, base_off, oid, type, &base,
@@ -560,6 +566,8 @@ read_loose(const char *dir, const unsigned char *oid, enum rel_git_type *type,
 			goto bad;
 		size = size * 10 + (size_t)(*d - '0');
 	}
+	if (size / 1032 > mlen)
+		goto bad;       /* more than deflate can make of the file */
 	if (!(buf = malloc(size + 1))) {
 		inflateEnd(&z);
 		munmap((void *)m, mlen);
