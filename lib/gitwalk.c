@@ -429,6 +429,11 @@ start(struct walk *w, const unsigned char *ids, size_t nids, unsigned flag,
 		}
 		if ((rc = parse(w, (size_t)i, 0, 0)))
 			return rc;
+		/* As revision.c's handle_commit: a bottom's parents are
+		 * uninteresting from the start. */
+		if (flag == UNINTERESTING && (rc = mark_parents(w,
+		    (uint32_t)i)))
+			return rc;
 		if (w->nodes[i].flags & SEEN) {
 			if (flag == UNINTERESTING)
 				mark(w, (uint32_t)i);
