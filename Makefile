@@ -103,7 +103,7 @@ $(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build
 	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
 
 $(addprefix bin/,$(GITREAD_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
-	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< build/librel-git.a build/librel.a $(BASE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< build/librel-git.a build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
 bin/%: build/bin/%.o build/librel.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS) $(DL_LIBS)
