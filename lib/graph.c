@@ -32,14 +32,6 @@ struct grid {
 	struct cell *c;
 };
 
-struct box {
-	size_t env;
-	int depth;
-	int x, y, w, h;         /* position and size on the grid */
-	char lines[4][160];     /* text lines inside */
-	int status_line;        /* which line holds the status */
-};
-
 int
 rel_locale_utf8(void)
 {
@@ -95,9 +87,147 @@ text(struct grid *g, int x, int y, const char *s, int color)
 }
 
 static int
-center(const struct box *b)
+center(const struct rel_graph_box *b)
 {
 	return b->x + b->w / 2;
+}
+
+int
+rel_graph_boxes(const struct rel_release *r, struct rel_graph_layout *g)
+{
+	int changed = 1;
+
+	memset(g, 0, sizeof *g);
+	if (!(g->box = calloc(r->nenvs ? r->nenvs : 1, sizeof *g->box)))
+		return -1;
+	g->n = r->nenvs;
+	/* Depth: the longest chain of needs (the flow is acyclic). */
+	for (int pass = 0; changed && pass <= (int)r->nenvs; pass++) {
+		changed = 0;
+		for (size_t i = 0; i < r->nenvs; i++)
+			for (size_t k = 0; k < r->envs[i].nneeds; k++) {
+				int d = g->box[r->envs[i].needs[k]].depth + 1;
+
+				if (d > g->box[i].depth) {
+					g->box[i].depth = d;
+					changed = 1;
+				}
+			}
+	}
+	for (size_t i = 0; i < r->nenvs; i++) {
+		if (g->box[i].depth + 1 > g->rows)
+			g->rows = g->box[i].depth + 1;
+		snprintf(g->box[i].lines[0], sizeof g->box[i].lines[0], "%s%s",
+		    r->envs[i].name, r->envs[i].trigger == REL_TRIGGER_MANUAL ?
+		    " (manual)" : "");
+	}
+	return 0;
+}
+
+/* Does every need of env i sit one row up, and does every env of its row
+ * that has needs need the same ones there?  Then the bus between the
+ * rows shows i's needs exactly. */
+static int
+needs_exact(const struct rel_release *r, const struct rel_graph_layout *g,
+    size_t i)
+{
+	const struct rel_env *e = &r->envs[i];
+	int d = g->box[i].depth;
+
+	for (size_t k = 0; k < e->nneeds; k++)
+		if (g->box[e->needs[k]].depth != d - 1)
+			return 0;
+	for (size_t j = 0; j < r->nenvs; j++) {
+		if (g->box[j].depth != d || !r->envs[j].nneeds)
+			continue;
+		for (size_t a = 0; a < r->nenvs; a++) {
+			int ni = 0, nj = 0;
+
+			if (g->box[a].depth != d - 1)
+				continue;
+			for (size_t k = 0; k < e->nneeds; k++)
+				ni |= e->needs[k] == a;
+			for (size_t k = 0; k < r->envs[j].nneeds; k++)
+				nj |= r->envs[j].needs[k] == a;
+			if (ni != nj)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* "needs a,b" in line 3 of box i: whole names only; when they do not all
+ * fit, as many as do and how many more, never a name cut short. */
+static void
+needs_note(const struct rel_release *r, size_t i, char *list, size_t cap)
+{
+	const struct rel_env *e = &r->envs[i];
+
+	list[0] = '\0';
+	for (size_t k = 0; k < e->nneeds; k++) {
+		size_t len = strlen(list);
+		const char *nm = r->envs[e->needs[k]].name;
+		size_t more = k + 1 < e->nneeds ? sizeof ",+999 more" : 1;
+
+		if (len + (k ? 1 : 6) + strlen(nm) + more > cap) {
+			snprintf(list + len, cap - len, ",+%zu more",
+			    e->nneeds - k);
+			break;
+		}
+		snprintf(list + len, cap - len, "%s%s", k ? "," : "needs ", nm);
+	}
+}
+
+void
+rel_graph_place(const struct rel_release *r, int notes,
+    struct rel_graph_layout *g)
+{
+	int y = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		struct rel_graph_box *b = &g->box[i];
+		int n = 0;
+
+		if (notes && r->envs[i].nneeds && !needs_exact(r, g, i))
+			needs_note(r, i, b->lines[3], 120);
+		b->w = 0;
+		for (int k = 0; k < REL_GRAPH_LINES; k++)
+			if (b->lines[k][0]) {
+				n = k + 1;
+				if ((int)strlen(b->lines[k]) > b->w)
+					b->w = (int)strlen(b->lines[k]);
+			}
+		b->w += 4;
+		b->h = 2 + n;
+	}
+	g->w = 0;
+	for (int d = 0; d < g->rows; d++) {
+		int x = 0, h = 0;
+
+		for (size_t i = 0; i < g->n; i++) {
+			if (g->box[i].depth != d)
+				continue;
+			g->box[i].x = x;
+			g->box[i].y = y;
+			x += g->box[i].w + 2;
+			if (g->box[i].h > h)
+				h = g->box[i].h;
+		}
+		if (x - 2 > g->w)
+			g->w = x - 2;
+		for (size_t i = 0; i < g->n; i++)
+			if (g->box[i].depth == d)
+				g->box[i].h = h; /* a row's boxes are equally tall */
+		y += h + REL_GRAPH_GAP; /* room for the lines to the next row */
+	}
+	g->h = y > REL_GRAPH_GAP ? y - REL_GRAPH_GAP : 0;
+}
+
+void
+rel_graph_layout_free(struct rel_graph_layout *g)
+{
+	free(g->box);
+	memset(g, 0, sizeof *g);
 }
 
 void
@@ -105,129 +235,35 @@ rel_graph(const struct rel_release *r, const struct rel_livemap *live,
     int utf8, int color, struct rel_buf *out)
 {
 	const char *const *glyph = utf8 ? utf8_glyph : ascii_glyph;
-	struct box *bx = calloc(r->nenvs ? r->nenvs : 1, sizeof *bx);
-	int *depth = calloc(r->nenvs ? r->nenvs : 1, sizeof *depth);
-	int maxd = 0, y = 0, width = 0, changed = 1;
+	struct rel_graph_layout lay;
+	struct rel_graph_box *bx;
 	struct grid g = { 0, 0, NULL };
+	int maxd;
 
-	if (!bx || !depth)
-		goto out;
-	/* Depth: the longest chain of needs (the flow is acyclic). */
-	for (int pass = 0; changed && pass <= (int)r->nenvs; pass++) {
-		changed = 0;
-		for (size_t i = 0; i < r->nenvs; i++)
-			for (size_t k = 0; k < r->envs[i].nneeds; k++) {
-				int d = depth[r->envs[i].needs[k]] + 1;
-
-				if (d > depth[i]) {
-					depth[i] = d;
-					changed = 1;
-				}
-			}
-	}
-	for (size_t i = 0; i < r->nenvs; i++)
-		if (depth[i] > maxd)
-			maxd = depth[i];
-	/* Boxes: text, sizes, then places row by row. */
+	if (rel_graph_boxes(r, &lay))
+		return;
 	for (size_t i = 0; i < r->nenvs; i++) {
-		const struct rel_env *e = &r->envs[i];
-		const char *l = live ? rel_livemap_get(live, e->name) : NULL;
-		struct box *b = &bx[i];
-		int n = 0;
+		const char *l = live ? rel_livemap_get(live, r->envs[i].name) :
+		    NULL;
 
-		b->env = i;
-		b->depth = depth[i];
-		snprintf(b->lines[n++], sizeof b->lines[0], "%s%s", e->name,
-		    e->trigger == REL_TRIGGER_MANUAL ? " (manual)" : "");
-		b->status_line = n;
-		snprintf(b->lines[n++], sizeof b->lines[0], "%s",
-		    rel_status_name(e->status));
-		snprintf(b->lines[n++], sizeof b->lines[0], "live: %s",
-		    l ? (!strcmp(l, r->id) ? "this release" : l) : "-");
-		b->h = 2 + n;
-		b->w = 0;
-		for (int k = 0; k < n; k++)
-			if ((int)strlen(b->lines[k]) > b->w)
-				b->w = (int)strlen(b->lines[k]);
-		b->w += 4;
+		snprintf(lay.box[i].lines[1], sizeof lay.box[i].lines[1], "%s",
+		    rel_status_name(r->envs[i].status));
+		snprintf(lay.box[i].lines[2], sizeof lay.box[i].lines[2],
+		    "live: %s", l ? (!strcmp(l, r->id) ? "this release" : l) :
+		    "-");
 	}
-	/* Needs that the lines between rows cannot show go in the box. */
-	for (size_t i = 0; i < r->nenvs; i++) {
-		const struct rel_env *e = &r->envs[i];
-		int exact = 1;
-		char list[120] = "";
-
-		for (size_t k = 0; k < e->nneeds; k++)
-			if (depth[e->needs[k]] != depth[i] - 1)
-				exact = 0;
-		/* Every need one row up joins every env of this row that has
-		 * needs there: exact only if all of them need the same. */
-		for (size_t j = 0; j < r->nenvs && exact; j++) {
-			if (depth[j] != depth[i] || !r->envs[j].nneeds)
-				continue;
-			for (size_t a = 0; a < r->nenvs && exact; a++) {
-				int ni = 0, nj = 0;
-
-				if (depth[a] != depth[i] - 1)
-					continue;
-				for (size_t k = 0; k < e->nneeds; k++)
-					ni |= e->needs[k] == a;
-				for (size_t k = 0; k < r->envs[j].nneeds; k++)
-					nj |= r->envs[j].needs[k] == a;
-				if (ni != nj)
-					exact = 0;
-			}
-		}
-		if (exact || !e->nneeds)
-			continue;
-		/* Whole names only: when they do not all fit, as many as do
-		 * and how many more, never a name cut short. */
-		for (size_t k = 0; k < e->nneeds; k++) {
-			size_t len = strlen(list);
-			const char *nm = r->envs[e->needs[k]].name;
-			size_t more = k + 1 < e->nneeds ? sizeof ",+999 more" : 1;
-
-			if (len + (k ? 1 : 6) + strlen(nm) + more > sizeof list) {
-				snprintf(list + len, sizeof list - len,
-				    ",+%zu more", e->nneeds - k);
-				break;
-			}
-			snprintf(list + len, sizeof list - len, "%s%s",
-			    k ? "," : "needs ", nm);
-		}
-		snprintf(bx[i].lines[3], sizeof bx[i].lines[3], "%s", list);
-		bx[i].h = 6;
-		if ((int)strlen(list) + 4 > bx[i].w)
-			bx[i].w = (int)strlen(list) + 4;
-	}
-	for (int d = 0; d <= maxd; d++) {
-		int x = 0, h = 0;
-
-		for (size_t i = 0; i < r->nenvs; i++) {
-			if (bx[i].depth != d)
-				continue;
-			bx[i].x = x;
-			bx[i].y = y;
-			x += bx[i].w + 2;
-			if (bx[i].h > h)
-				h = bx[i].h;
-		}
-		if (x - 2 > width)
-			width = x - 2;
-		for (size_t i = 0; i < r->nenvs; i++)
-			if (bx[i].depth == d)
-				bx[i].h = h; /* a row's boxes are equally tall */
-		y += h + 3; /* room for the lines to the next row */
-	}
-	g.w = width + 1;
-	g.h = y > 3 ? y - 3 : 1;
+	rel_graph_place(r, 1, &lay);
+	bx = lay.box;
+	maxd = lay.rows - 1;
+	g.w = lay.w + 1;
+	g.h = lay.h > 0 ? lay.h : 1;
 	if (!(g.c = calloc((size_t)g.w * (size_t)g.h, sizeof *g.c)))
 		goto out;
 	for (int i = 0; i < g.w * g.h; i++)
 		g.c[i].color = -1;
 	/* Draw the boxes. */
 	for (size_t i = 0; i < r->nenvs; i++) {
-		struct box *b = &bx[i];
+		struct rel_graph_box *b = &bx[i];
 
 		for (int x = b->x + 1; x < b->x + b->w - 1; x++) {
 			put(&g, x, b->y, G_H);
@@ -241,11 +277,10 @@ rel_graph(const struct rel_release *r, const struct rel_livemap *live,
 		put(&g, b->x + b->w - 1, b->y, G_TR);
 		put(&g, b->x, b->y + b->h - 1, G_BL);
 		put(&g, b->x + b->w - 1, b->y + b->h - 1, G_BR);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < REL_GRAPH_LINES; k++)
 			if (b->lines[k][0])
 				text(&g, b->x + 2, b->y + 1 + k, b->lines[k],
-				    k == b->status_line ?
-				    (int)r->envs[i].status : -1);
+				    k == 1 ? (int)r->envs[i].status : -1);
 	}
 	/* The lines between a row and the next: a bus, whose junctions
 	 * follow from which way each of its cells connects. */
@@ -266,10 +301,10 @@ rel_graph(const struct rel_release *r, const struct rel_livemap *live,
 			for (size_t j = 0; j < r->nenvs; j++)
 				for (size_t k = 0; k < r->envs[j].nneeds; k++) {
 					if (r->envs[j].needs[k] == i &&
-					    depth[j] == d + 1 && depth[i] == d)
+					    bx[j].depth == d + 1 && bx[i].depth == d)
 						from = 1;
-					if (j == i && depth[i] == d + 1 &&
-					    depth[r->envs[i].needs[k]] == d)
+					if (j == i && bx[i].depth == d + 1 &&
+					    bx[r->envs[i].needs[k]].depth == d)
 						to = 1;
 				}
 			if (!from && !to)
@@ -337,6 +372,5 @@ rel_graph(const struct rel_release *r, const struct rel_livemap *live,
 	}
 out:
 	free(g.c);
-	free(bx);
-	free(depth);
+	rel_graph_layout_free(&lay);
 }
