@@ -256,3 +256,58 @@ rel_buf_add_json(struct rel_buf *b, const char *s)
 	rel_buf_add(b, run, (size_t)(p - run));
 	rel_buf_addc(b, '"');
 }
+
+void
+rel_buf_add_html_n(struct rel_buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run = p;
+
+	while (p < end) {
+		const char *ref;
+		size_t n = 1;
+
+		switch (*p) {
+		case '&': ref = "&amp;"; break;
+		case '<': ref = "&lt;"; break;
+		case '>': ref = "&gt;"; break;
+		case '"': ref = "&quot;"; break;
+		case '\'': ref = "&#39;"; break;
+		case '\t':
+		case '\n':
+			p++;
+			continue;
+		default:
+			if (*p >= 0x20 && *p < 0x7f) {
+				p++;
+				continue;
+			}
+			/* Valid UTF-8 but for the C1 controls (U+0080 to
+			 * U+009F, encoded C2 80 to C2 9F); the sequence must
+			 * end before `end`, which need not be a NUL. */
+			ref = "\xef\xbf\xbd"; /* U+FFFD */
+			if (*p >= 0x80) {
+				size_t want = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+
+				if ((size_t)(end - p) < want ||
+				    (n = utf8_len(p)) == 0)
+					n = 1;
+				else if (!(p[0] == 0xc2 && p[1] < 0xa0)) {
+					p += n;
+					continue;
+				}
+			}
+		}
+		rel_buf_add(b, run, (size_t)(p - run));
+		rel_buf_adds(b, ref);
+		p += n;
+		run = p;
+	}
+	rel_buf_add(b, run, (size_t)(p - run));
+}
+
+void
+rel_buf_add_html(struct rel_buf *b, const char *s)
+{
+	rel_buf_add_html_n(b, s, strlen(s));
+}

@@ -36,6 +36,14 @@ void rel_buf_add_tsv(struct rel_buf *b, const char *s);
 /* Append s as a JSON string, with the quotes. */
 void rel_buf_add_json(struct rel_buf *b, const char *s);
 
+/* Append s as HTML text or the value of a quoted attribute: & < > " '
+ * as character references; a byte that does not start valid UTF-8, a NUL
+ * and the control characters but tab and newline (C0, DEL, C1) as
+ * U+FFFD, so that a page is valid UTF-8 and markup-free whatever the
+ * store holds.  The _n form takes len bytes of s, NULs included. */
+void rel_buf_add_html(struct rel_buf *b, const char *s);
+void rel_buf_add_html_n(struct rel_buf *b, const char *s, size_t len);
+
 /* Undo rel_buf_add_tsv in place on a NUL-terminated field.  Returns 0,
  * or -1 on a malformed escape. */
 int rel_unescape_tsv(char *s);

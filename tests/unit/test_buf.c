@@ -2,7 +2,8 @@
  * test_buf.c - growable buffers and the two escapings (lib/buf.c): a TSV
  * field never holds a tab, a newline or a control byte and reads back to
  * exactly what was written, whatever the bytes; a JSON string is valid
- * JSON for any text.
+ * JSON for any text; HTML text holds no markup, no control character and
+ * no invalid UTF-8, whatever the bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,6 +228,84 @@ test_json_every_control_byte(void **state)
 	rel_buf_free(&b);
 }
 
+static const char *
+html(struct rel_buf *b, const char *s, size_t len)
+{
+	rel_buf_reset(b);
+	rel_buf_add_html_n(b, s, len);
+	assert_false(b->oom);
+	return b->s;
+}
+
+static void
+test_html_escapes(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+
+	(void)state;
+	assert_string_equal(html(&b, "plain 1.2-x", 11), "plain 1.2-x");
+	assert_string_equal(html(&b, "<img src=x onerror=alert(1)>", 28),
+	    "&lt;img src=x onerror=alert(1)&gt;");
+	assert_string_equal(html(&b, "\"><script>'&", 12),
+	    "&quot;&gt;&lt;script&gt;&#39;&amp;");
+	assert_string_equal(html(&b, "a\tb\nc", 5), "a\tb\nc");
+	/* Control characters and bytes that are not UTF-8 become U+FFFD. */
+	assert_string_equal(html(&b, "a\033[31mb\rc\x7f", 10),
+	    "a\xef\xbf\xbd[31mb\xef\xbf\xbd" "c\xef\xbf\xbd");
+	assert_string_equal(html(&b, "x\0y", 3), "x\xef\xbf\xbdy");
+	assert_string_equal(html(&b, "\xc2\x85|\xc2\xa0", 5),
+	    "\xef\xbf\xbd|\xc2\xa0");
+	assert_string_equal(html(&b, "\xe2\x82\xac \xff\xc3", 6),
+	    "\xe2\x82\xac \xef\xbf\xbd\xef\xbf\xbd");
+	/* A sequence cut by the length given is not read past it. */
+	assert_string_equal(html(&b, "\xe2\x82\xac", 2),
+	    "\xef\xbf\xbd\xef\xbf\xbd");
+	rel_buf_reset(&b);
+	rel_buf_add_html(&b, "<b>");
+	assert_string_equal(b.s, "&lt;b&gt;");
+	rel_buf_free(&b);
+}
+
+/* Every byte, alone and after a valid lead: the result never holds a
+ * markup character, a control character but tab and newline, or a
+ * sequence that is not UTF-8. */
+static void
+test_html_every_byte(void **state)
+{
+	struct rel_buf b = REL_BUF_INIT;
+
+	(void)state;
+	for (int lead = 0; lead < 2; lead++)
+		for (int c = 0; c < 256; c++) {
+			unsigned char in[3] = { 0xc3, (unsigned char)c, 'z' };
+			const unsigned char *o;
+
+			o = (const unsigned char *)html(&b, (char *)in + !lead,
+			    lead ? 3 : 2);
+			for (size_t i = 0; i < b.len; i++) {
+				assert_true(o[i] != '<' && o[i] != '>' &&
+				    o[i] != '"' && o[i] != '\'');
+				assert_true(o[i] >= 0x20 || o[i] == '\t' ||
+				    o[i] == '\n');
+				assert_true(o[i] != 0x7f);
+			}
+			assert_true(o[b.len - 1] == 'z');
+			/* Valid UTF-8 with no C1 control. */
+			for (size_t i = 0; i < b.len; ) {
+				size_t n = o[i] < 0x80 ? 1 : o[i] >= 0xf0 ? 4 :
+				    o[i] >= 0xe0 ? 3 : 2;
+
+				assert_true(o[i] < 0x80 || (o[i] >= 0xc2 &&
+				    o[i] <= 0xf4));
+				for (size_t k = 1; k < n; k++)
+					assert_true((o[i + k] & 0xc0) == 0x80);
+				assert_false(o[i] == 0xc2 && o[i + 1] < 0xa0);
+				i += n;
+			}
+		}
+	rel_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -239,6 +318,8 @@ main(void)
 		cmocka_unit_test(test_tsv_unescape),
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_json_every_control_byte),
+		cmocka_unit_test(test_html_escapes),
+		cmocka_unit_test(test_html_every_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
