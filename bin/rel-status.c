@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "envlog.h"
 #include "graph.h"
+#include "html.h"
 #include "index.h"
 #include "prom.h"
 #include "reap.h"
@@ -23,13 +24,14 @@
 #include "when.h"
 
 static const char usage[] =
-    "usage: rel-status [--state DIR] [-o tsv|json|table|prom] [-e | -s | -l | -H | -g]\n"
-    "                  [--status S[,S...]] [--env ENV] [-n N] [--check] [-w SECONDS]\n"
-    "                  [PRODUCT|RELEASE]...\n"
+    "usage: rel-status [--state DIR] [-o tsv|json|table|prom|html] [-e | -s | -l | -H | -g]\n"
+    "                  [--status S[,S...]] [--env ENV] [-n N] [--refresh SECONDS]\n"
+    "                  [--check] [-w SECONDS] [PRODUCT|RELEASE]...\n"
     "       rel-status -h | --version\n";
 
 enum { O_STATE = 1, O_FORMAT, O_ENVS, O_STEPS, O_STATUS, O_ENV, O_LIVE,
-	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_GRAPH, O_HELP, O_VERSION };
+	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_GRAPH, O_REFRESH, O_HELP,
+	O_VERSION };
 
 static const struct rel_opt opts[] = {
 	{ "state", 0, 1, O_STATE }, { "format", 'o', 1, O_FORMAT },
@@ -38,6 +40,7 @@ static const struct rel_opt opts[] = {
 	{ "live", 'l', 0, O_LIVE }, { "history", 'H', 0, O_HISTORY },
 	{ "limit", 'n', 1, O_LIMIT }, { "check", 0, 0, O_CHECK },
 	{ "wait", 'w', 1, O_WAIT }, { "graph", 'g', 0, O_GRAPH },
+	{ "refresh", 0, 1, O_REFRESH },
 	{ "help", 'h', 0, O_HELP },
 	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
 };
@@ -350,52 +353,56 @@ show_product(struct ctx *x, struct rel_product *p)
 	rel_livemap_free(&live);
 }
 
-static void
-show_operand(struct ctx *x, const char *name)
+/* Open the product of an operand, a product or a release id (whose
+ * number goes to *n; 0 for a product).  Complains when it cannot. */
+static int
+open_operand(struct ctx *x, const char *name, struct rel_product *p,
+    unsigned long *n)
 {
-	struct rel_product p;
+	char product[REL_NAME_MAX + 1];
 	struct rel_err err;
-	int rc;
+	int id = rel_id_ok(name), rc;
 
-	if (rel_id_ok(name)) {
-		struct rel_release *r;
-		struct rel_livemap live;
-		char product[REL_NAME_MAX + 1];
-		unsigned long n;
-
-		rel_id_parse(name, product, &n, NULL);
-		if ((rc = rel_product_open(&x->st, product, 0, &p, &err))) {
-			if (rc == REL_ENOTFOUND)
-				rel_err_set(&err, REL_ENOTFOUND,
-				    "no release '%s' (no product '%s' in %s)",
-				    name, product, x->st.root);
-			complain(x, &err);
-			return;
-		}
-		if (x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
-			show_product(x, &p);
-		} else if ((rc = load(&p, n, &r, &err))) {
-			complain(x, &err);
-		} else {
-			if ((rc = rel_livemap_load(&p, &live, &err)))
-				complain(x, &err);
-			else
-				show_release(x, &p, r, &live);
-			rel_livemap_free(&live);
-			rel_release_free(r);
-		}
-		rel_product_close(&p);
-		return;
-	}
-	if ((rc = rel_product_open(&x->st, name, 0, &p, &err))) {
-		if (rc == REL_ENOTFOUND && rel_name_ok(name))
+	*n = 0;
+	if (id)
+		rel_id_parse(name, product, n, NULL);
+	if ((rc = rel_product_open(&x->st, id ? product : name, 0, p, &err))) {
+		if (rc == REL_ENOTFOUND && id)
+			rel_err_set(&err, REL_ENOTFOUND,
+			    "no release '%s' (no product '%s' in %s)",
+			    name, product, x->st.root);
+		else if (rc == REL_ENOTFOUND && rel_name_ok(name))
 			rel_err_set(&err, REL_ENOTFOUND,
 			    "no product or release '%s' in %s", name,
 			    x->st.root);
 		complain(x, &err);
-		return;
 	}
-	show_product(x, &p);
+	return rc;
+}
+
+static void
+show_operand(struct ctx *x, const char *name)
+{
+	struct rel_product p;
+	struct rel_release *r;
+	struct rel_livemap live;
+	struct rel_err err;
+	unsigned long n;
+
+	if (open_operand(x, name, &p, &n))
+		return;
+	if (!n || x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
+		show_product(x, &p);
+	} else if (load(&p, n, &r, &err)) {
+		complain(x, &err);
+	} else {
+		if (rel_livemap_load(&p, &live, &err))
+			complain(x, &err);
+		else
+			show_release(x, &p, r, &live);
+		rel_livemap_free(&live);
+		rel_release_free(r);
+	}
 	rel_product_close(&p);
 }
 
@@ -621,6 +628,60 @@ prom(struct ctx *x, char **names_in, int nnames)
 	return rc;
 }
 
+/* --- --format html --------------------------------------------- */
+
+static void
+html_warn(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "rel-status: %s\n", msg);
+}
+
+/* One page for the operands (names, n), or every product if there are
+ * none (names NULL); written only whole. */
+static int
+html(struct ctx *x, char **names, size_t n, unsigned long refresh)
+{
+	char (*all)[REL_NAME_MAX + 1] = NULL;
+	const char **list = NULL;
+	struct rel_html h = { &x->out, x->limit_given ? x->limit :
+	    REL_HTML_LIMIT, want(x), rel_now_ms(), html_warn, NULL, 0 };
+	struct rel_err err;
+	int rc;
+
+	if (!names && rel_store_products(&x->st, &all, &n, &err))
+		complain(x, &err);
+	if (n && !(list = calloc(n, sizeof *list)))
+		return REL_ESYS;
+	for (size_t i = 0; i < n; i++)
+		list[i] = names ? names[i] : all[i];
+	rel_html_begin(&h, list, n, refresh);
+	for (size_t i = 0; i < n; i++) {
+		struct rel_product p;
+		unsigned long num;
+
+		if (open_operand(x, list[i], &p, &num))
+			continue;
+		if ((num ? rel_html_release(&h, &p, num, &err) :
+		    rel_html_product(&h, &p, &err)))
+			complain(x, &err);
+		rel_product_close(&p);
+	}
+	rel_html_end(&h);
+	free(list);
+	free(all);
+	/* All or nothing, as for prom: cron moves a page into place only
+	 * when it is whole. */
+	if (!x->rc)
+		flush_out(x, 1);
+	rc = x->rc;
+	if (rel_cli_finish(stdout, &err)) {
+		fprintf(stderr, "rel-status: %s\n", err.msg);
+		rc = REL_ESYS;
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -633,7 +694,7 @@ main(int argc, char **argv)
 	int from_stdin = 0;
 	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0, graph = 0;
 	int wait_ms = -1, o, rc = 0;
-	unsigned long lim;
+	unsigned long lim, refresh = 0;
 
 	memset(&x, 0, sizeof x);
 	if (rel_cli_init(&c, argc, argv)) {
@@ -665,6 +726,10 @@ main(int argc, char **argv)
 			break;
 		case O_CHECK: do_check = 1; break;
 		case O_GRAPH: graph = 1; break;
+		case O_REFRESH:
+			if (rel_cli_uint("--refresh", arg, &refresh, &c.err))
+				o = -1;
+			break;
 		case O_WAIT:
 			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
 				o = -1;
@@ -685,9 +750,24 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (format && strcmp(format, "tsv") && strcmp(format, "json") &&
-	    strcmp(format, "table") && strcmp(format, "prom")) {
+	    strcmp(format, "table") && strcmp(format, "prom") &&
+	    strcmp(format, "html")) {
 		fprintf(stderr, "rel-status: --format: unknown format '%s' "
-		    "(tsv, json, table or prom)\n", format);
+		    "(tsv, json, table, prom or html)\n", format);
+		rc = REL_EUSAGE;
+		goto out;
+	}
+	if (format && !strcmp(format, "html") &&
+	    (envs || steps || live || history || graph || x.env)) {
+		fprintf(stderr, "rel-status: --format html shows releases "
+		    "whole: no --envs, --steps, --live, --graph, --history or "
+		    "--env\n");
+		rc = REL_EUSAGE;
+		goto out;
+	}
+	if (refresh && !(format && !strcmp(format, "html"))) {
+		fprintf(stderr, "rel-status: --refresh goes with --format "
+		    "html\n");
 		rc = REL_EUSAGE;
 		goto out;
 	}
@@ -736,6 +816,12 @@ main(int argc, char **argv)
 		/* Input with no ids shows nothing; no input at all (cron's
 		 * empty pipe) is no input. */
 		from_stdin = bytes > 0;
+	}
+	if (format && !strcmp(format, "html")) {
+		rc = html(&x, c.noperands ? c.operands : from_stdin ? ids : NULL,
+		    c.noperands ? (size_t)c.noperands : nids, refresh);
+		rel_store_close(&x.st);
+		goto out;
 	}
 	/* One release in a table: show all of it. */
 	if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&

@@ -26,6 +26,9 @@ has_cmd jq || need="$need jq"
 # The zsh and fish completions are tested at their shells' prompts.
 has_cmd zsh || need="$need zsh"
 has_cmd fish || need="$need fish"
+# rel-status --format html is checked in a real browser, and by tidy.
+has_cmd chromium || need="$need chromium"
+has_cmd tidy || need="$need tidy"
 if [ "${REL_DEPS_EXTRA:-}" ]; then
 	for p in $REL_DEPS_EXTRA; do
 		dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"

@@ -185,6 +185,14 @@ assert_output() {
 	fi
 }
 
+# assert_eq WHAT GOT WANT
+assert_eq() {
+	if [ "$2" != "$3" ]; then
+		printf '%s:\nexpected: %s\ngot:      %s\n' "$1" "$3" "$2" >&2
+		return 1
+	fi
+}
+
 # assert_contains HAYSTACK NEEDLE
 assert_contains() {
 	case "$1" in

@@ -213,14 +213,6 @@ runs() {
 	LC_ALL=C sort "$SCRATCH/runs" 2>/dev/null || true
 }
 
-# assert_eq WHAT GOT WANT
-assert_eq() {
-	if [ "$2" != "$3" ]; then
-		printf '%s:\nexpected: %s\ngot:      %s\n' "$1" "$3" "$2" >&2
-		return 1
-	fi
-}
-
 # assert_dead PID: the process is gone now (not `! proc_alive`, which
 # bats's errexit would never fail on).
 assert_dead() {
