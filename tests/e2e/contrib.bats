@@ -168,6 +168,8 @@ EOF
 	[ -f "$d/rel-terminate-expired.timer" ]
 	[ -f "$d/rel-metrics.service" ]
 	[ -f "$d/rel-metrics.timer" ]
+	[ -f "$d/rel-html.service" ]
+	[ -f "$d/rel-html.timer" ]
 	cd "$d"
 	run systemd-analyze verify --man=no ./*.service ./*.timer
 	assert_status 0
@@ -200,6 +202,57 @@ EOF
 		[ "$(ls "$SCRATCH/textfile")" = rel.prom ]
 	fi
 	chmod 755 "$SCRATCH/textfile"
+}
+
+@test "rel-html.service's command writes the page whole, leaving no temporary file" {
+	local cmd
+
+	flow_web
+	rel-create web -a api=1 -a ui=1 -m '<b>bold</b>' >/dev/null
+	cmd=$(sed -n 's/^ExecStart=//p' "$CONTRIB/systemd/rel-html.service")
+	cmd=$(sed "s/\\\$\\\$/\$/g; s#/usr/local/bin/#$REL_BIN/#g" <<<"$cmd")
+	mkdir -p "$SCRATCH/www"
+	WEBROOT=$SCRATCH/www eval "$cmd"
+	[ "$(ls "$SCRATCH/www")" = index.html ]
+	grep -q '<meta http-equiv="refresh" content="60">' "$SCRATCH/www/index.html"
+	grep -q '<section class="release" id="web-1">' "$SCRATCH/www/index.html"
+	grep -qF '&lt;b&gt;bold&lt;/b&gt;' "$SCRATCH/www/index.html"
+	tail -n 1 "$SCRATCH/www/index.html" | grep -qx '</html>'
+	# A failure leaves the old page and no temporary file.
+	cp "$SCRATCH/www/index.html" "$SCRATCH/before.html"
+	chmod 555 "$SCRATCH/www"
+	if ! touch "$SCRATCH/www/probe" 2>/dev/null; then
+		WEBROOT=$SCRATCH/www run eval "$cmd"
+		[ "$status" -ne 0 ]
+		[ "$(ls "$SCRATCH/www")" = index.html ]
+		cmp "$SCRATCH/before.html" "$SCRATCH/www/index.html"
+	fi
+	chmod 755 "$SCRATCH/www"
+	rm -f "$SCRATCH/www/probe"  # root may write it anyway
+	# So does a page rel-status cannot make whole (a release not found).
+	cmd=${cmd/--format html/--format html web-9}
+	WEBROOT=$SCRATCH/www run eval "$cmd"
+	[ "$status" -ne 0 ]
+	[ "$(ls "$SCRATCH/www")" = index.html ]
+	cmp "$SCRATCH/before.html" "$SCRATCH/www/index.html"
+}
+
+@test "crontab's html line, run as cron runs it, writes the page whole" {
+	local cmd
+
+	cmd=$(grep -E '^[*0-9@].*--format html' "$CONTRIB/html.cron.example")
+	[ -n "$cmd" ]
+	cmd=$(sed -E 's/^([^ ]+ +){5}//' <<<"$cmd")
+	mkdir -p "$SCRATCH/www"
+	# cron puts a crontab's variables in the job's environment.
+	export WEBROOT=$SCRATCH/www
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	# cron: sh -c, and an empty pipe on standard input.
+	: | sh -c "$cmd"
+	[ "$(ls "$SCRATCH/www")" = index.html ]
+	grep -q '<section class="product" id="web">' "$SCRATCH/www/index.html"
+	tail -n 1 "$SCRATCH/www/index.html" | grep -qx '</html>'
 }
 
 @test "crontab examples: 5 time fields, a command from bin/, no bare %" {
