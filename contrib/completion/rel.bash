@@ -34,7 +34,7 @@ __rel_spec() {
 		wait:w:1 help:h:0 version:-:0' ;;
 	rel-status) __rel_opts='state:-:1 format:o:1 envs:e:0 steps:s:0
 		status:-:1 env:-:1 live:l:0 history:H:0 limit:n:1 check:-:0
-		wait:w:1 graph:g:0 help:h:0 version:-:0' ;;
+		wait:w:1 graph:g:0 refresh:-:1 help:h:0 version:-:0' ;;
 	rel-redeploy) __rel_opts='state:-:1 by:-:1 reason:m:1 force:f:0
 		wait:w:1 restore:-:0 help:h:0 version:-:0' ;;
 	rel-terminate) __rel_opts='state:-:1 reason:m:1 by:-:1 grace:g:1
@@ -60,7 +60,7 @@ terminated skipped'
 # __rel_formats CMD: the values of CMD's --format.
 __rel_formats() {
 	case $1 in
-	rel-status) __rel_list=(tsv json table prom) ;;
+	rel-status) __rel_list=(tsv json table prom html) ;;
 	rel-notes) __rel_list=(md text json) ;;
 	*) __rel_list=(tsv json table) ;;
 	esac

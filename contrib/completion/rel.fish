@@ -23,7 +23,7 @@ if not set -q __rel_fish_completion
             case rel-promote
                 printf '%s\n' --state --by -w --wait
             case rel-status
-                printf '%s\n' --state -o --format --status --env -n --limit -w --wait
+                printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait
             case rel-redeploy
                 printf '%s\n' --state --by -m --reason -w --wait
             case rel-terminate
@@ -354,7 +354,7 @@ if not set -q __rel_fish_completion
     __rel_c promote '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c promote 'not __rel_npos 0; and not __rel_seen -r --retry' -a '(__rel_envs)' -d environment
 
-    __rel_c status '' -s o -l format -x -a 'tsv json table prom' -d 'output format'
+    __rel_c status '' -s o -l format -x -a 'tsv json table prom html' -d 'output format'
     __rel_c status '' -s e -l envs -d 'a line per release and environment'
     __rel_c status '' -s s -l steps -d 'a line per step run'
     __rel_c status '' -s l -l live -d 'the release live in each environment'
@@ -363,6 +363,7 @@ if not set -q __rel_fish_completion
     __rel_c status '' -l status -x -a '(__rel_status_values)' -d 'only releases in these statuses'
     __rel_c status '' -l env -x -a '(__rel_envs)' -d 'only this environment'
     __rel_c status '' -s n -l limit -x -d 'at most N releases per product'
+    __rel_c status '' -l refresh -x -d 'web page: seconds between reloads'
     __rel_c status '' -l check -d 'check the store, repair what is derived'
     __rel_c status '' -s w -l wait -x -d 'seconds to wait for a lock'
     __rel_c status '' -a '(__rel_products)' -d product

@@ -112,13 +112,13 @@ opts_table() {
 
 @test "--format values, each command its own, in every spelling" {
 	offers "rel-status --format "
-	assert_output "$(printf '%s\n' tsv json table prom)"
+	assert_output "$(printf '%s\n' tsv json table prom html)"
 	offers "rel-status -o j"
 	assert_output "json"
 	offers "rel-status --format=t"
 	assert_output "$(printf '%s\n' tsv table)"
 	offers "rel-status --format="
-	assert_output "$(printf '%s\n' tsv json table prom)"
+	assert_output "$(printf '%s\n' tsv json table prom html)"
 	offers "rel-notes --format "
 	assert_output "$(printf '%s\n' md text json)"
 }
@@ -335,7 +335,7 @@ EOF
 	offers "rel help promote "
 	assert_output ""
 	offers "rel status --format="
-	assert_output "$(printf '%s\n' tsv json table prom)"
+	assert_output "$(printf '%s\n' tsv json table prom html)"
 	offers "rel promote $id "
 	assert_output "$(printf '%s\n' dev qa prod)"
 	offers "rel --version log $id dev "
@@ -486,7 +486,7 @@ shell_cases() {
 	"${sh}_offers" "rel log $id p"
 	assert_output "prod"
 	"${sh}_offers" "rel-status --format "
-	assert_output "$(sorted tsv json table prom)"
+	assert_output "$(sorted tsv json table prom html)"
 	# (fish offers "api=", as bash does; zsh "api", adding the = after.)
 	"${sh}_offers" "rel-create web -a "
 	output=${output//=/}
