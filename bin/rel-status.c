@@ -644,15 +644,19 @@ html(struct ctx *x, char **names, size_t n, unsigned long refresh)
 {
 	char (*all)[REL_NAME_MAX + 1] = NULL;
 	const char **list = NULL;
-	struct rel_html h = { &x->out, x->limit_given ? x->limit :
-	    REL_HTML_LIMIT, want(x), rel_now_ms(), html_warn, NULL, 0 };
+	struct rel_html h = { .out = &x->out, .limit = x->limit_given ?
+	    x->limit : REL_HTML_LIMIT, .want = want(x), .now = rel_now_ms(),
+	    .warn = html_warn };
 	struct rel_err err;
 	int rc;
 
 	if (!names && rel_store_products(&x->st, &all, &n, &err))
 		complain(x, &err);
-	if (n && !(list = calloc(n, sizeof *list)))
+	if (n && !(list = calloc(n, sizeof *list))) {
+		fprintf(stderr, "rel-status: out of memory\n");
+		free(all);
 		return REL_ESYS;
+	}
 	for (size_t i = 0; i < n; i++)
 		list[i] = names ? names[i] : all[i];
 	rel_html_begin(&h, list, n, refresh);
@@ -670,6 +674,10 @@ html(struct ctx *x, char **names, size_t n, unsigned long refresh)
 	rel_html_end(&h);
 	free(list);
 	free(all);
+	if (x->out.oom && !x->rc) {
+		fprintf(stderr, "rel-status: out of memory\n");
+		x->rc = REL_ESYS;
+	}
 	/* All or nothing, as for prom: cron moves a page into place only
 	 * when it is whole. */
 	if (!x->rc)

@@ -148,7 +148,8 @@ rel_html_begin(struct rel_html *h, const char *const *names, size_t n,
 	rel_buf_addf(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" "
-	    "content=\"default-src 'none'; style-src 'sha256-%s'\">\n"
+	    "content=\"default-src 'none'; style-src 'sha256-%s'; "
+	    "base-uri 'none'; form-action 'none'\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n", hash);
 	if (refresh)
@@ -309,9 +310,10 @@ out:
 	free(title);
 }
 
+/* A release's row, with the first ncols environments of cols. */
 static void
 release_row(struct rel_html *h, const struct rel_release *r,
-    const struct rel_html_envs *cols)
+    const struct rel_html_envs *cols, size_t ncols)
 {
 	struct rel_buf *o = h->out;
 
@@ -328,7 +330,7 @@ release_row(struct rel_html *h, const struct rel_release *r,
 	    r->hotfix ? " class=\"hotfix\">hotfix" : ">");
 	rel_buf_add_html(o, r->message);
 	rel_buf_adds(o, "</td>");
-	for (size_t c = 0; c < cols->n; c++) {
+	for (size_t c = 0; c < ncols; c++) {
 		int e = rel_release_env(r, cols->v[c].name);
 		const char *s;
 
@@ -378,6 +380,7 @@ rel_html_product(struct rel_html *h, struct rel_product *p,
 	struct pick k = { h->limit, NULL, 0, 0, 0, 0, { 0, NULL } };
 	struct rel_buf secs = REL_BUF_INIT;
 	unsigned long last = 0;
+	size_t ncols = 0;
 	int rc;
 
 	if ((rc = rel_product_last(p, &last, err)) ||
@@ -401,9 +404,10 @@ rel_html_product(struct rel_html *h, struct rel_product *p,
 			    "(rel-status -n 0 shows all)");
 	}
 	rel_buf_adds(h->out, ".</p>\n");
-	/* Room for what follows at once, rather than copied as it grows. */
-	rel_buf_grow(h->out, k.count * 4096);
-	rel_buf_grow(&secs, k.count * 4096);
+	/* Room for what follows (about 3 KiB a release) at once, rather
+	 * than copied as it grows. */
+	rel_buf_grow(h->out, (k.count < 256 ? k.count : 256) * 4096);
+	rel_buf_grow(&secs, (k.count < 256 ? k.count : 256) * 4096);
 	for (size_t i = 0; i < k.count; i++) {
 		struct rel_release *r;
 		struct rel_err why;
@@ -412,7 +416,8 @@ rel_html_product(struct rel_html *h, struct rel_product *p,
 			goto out;
 		warn_why(h, &why);
 		/* An environment the index did not name (it lags a crash):
-		 * shown in the release's section, with its history. */
+		 * shown in the release's section, with its history, but
+		 * not in the table, whose columns are set. */
 		for (size_t e = 0; e < r->nenvs; e++)
 			if (!rel_html_env_add(&k.cols, r->envs[e].name))
 				secs.oom = 1;
@@ -423,8 +428,9 @@ rel_html_product(struct rel_html *h, struct rel_product *p,
 		if (i == 0) {
 			product_flow(h, r, &k.cols);
 			table_head(h, &k.cols);
+			ncols = k.cols.n;
 		}
-		release_row(h, r, &k.cols);
+		release_row(h, r, &k.cols, ncols);
 		rel_html_release_section(&secs, p, r, &k.cols, 0, h->now);
 		rel_release_free(r);
 	}

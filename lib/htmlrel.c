@@ -352,10 +352,10 @@ step_rows(struct rel_buf *o, const struct rel_release *r,
 
 /* --- the tails of failed logs ------------------------------------------ */
 
-/* Start of the last `lines` lines of b (a last line without its newline
- * counts); b->len when there is none. */
+/* Where the last `lines` lines of b start (a last line without its
+ * newline counts); 0 when b has no more than that. */
 static size_t
-tail_start(const struct rel_buf *b, size_t lines, size_t *count)
+tail_start(const struct rel_buf *b, size_t lines)
 {
 	size_t i = b->len, n = 0;
 
@@ -364,7 +364,6 @@ tail_start(const struct rel_buf *b, size_t lines, size_t *count)
 	for (; i > 0; i--)
 		if (b->s[i - 1] == '\n' && ++n == lines)
 			break;
-	*count = n + (b->len > 0);
 	return i;
 }
 
@@ -380,7 +379,7 @@ tail_take(const char *data, size_t len, void *arg)
 
 	rel_buf_add(&t->b, data, len);
 	if (t->b.len > LOG_KEEP) {
-		size_t n, from = tail_start(&t->b, REL_HTML_LOG_LINES, &n);
+		size_t from = tail_start(&t->b, REL_HTML_LOG_LINES);
 
 		if (from == 0)  /* a few lines of a quarter MiB */
 			from = t->b.len - LOG_KEEP / 4;
@@ -455,7 +454,7 @@ failed_log(const struct rel_logref *ref, void *arg)
 	struct logs *l = arg;
 	struct tail t = { REL_BUF_INIT, 0 };
 	char title[3 * REL_NAME_MAX + REL_ID_MAX + 64], path[4400], sub[400];
-	size_t n = 0, from;
+	size_t from;
 	int rc = 0;
 
 	if (ref->status != REL_FAILED && ref->status != REL_ERROR)
@@ -480,7 +479,7 @@ failed_log(const struct rel_logref *ref, void *arg)
 		rel_buf_free(&t.b);
 		return;
 	}
-	from = tail_start(&t.b, REL_HTML_LOG_LINES, &n);
+	from = tail_start(&t.b, REL_HTML_LOG_LINES);
 	if (t.cut || from) {
 		rel_buf_addf(l->o, "The last %d lines of the log of ",
 		    REL_HTML_LOG_LINES);

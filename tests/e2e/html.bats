@@ -5,7 +5,7 @@
 #
 # One store serves every test (made once, in setup_file): a product web
 # whose flow has parallel branches and a manual gate, with a release that
-# went through, a hostile one that failed in qa (a message that is an
+# went through, a hostile one whose api failed in qa (a message that is an
 # <img onerror>, a version that closes an attribute and opens a script,
 # outputs that are javascript: and http URLs, a log with markup and
 # terminal escapes), and a hotfix waiting at the gate; a product shop.
@@ -35,7 +35,7 @@ environments:
         run: 'echo "link=javascript:document.title=1" >> "$REL_OUTPUT"; echo "page=HTTPS://example.org/x" >> "$REL_OUTPUT"'
   - name: qa
     action: |
-      test "$REL_RELEASE" != web-2 || {
+      test "$REL_RELEASE-$REL_COMPONENT" != web-2-api || {
         i=1; while [ $i -le 100 ]; do echo "line $i"; i=$((i + 1)); done
         printf '\033[31m<script>document.title="pwned"</script>\033[0m & done\r\n'
         exit 1
@@ -181,7 +181,7 @@ browser() {
 	hash=$(sed -n '/<style>/,/<\/style>/p' "$page" |
 	    perl -0777 -MDigest::SHA=sha256_base64 -ne \
 	    'm{<style>(.*)</style>}s or die; print sha256_base64($1), "="')
-	grep -qF "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-$hash'\">" "$page"
+	grep -qF "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-$hash'; base-uri 'none'; form-action 'none'\">" "$page"
 }
 
 @test "a failed step's log: its last 40 lines, escaped, without the terminal's escapes" {

@@ -221,7 +221,8 @@ test_product_page(void **state)
 	struct fixture *fx = *state;
 	struct rel_buf out = REL_BUF_INIT;
 	struct rel_err err = { 0, "" };
-	struct rel_html h = { &out, 2, NULL, T0 + 10000000, warn, NULL, 0 };
+	struct rel_html h = { .out = &out, .limit = 2, .now = T0 + 10000000,
+	    .warn = warn };
 	const char *names[] = { "web" };
 
 	rel_html_begin(&h, names, 1, 0);
@@ -261,7 +262,8 @@ test_release_page(void **state)
 	struct fixture *fx = *state;
 	struct rel_buf out = REL_BUF_INIT;
 	struct rel_err err = { 0, "" };
-	struct rel_html h = { &out, 0, NULL, T0 + 10000000, warn, NULL, 0 };
+	struct rel_html h = { .out = &out, .now = T0 + 10000000,
+	    .warn = warn };
 
 	assert_int_equal(rel_html_release(&h, &fx->s.p, 9, &err),
 	    REL_ENOTFOUND);
