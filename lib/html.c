@@ -111,12 +111,9 @@ css_hash(char out[45])
 	size_t o = 0;
 
 	rel_sha256_hex(css, sizeof css - 1, hex);
-	for (int i = 0; i < 32; i++) {
-		unsigned v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		d[i] = (unsigned char)v;
-	}
+	for (int i = 0; i < 64; i++)  /* lower-case hex digits */
+		d[i / 2] = (unsigned char)(d[i / 2] << 4 |
+		    (hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10));
 	for (int i = 0; i < 33; i += 3) {
 		unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 |
 		    (i + 2 < 33 ? d[i + 2] : 0);

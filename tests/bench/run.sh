@@ -32,6 +32,11 @@ r=$("$B/timeit" 21 -w 3 -- rel-status --state "$big" -n 20 web -- \
     rel-status --state "$small" -n 20 web)
 line "status-at-scale" "$r" "<= 1.2 (latest 20 of $N vs of 100)"
 
+# 1b. the web page of the newest 50, with their records, flow and logs
+r=$("$B/timeit" 21 -w 3 -- rel-status --state "$big" --format html -n 50 web -- \
+    rel-status --state "$big" -n 50 web)
+line "html-page" "$r" "<= 2.0 (a page of the newest 50 of $N vs their TSV lines)"
+
 # 2. full listing
 rel-status --state "$big" > "$tmp/listing.tsv"
 r=$("$B/timeit" 9 -- rel-status --state "$big" -- cat "$tmp/listing.tsv")
