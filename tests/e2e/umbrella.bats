@@ -217,7 +217,7 @@ manual() {
 	run --separate-stderr rel help status
 	assert_status 0
 	assert_contains "$output" "REL-STATUS(1)"
-	assert_contains "$output" "rel-status [--state DIR] [-o tsv | json | table | prom]"
+	assert_contains "$output" "rel-status [--state DIR] [-o tsv | json | table | prom | html]"
 	[ "$output" = "$(manual "$REL_TOP/man/rel-status.1" 2>/dev/null)" ]
 	run --separate-stderr rel help
 	assert_status 0
