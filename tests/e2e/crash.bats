@@ -7,39 +7,65 @@ load lib
 ROUNDS=${REL_CRASH_ROUNDS:-200}
 
 # crash_loop PRODUCT...: ROUNDS times, start rel-create in the background
-# and SIGKILL it after a random 0-20 ms (every other round 0-4 ms: a
-# rel-create takes a few ms, and the moments inside it are what count);
-# every id it printed is kept in $SCRATCH/printed.  Products are used in
-# turn.  The delay is a read(1) timeout on a FIFO nobody writes, not
-# sleep(1), whose own start-up would take most of the window.
+# and SIGKILL it after a random moment of its run; every id it printed is
+# kept in $SCRATCH/printed.  Products are used in turn.  The moments fall
+# within how long a whole rel-create takes now, on this machine at its
+# present load: every tenth round one runs to its end, timed.  Then odd
+# rounds kill within 1.25 times that (some finish), even ones within its
+# first half.  The delay is a read(1) timeout on a FIFO nobody writes,
+# not sleep(1), whose own start-up would take most of the window.  The
+# rounds run in a bash of their own: in the test, bats' trap on every
+# command would cost more CPU than the rel-creates, and shift the moments.
+# Prints how long a rel-create took.
 crash_loop() {
-	local i pid p us never out=$SCRATCH/one products=("$@")
+	ROUNDS=$ROUNDS bash -c "$(declare -f crash_rounds)"'; crash_rounds "$@"' \
+	    crash_loop "$@"
+}
+
+crash_rounds() {
+	local i pid p us t0 span=0 line never out=$SCRATCH/one products=("$@")
 
 	: >"$SCRATCH/printed"
 	mkfifo "$SCRATCH/never"
 	exec {never}<>"$SCRATCH/never"
 	for ((i = 0; i < ROUNDS; i++)); do
 		p=${products[i % ${#products[@]}]}
-		us=$((i % 2 ? RANDOM % 20001 : RANDOM % 4001))
 		# Emptied here, not by the child's redirection: a child killed
 		# before it gets that far would leave the last round's id in
 		# $out, to be counted twice.
 		: >"$out"
-		rel-create "$p" -a "$p=crash.$i" -m "round $i" >>"$out" 2>/dev/null 3>&- &
-		pid=$!
-		read -r -t "$(printf '0.%06d' "$us")" -u "$never" || true
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		if ((i % 10 == 0)); then
+			t0=${EPOCHREALTIME/./}
+			timeout 60 rel-create "$p" -a "$p=crash.$i" -m "round $i" \
+			    >>"$out" 2>/dev/null 3>&-
+			if [ $? -eq 124 ]; then
+				echo "# round $i: rel-create hung" >&3
+				return 1
+			fi
+			span=$((${EPOCHREALTIME/./} - t0))
+		else
+			us=$(((RANDOM << 15 | RANDOM) %
+			    (i % 2 ? span * 5 / 4 + 1 : span / 2 + 1)))
+			printf -v us '%d.%06d' $((us / 1000000)) $((us % 1000000))
+			rel-create "$p" -a "$p=crash.$i" -m "round $i" >>"$out" 2>/dev/null 3>&- &
+			pid=$!
+			read -r -t "$us" -u "$never" || true
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
 		# An id is printed whole (one write) or not at all.
-		grep -E "^$p-[0-9]+\$" "$out" >>"$SCRATCH/printed" || true
+		while IFS= read -r line || [ -n "$line" ]; do
+			[[ ! $line =~ ^$p-[0-9]+$ ]] || echo "$line"
+		done <"$out" >>"$SCRATCH/printed"
 	done 2>/dev/null # not the shell's "Killed" notices
 	exec {never}<&-
+	echo "a whole rel-create took $((span / 1000)) ms"
 }
 
 # The store after the crashes: readable by every command, every printed
 # id there, no id twice, no damaged line in any record.
 check_store() {
-	local id f
+	local view
 
 	run --separate-stderr rel-status
 	assert_status 0
@@ -50,9 +76,10 @@ check_store() {
 	# Every printed id is listed, and can be shown on its own.
 	[ -z "$(LC_ALL=C comm -23 <(LC_ALL=C sort "$SCRATCH/printed") \
 	    <(LC_ALL=C sort "$SCRATCH/listed"))" ]
-	while read -r id; do
-		rel-status "$id" >/dev/null
-	done <"$SCRATCH/printed"
+	# (In a bash of its own, as crash_loop's rounds.)
+	bash -c 'while read -r id; do
+		rel-status "$id" >/dev/null || exit 1
+	done' <"$SCRATCH/printed"
 
 	run --separate-stderr rel-status --format json
 	assert_status 0
@@ -79,18 +106,16 @@ check_store() {
 	[ -z "$(grep -v ': fixed: ' <<<"$stderr")" ]
 
 	# Each line of each record ends in its 8-hex-digit checksum.
-	for f in "$REL_STATE_DIR"/products/*/releases/*; do
-		if grep -nvE $'\t[0-9a-f]{8}$' "$f" >&2; then
-			echo "damaged line(s) in $f" >&2
-			return 1
-		fi
-	done
+	if grep -HnvE $'\t[0-9a-f]{8}$' "$REL_STATE_DIR"/products/*/releases/* >&2; then
+		echo "damaged line(s) in the records above" >&2
+		return 1
+	fi
 }
 
 @test "rel-create killed at random moments: every command still reads the store" {
 	flow_simple web dev qa prod
-	crash_loop web
-	echo "# $(wc -l <"$SCRATCH/printed") of $ROUNDS ids printed" >&3
+	took=$(crash_loop web)
+	echo "# $(wc -l <"$SCRATCH/printed") of $ROUNDS ids printed; $took" >&3
 	check_store
 	# Still writable; the next id is above every one there.
 	id=$(rel-create web -a web=after)
