@@ -18,16 +18,18 @@ store_with_one_release() {
 	BEFORE=$(store_snapshot)
 }
 
-# The store is exactly as it was, and rel-status still shows only web-1.
+# The store is exactly as it was, and rel-status still shows only web-1
+# (one line, its first field).
 store_unchanged() {
-	local after
+	local after list
 
 	after=$(store_snapshot)
 	if [ "$after" != "$BEFORE" ]; then
 		diff <(printf '%s\n' "$BEFORE") <(printf '%s\n' "$after") >&2
 		return 1
 	fi
-	[ "$(rel-status </dev/null | cut -f1)" = web-1 ]
+	list=$(rel-status </dev/null)
+	[[ $list != *$'\n'* ]] && [ "${list%%$'\t'*}" = web-1 ]
 }
 
 # A refused rel-create: exit 2, nothing on stdout, one error line naming
