@@ -41,6 +41,10 @@
  *       fault fires (a test learns whether, and where, it did).
  *   REL_FAULT_TRACE=FILE   append "pid CLASS K ANY FUNCTION PATH" for every
  *       counted call (to see what a number stands for).
+ *   REL_FAULT_ALARM=N      SIGALRM after N seconds (exit status 142): a
+ *       bound against a hang without timeout(1) and env(1) to start the
+ *       command, two processes that a test starting a thousand commands
+ *       pays for.  Not inherited: a child made by fork() has no alarm.
  *
  * The shim removes LD_PRELOAD and its own variables from the environment
  * when it loads: step processes and other programs a command starts run
@@ -218,12 +222,15 @@ init(void)
 	copy_var("REL_FAULT_LOG", log_path, sizeof log_path);
 	copy_var("REL_FAULT_TRACE", trace_path, sizeof trace_path);
 	parse_specs(getenv("REL_FAULT"));
+	if (getenv("REL_FAULT_ALARM"))
+		alarm((unsigned)strtoul(getenv("REL_FAULT_ALARM"), NULL, 10));
 	/* Steps and helpers that a command starts run without the shim. */
 	unsetenv("LD_PRELOAD");
 	unsetenv("REL_FAULT");
 	unsetenv("REL_FAULT_COUNT");
 	unsetenv("REL_FAULT_LOG");
 	unsetenv("REL_FAULT_TRACE");
+	unsetenv("REL_FAULT_ALARM");
 	ready = 1;
 }
 
