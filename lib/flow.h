@@ -14,17 +14,9 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "flowlimits.h"
 #include "name.h"
 #include "notescfg.h"
-
-#define REL_FLOW_MAX_BYTES (1024 * 1024) /* a flow file is at most 1 MiB */
-#define REL_FLOW_MAX_DEPTH 32            /* nesting of mappings/sequences */
-#define REL_FLOW_MAX_NODES 20000         /* nodes after alias expansion */
-#define REL_FLOW_MAX_ENVS 256
-#define REL_FLOW_MAX_COMPONENTS 256
-#define REL_FLOW_MAX_STEPS 256           /* pre + post steps per environment */
-#define REL_FLOW_MAX_RUN 65536           /* bytes in one `run` command */
-#define REL_FLOW_PARALLEL_DEFAULT 4      /* components deployed at once */
 
 enum rel_trigger { REL_TRIGGER_AUTO, REL_TRIGGER_MANUAL };
 

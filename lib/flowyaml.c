@@ -17,7 +17,7 @@
 
 #include <yaml.h>
 
-#include "flow.h"
+#include "flowlimits.h"
 #include "flowyaml.h"
 
 #define NBUCKETS 64 /* anchor hash buckets */

@@ -1,7 +1,8 @@
 /*
  * flowyaml.h - internal to the flow parser (flow.c): YAML text to a small
- * tree of nodes, with the limits of flow.h enforced while libyaml's events
- * are consumed, so that hostile input is refused before it costs anything.
+ * tree of nodes, with the limits of flowlimits.h enforced while libyaml's
+ * events are consumed, so that hostile input is refused before it costs
+ * anything.
  *
  * An alias becomes a REL_Y_ALIAS node that points at the anchored node:
  * the anchored subtree is shared, never copied, and its expanded size is
