@@ -20,6 +20,7 @@
 #include "io.h"
 #include "name.h"
 #include "proc.h"
+#include "record.h"
 #include "release.h"
 #include "store.h"
 #include "when.h"

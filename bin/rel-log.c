@@ -18,6 +18,7 @@
 #include "logfile.h"
 #include "logview.h"
 #include "reap.h"
+#include "record.h"
 #include "store.h"
 
 static const char usage[] =

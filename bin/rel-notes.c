@@ -30,6 +30,7 @@
 #include "notes.h"
 #include "notescfg.h"
 #include "proc.h"
+#include "record.h"
 #include "store.h"
 
 static const char usage[] =

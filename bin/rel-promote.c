@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "record.h"
 #include "runner.h"
 #include "store.h"
 #include "view.h"

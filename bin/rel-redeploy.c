@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "record.h"
 #include "restore.h"
 #include "runner.h"
 #include "store.h"

@@ -19,6 +19,7 @@
 #include "index.h"
 #include "prom.h"
 #include "reap.h"
+#include "record.h"
 #include "show.h"
 #include "store.h"
 #include "when.h"
@@ -337,7 +338,7 @@ show_product(struct ctx *x, struct rel_product *p)
 		if (!served) {
 			x->hold = 1;
 			x->saw_running = 0;
-			if ((rc = rel_index_list(p, 0, NULL, list_line, &l,
+			if ((rc = rel_release_list(p, 0, NULL, list_line, &l,
 			    &err)) != 0)
 				complain(x, &err);
 			if (!rc && !x->saw_running && !x->out.oom)
@@ -346,7 +347,7 @@ show_product(struct ctx *x, struct rel_product *p)
 			x->hold = 0;
 			flush_out(x, 1);
 		}
-	} else if ((rc = rel_index_list(p, x->limit ? x->limit + 1 : 0,
+	} else if ((rc = rel_release_list(p, x->limit ? x->limit + 1 : 0,
 	    x->mode == M_SUMMARY ? want(x) : NULL, list_line, &l, &err)) != 0) {
 		complain(x, &err);
 	}
@@ -499,7 +500,7 @@ show_all(struct ctx *x)
 				continue;
 			}
 			c.prod = i;
-			if (rel_index_list(&prods[i], 0, c.want, collect_line,
+			if (rel_release_list(&prods[i], 0, c.want, collect_line,
 			    &c, &err))
 				complain(x, &err);
 		}

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "index.h"
+#include "record.h"
 #include "store.h"
 #include "terminate.h"
 #include "when.h"
@@ -122,7 +122,7 @@ expire_product(struct ctx *x, const char *name)
 		note(x, err.code, err.msg);
 		return;
 	}
-	if (rel_index_list(&p, 0, want, collect, &s, &err))
+	if (rel_release_list(&p, 0, want, collect, &s, &err))
 		note(x, err.code, err.msg);
 	for (size_t i = 0; i < s.n; i++) {
 		struct rel_release *r;

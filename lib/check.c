@@ -15,6 +15,7 @@
 #include "envlog.h"
 #include "index.h"
 #include "reap.h"
+#include "record.h"
 
 struct ctx {
 	struct rel_product *p;
@@ -297,5 +298,5 @@ rel_check_product(struct rel_product *p, struct rel_check *c, rel_check_fn fn,
 		sweep_tmp(&x, fd, "flows");
 		close(fd);
 	}
-	return rel_index_rebuild(p, &count, err);
+	return rel_release_reindex(p, &count, err);
 }

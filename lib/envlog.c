@@ -12,6 +12,7 @@
 #include "envlog.h"
 #include "io.h"
 #include "journal.h"
+#include "record.h"
 #include "when.h"
 
 static int

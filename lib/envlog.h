@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "status.h"
 #include "store.h"
 
 struct rel_env_run {

@@ -148,6 +148,12 @@ bump(struct rel_product *p)
 	}
 }
 
+int
+rel_index_present(struct rel_product *p)
+{
+	return index_open(p, 0, NULL) == 0;
+}
+
 uint64_t
 rel_index_generation(struct rel_product *p)
 {
@@ -202,31 +208,25 @@ put_slot(struct rel_product *p, unsigned long n, const char *slot,
 }
 
 int
-rel_index_put(struct rel_product *p, const struct rel_release *r,
-    struct rel_err *err)
+rel_index_put(struct rel_product *p, unsigned long n, int64_t created,
+    const char *line, size_t len, struct rel_err *err)
 {
-	struct rel_buf line = REL_BUF_INIT;
 	char slot[SLOT];
-	int rc;
 
 	memset(slot, 0, sizeof slot);
-	rel_release_summary(r, &line);
-	if (!line.oom && line.len <= LINE_MAX_LEN) {
-		uint16_t len = (uint16_t)line.len;
-		int64_t created = r->created;
+	if (line && len > 0 && len <= LINE_MAX_LEN) {
+		uint16_t l = (uint16_t)len;
 		uint32_t hash;
 
-		memcpy(slot + LEN_OFF, &len, sizeof len);
+		memcpy(slot + LEN_OFF, &l, sizeof l);
 		memcpy(slot + TIME_OFF, &created, sizeof created);
-		memcpy(slot + LINE_OFF, line.s, line.len);
+		memcpy(slot + LINE_OFF, line, len);
 		hash = slot_hash((const unsigned char *)slot + LEN_OFF,
-		    LINE_OFF - LEN_OFF + line.len);
+		    LINE_OFF - LEN_OFF + len);
 		memcpy(slot + HASH_OFF, &hash, sizeof hash);
 		slot[0] = 'C';
 	}
-	rc = put_slot(p, r->n, slot, err);
-	rel_buf_free(&line);
-	return rc;
+	return put_slot(p, n, slot, err);
 }
 
 int
@@ -309,190 +309,103 @@ rel_index_peek(struct rel_product *p, unsigned long n, char *line, size_t cap)
 	return 0;
 }
 
-static int
-status_wanted(const char *line, size_t len, const int *want)
+void
+rel_index_walk_begin(struct rel_index_walk *w, struct rel_product *p,
+    size_t limit)
 {
-	const char *f = line, *end = line + len;
-	char word[32];
-	size_t wl;
-
-	if (!want)
-		return 1;
-	for (int i = 0; i < 2; i++) {
-		f = memchr(f, '\t', (size_t)(end - f));
-		if (!f)
-			return 0;
-		f++;
-	}
-	wl = strcspn(f, "\t");
-	if (wl >= sizeof word || f + wl > end)
-		return 0;
-	memcpy(word, f, wl);
-	word[wl] = '\0';
-	for (; *want >= 0; want++)
-		if (!strcmp(word, rel_status_name((enum rel_status)*want)))
-			return 1;
-	return 0;
-}
-
-static int
-from_record(struct rel_product *p, unsigned long n, struct rel_buf *line,
-    int64_t *created, struct rel_err *err)
-{
-	struct rel_release *r;
-	int rc = rel_release_load(p, n, &r, err);
-
-	if (rc)
-		return rc;
-	rel_buf_reset(line);
-	rel_release_summary(r, line);
-	*created = r->created;
-	rel_release_free(r);
-	return line->oom ? rel_err_set(err, REL_ESYS, "out of memory") : 0;
-}
-
-int
-rel_index_list(struct rel_product *p, size_t limit, const int *want,
-    rel_list_fn fn, void *arg, struct rel_err *err)
-{
-	struct rel_buf line = REL_BUF_INIT;
-	unsigned long last, n, slots = 0, lo = 0, hi = 0, chunk;
-	char *buf = NULL, *map = NULL;
-	size_t count = 0, maplen = 0;
 	struct stat sb;
-	int rc;
 
-	if ((rc = rel_product_last(p, &last, err)) != 0)
-		return rc;
-	if (p->index < 0 && last > 0) {
-		unsigned long indexed;
-
-		/* Lost (or never made): rebuild it now, once, if we may. */
-		rel_index_rebuild(p, &indexed, NULL);
-	}
-	if (p->index >= 0 && fstat(p->index, &sb) == 0)
-		slots = (unsigned long)(sb.st_size / SLOT);
+	memset(w, 0, sizeof *w);
+	w->p = p;
+	if (index_open(p, 0, NULL) == 0 && fstat(p->index, &sb) == 0)
+		w->slots = (unsigned long)(sb.st_size / SLOT);
 	/* A long listing maps the whole index, populated at once (no copy,
 	 * no fault per page); a short one reads slots backwards in chunks
 	 * that grow: a few for the newest twenty. */
-	if ((limit == 0 || limit > 4096) && slots > 4096) {
+	if ((limit == 0 || limit > 4096) && w->slots > 4096) {
 		int flags = MAP_SHARED;
+		char *map;
 
 #ifdef MAP_POPULATE
 		flags |= MAP_POPULATE;
 #endif
-		maplen = slots * SLOT;
-		map = mmap(NULL, maplen, PROT_READ, flags, p->index, 0);
-		if (map == MAP_FAILED) {
-			map = NULL;
-		} else {
-			lo = 0;
-			hi = slots;
+		w->maplen = w->slots * SLOT;
+		map = mmap(NULL, w->maplen, PROT_READ, flags, p->index, 0);
+		if (map != MAP_FAILED) {
+			w->map = map;
+			w->lo = 0;
+			w->hi = w->slots;
 		}
 	}
-	chunk = limit ? limit + 8 : 256;
-	rc = 0;
-	for (n = last; n > 0 && (limit == 0 || count < limit); n--) {
-		const char *l = NULL;
-		size_t len = 0;
-		int64_t created = 0;
+	w->chunk = limit ? limit + 8 : 256;
+}
 
-		if (!map && n < slots && (n < lo || n >= hi)) {
-			char *nb;
-			ssize_t got;
+const char *
+rel_index_walk_line(struct rel_index_walk *w, unsigned long n, size_t *len,
+    int64_t *created)
+{
+	if (!w->map && n < w->slots && (n < w->lo || n >= w->hi)) {
+		char *nb;
+		ssize_t got;
 
-			if (chunk > 4096)
-				chunk = 4096;
-			hi = n + 1;
-			lo = hi > chunk ? hi - chunk : 0;
-			if ((nb = realloc(buf, (hi - lo) * SLOT)))
-				buf = nb;
-			got = nb ? pread(p->index, buf, (hi - lo) * SLOT,
-			    (off_t)(lo * SLOT)) : -1;
-			if (got < (ssize_t)((hi - lo) * SLOT))
-				lo = hi = 0; /* read the records instead */
-			chunk *= 4;
-		}
-		if (n >= lo && n < hi)
-			l = slot_line((map ? map : buf) + (n - lo) * SLOT, &len,
-			    &created);
-		if (!l) {
-			rc = from_record(p, n, &line, &created, err);
-			if (rc == REL_ENOTFOUND) {
-				rc = 0; /* a gap: an id lost to a crash */
-				continue;
-			}
-			if (rc)
-				break;
-			l = line.s;
-			len = line.len;
-		}
-		if (!status_wanted(l, len, want))
-			continue;
-		count++;
-		if ((rc = fn(p, n, created, l, len, arg)) != 0) {
-			if (rc > 0)
-				rc = 0; /* asked to stop */
-			else
-				rc = rel_err_set(err, REL_ESYS, "out of memory");
-			break;
-		}
+		if (w->chunk > 4096)
+			w->chunk = 4096;
+		w->hi = n + 1;
+		w->lo = w->hi > w->chunk ? w->hi - w->chunk : 0;
+		if ((nb = realloc(w->buf, (w->hi - w->lo) * SLOT)))
+			w->buf = nb;
+		got = nb ? pread(w->p->index, w->buf, (w->hi - w->lo) * SLOT,
+		    (off_t)(w->lo * SLOT)) : -1;
+		if (got < (ssize_t)((w->hi - w->lo) * SLOT))
+			w->lo = w->hi = 0; /* read the records instead */
+		w->chunk *= 4;
 	}
-	free(buf);
-	if (map)
-		munmap(map, maplen);
-	rel_buf_free(&line);
-	return rc;
+	if (n < w->lo || n >= w->hi)
+		return NULL;
+	return slot_line((w->map ? w->map : w->buf) + (n - w->lo) * SLOT, len,
+	    created);
+}
+
+void
+rel_index_walk_end(struct rel_index_walk *w)
+{
+	free(w->buf);
+	if (w->map)
+		munmap(w->map, w->maplen);
+	memset(w, 0, sizeof *w);
 }
 
 int
-rel_index_rebuild(struct rel_product *p, unsigned long *count,
+rel_index_resize(struct rel_product *p, unsigned long last,
     struct rel_err *err)
 {
-	unsigned long last, n;
 	int rc;
 
-	*count = 0;
-	if ((rc = rel_product_lock(p, err)) != 0)
-		return rc;
 	if ((rc = index_open(p, 1, err)) != 0)
-		goto out;
-	if ((rc = rel_product_last(p, &last, err)) != 0)
-		goto out;
+		return rc;
 	if (ftruncate(p->index, (off_t)((last + 1) * SLOT)) < 0) {
 		char path[4400];
 
 		index_path(p, path, sizeof path);
-		rc = rel_err_errno(err, "cannot resize %s", path);
-		goto out;
+		return rel_err_errno(err, "cannot resize %s", path);
 	}
-	for (n = 1; n <= last; n++) {
-		struct rel_release *r;
+	return 0;
+}
 
-		rc = rel_release_load(p, n, &r, err);
-		if (rc == REL_ENOTFOUND) {
-			if ((rc = rel_index_clear(p, n, err)))
-				goto out;
-			continue;
-		}
-		if (rc)
-			goto out;
-		rc = rel_index_put(p, r, err);
-		rel_release_free(r);
-		if (rc)
-			goto out;
-		(*count)++;
-	}
-	if ((rc = rel_index_set_last(p, last, err)) == 0 &&
-	    fdatasync(p->index) < 0) {
+int
+rel_index_sync(struct rel_product *p, struct rel_err *err)
+{
+	int rc;
+
+	if ((rc = index_open(p, 1, err)) != 0)
+		return rc;
+	if (fdatasync(p->index) < 0) {
 		char path[4400];
 
 		index_path(p, path, sizeof path);
-		rc = rel_err_errno(err, "cannot sync %s", path);
+		return rel_err_errno(err, "cannot sync %s", path);
 	}
-out:
-	rel_product_unlock(p);
-	return rc;
+	return 0;
 }
 
 int

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "envlog.h"
-#include "index.h"
 #include "prom.h"
 #include "reap.h"
+#include "record.h"
 #include "when.h"
 
 enum { F_RELEASES, F_LAST, F_LAST_CREATED, F_RUN, F_LIVE, F_LIVE_N, F_ENV_TS,
@@ -137,7 +137,7 @@ reap_dead(struct rel_product *p, struct rel_err *err)
 	struct busy b = { NULL, 0, 0 };
 	int rc;
 
-	if ((rc = rel_index_list(p, 0, NULL, collect_busy, &b, err)) == 0)
+	if ((rc = rel_release_list(p, 0, NULL, collect_busy, &b, err)) == 0)
 		for (size_t i = 0; i < b.len; i++) {
 			struct rel_release *r;
 
@@ -165,7 +165,7 @@ rel_prom_add(struct rel_prom *pr, struct rel_product *p, struct rel_err *err)
 	int rc;
 
 	if ((rc = reap_dead(p, err)) != 0 ||
-	    (rc = rel_index_list(p, 0, NULL, count_status, counts, err)) != 0)
+	    (rc = rel_release_list(p, 0, NULL, count_status, counts, err)) != 0)
 		return rc;
 	for (int s = 0; s < REL_STATUS_COUNT; s++) {
 		if (!rel_status_valid_release((enum rel_status)s))

@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "proc.h"
 #include "reap.h"
+#include "record.h"
 #include "when.h"
 
 static int

@@ -25,6 +25,7 @@
 #include "logfile.h"
 #include "proc.h"
 #include "reap.h"
+#include "record.h"
 #include "runner.h"
 #include "task.h"
 #include "when.h"

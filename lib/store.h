@@ -1,5 +1,5 @@
 /*
- * store.h - the state directory: products, release records, locks.
+ * store.h - the state directory, its products and their locks.
  *
  * Layout (see rel-store(5)):
  *
@@ -15,17 +15,20 @@
  * products/ holds the records (what a replica needs); cache/ and locks/
  * hold nothing that cannot be rebuilt or forgotten.  Every change to a
  * product is made under its lock, held for the moment of the change only.
+ *
+ * This is the bottom of the store's three layers: the index (index.h,
+ * the summaries in cache/) is built on it, and the records (record.h:
+ * releases made, read and changed) on both.  Nothing here knows what a
+ * record holds.
  */
 #ifndef REL_STORE_H
 #define REL_STORE_H
 
 #include <stddef.h>
 
-#include "buf.h"
 #include "err.h"
 #include "lock.h"
 #include "name.h"
-#include "release.h"
 
 #define REL_WAIT_DEFAULT_MS 10000
 
@@ -61,7 +64,8 @@ struct rel_product {
 	char name[REL_NAME_MAX + 1];
 	int dir;                   /* products/PRODUCT */
 	int releases;              /* products/PRODUCT/releases */
-	int index;                 /* cache/PRODUCT/index, -1 if not open */
+	int index;                 /* cache/PRODUCT/index, -1 if not open
+	                              (index.c opens it, close closes it) */
 	int index_rw;              /* index opened for writing */
 	struct rel_lock lock;
 	int locked;                /* nesting count */
@@ -81,54 +85,5 @@ void rel_product_unlock(struct rel_product *p);
 /* The full path of something under the product, for messages. */
 void rel_product_path(const struct rel_product *p, const char *sub,
     char *out, size_t n);
-
-/* Load release number n.  REL_ENOTFOUND if there is none. */
-int rel_release_load(struct rel_product *p, unsigned long n,
-    struct rel_release **out, struct rel_err *err);
-/* Does release n exist? */
-int rel_release_exists(struct rel_product *p, unsigned long n);
-
-/* Load a release by id, opening its product into p (close it after). */
-int rel_release_open(struct rel_store *st, const char *id,
-    struct rel_product *p, struct rel_release **out, struct rel_err *err);
-
-/* The highest release number of the product (0 if none). */
-int rel_product_last(struct rel_product *p, unsigned long *n,
-    struct rel_err *err);
-
-/* Create the next release of the product from the header built by
- * `build` (called once, before the lock: a record does not hold its own
- * id, which is its file's name).  *n receives the number.  The record
- * appears whole or not at all, and is on disk. */
-typedef void (*rel_header_fn)(struct rel_buf *out, void *arg);
-int rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
-    unsigned long *n, struct rel_err *err);
-
-/* Change release n: under the product lock, load it as it is now, let fn
- * add lines (transitions, outputs) to `lines`, append them, and keep the
- * index right.  fn may return an error to change nothing.  With sync the
- * lines are on disk when this returns; *out (if not NULL) receives the
- * release as it is after the change. */
-typedef int (*rel_update_fn)(struct rel_release *r, struct rel_buf *lines,
-    void *arg, struct rel_err *err);
-int rel_release_update(struct rel_product *p, unsigned long n,
-    rel_update_fn fn, void *arg, int sync, struct rel_release **out,
-    struct rel_err *err);
-
-/* The same, keeping the caller's copy of the release: *r (may be NULL)
- * is used as the record if the record has not grown since it was read,
- * else read again; on return *r is the release after the change (after a
- * failed write it also holds the lines not written, and is read again by
- * the next change).  What a runner does at each transition. */
-int rel_release_change(struct rel_product *p, unsigned long n,
-    struct rel_release **r, rel_update_fn fn, void *arg, int sync,
-    struct rel_err *err);
-
-/* Store a flow copy by content; *hash receives its name. */
-int rel_flow_store(struct rel_product *p, const char *data, size_t len,
-    char hash[65], struct rel_err *err);
-/* Read the flow copy a release was made with and parse it. */
-int rel_flow_of_release(struct rel_product *p, const struct rel_release *r,
-    struct rel_flow **out, struct rel_err *err);
 
 #endif

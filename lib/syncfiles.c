@@ -14,6 +14,7 @@
 #include "index.h"
 #include "io.h"
 #include "journal.h"
+#include "record.h"
 #include "syncfiles.h"
 
 #define LOG_READ_MAX (1L << 30)
@@ -334,14 +335,8 @@ write_file(struct rel_replica *r, struct rel_product *p, const char *path,
 		rc = rel_file_write_atomic(fd, slash + 1,
 		    g->blob_rawcontent(b), (size_t)g->blob_rawsize(b), 0,
 		    &exists, full, err);
-	if (rc == 0 && index) {
-		struct rel_release *rel = NULL;
-
-		if (rel_release_load(p, n, &rel, NULL) == 0 &&
-		    rel_index_put(p, rel, NULL) == 0 && n > rel_index_last(p))
-			rel_index_set_last(p, n, NULL);
-		rel_release_free(rel);
-	}
+	if (rc == 0 && index)
+		rel_release_index(p, n, NULL);
 out:
 	if (b)
 		g->blob_free(b);
@@ -403,7 +398,7 @@ rel_sync_materialize(struct rel_replica *r, struct rel_product *p,
 	if (rc == 0 && bulk && records > 0) {
 		unsigned long count;
 
-		rc = rel_index_rebuild(p, &count, err);
+		rc = rel_release_reindex(p, &count, err);
 	}
 out:
 	if (diff)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "reap.h"
+#include "record.h"
 #include "terminate.h"
 #include "when.h"
 

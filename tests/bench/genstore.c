@@ -21,6 +21,7 @@
 #include "flow.h"
 #include "index.h"
 #include "io.h"
+#include "record.h"
 #include "release.h"
 #include "store.h"
 #include "when.h"
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 		}
 	}
 	rel_buf_free(&rec);
-	if (rel_index_rebuild(&p, &count, &err)) {
+	if (rel_release_reindex(&p, &count, &err)) {
 		fprintf(stderr, "genstore: %s\n", err.msg);
 		return 1;
 	}

@@ -20,6 +20,7 @@
 #include "index.h"
 #include "journal.h"
 #include "sha256.h"
+#include "record.h"
 #include "store.h"
 #include "unit.h"
 #include "unit_store.h"
@@ -181,7 +182,7 @@ list(struct fixture *fx, size_t limit, const int *want, struct listed *l)
 	struct rel_err err = { 0, "" };
 
 	memset(l, 0, sizeof *l);
-	if (rel_index_list(&fx->s.p, limit, want, list_fn, l, &err) != 0)
+	if (rel_release_list(&fx->s.p, limit, want, list_fn, l, &err) != 0)
 		fail_msg("list: %s", err.msg);
 	return l;
 }
@@ -299,14 +300,14 @@ test_list_stops_when_told(void **state)
 	memset(&l, 0, sizeof l);
 	l.stop_after = 2;
 	l.stop = 1;
-	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_release_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    0);
 	assert_int_equal(l.count, 2);
 	/* -1: the callback ran out of memory. */
 	memset(&l, 0, sizeof l);
 	l.stop_after = 3;
 	l.stop = -1;
-	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_release_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    REL_ESYS);
 	assert_int_equal(l.count, 3);
 	assert_string_equal(err.msg, "out of memory");
@@ -482,7 +483,7 @@ test_rebuild(void **state)
 	unit_path(path, fx->s.root, "cache");
 	assert_int_equal(unit_rm_rf(path), 0);
 	reopen(fx);
-	assert_int_equal(rel_index_rebuild(&fx->s.p, &count, &err), 0);
+	assert_int_equal(rel_release_reindex(&fx->s.p, &count, &err), 0);
 	assert_int_equal(count, NREL);
 	assert_int_equal(fx->s.p.locked, 0);
 	assert_int_equal(access(fx->index, F_OK), 0);
@@ -510,7 +511,7 @@ test_rebuild_with_gap(void **state)
 	/* Release 3 lost (say, by a crash before its link). */
 	unit_path(path, fx->s.root, "products/web/releases/web-3");
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rel_index_rebuild(&fx->s.p, &count, &err), 0);
+	assert_int_equal(rel_release_reindex(&fx->s.p, &count, &err), 0);
 	assert_int_equal(count, NREL - 1);
 	slot(fx, 3, b);
 	assert_int_not_equal(b[0], 'C');

@@ -17,6 +17,7 @@
 #include "logview.h"
 #include "reap.h"
 #include "sha256.h"
+#include "record.h"
 #include "store.h"
 #include "unit.h"
 #include "unit_store.h"

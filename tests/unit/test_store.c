@@ -20,6 +20,7 @@
 
 #include "index.h"
 #include "sha256.h"
+#include "record.h"
 #include "store.h"
 #include "unit.h"
 #include "unit_store.h"
@@ -382,7 +383,7 @@ update_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
-/* The summary line of release n as rel_index_list gives it. */
+/* The summary line of release n as rel_release_list gives it. */
 struct listed {
 	unsigned long n[16];
 	char line[16][256];
@@ -442,7 +443,7 @@ test_update(void **state)
 	assert_int_equal(r->bad_lines, 0);
 	rel_release_free(r);
 	/* The index follows. */
-	assert_int_equal(rel_index_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
+	assert_int_equal(rel_release_list(&fx->s.p, 0, NULL, list_fn, &l, &err),
 	    0);
 	assert_int_equal(l.count, 1);
 	assert_int_equal(l.n[0], 1);

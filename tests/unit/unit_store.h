@@ -8,6 +8,7 @@
 
 #include "flow.h"
 #include "sha256.h"
+#include "record.h"
 #include "store.h"
 
 struct unit_store {

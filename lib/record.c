@@ -1,0 +1,568 @@
+/*
+ * record.c - release records: see record.h for the invariants.
+ *
+ * Every byte added to a record after it is made goes through
+ * record_append(), under the product lock, with the index bracketing it;
+ * the lines come from an update function that sees the release as it is
+ * under that lock.  That is the seam where sharing a store through git
+ * (publish the change, then write it here; on refusal read again and
+ * call the update function again) goes in.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "io.h"
+#include "journal.h"
+#include "record.h"
+#include "sha256.h"
+
+#define RECORD_MAX REL_JOURNAL_FILE_MAX
+
+static void
+record_name(const struct rel_product *p, unsigned long n, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s-%lu", p->name, n);
+}
+
+/* Put r's summary in its index slot.  The index is derived: its failure
+ * is the caller's to ignore or report. */
+static int
+index_put(struct rel_product *p, const struct rel_release *r,
+    struct rel_err *err)
+{
+	struct rel_buf line = REL_BUF_INIT;
+	int rc;
+
+	rel_release_summary(r, &line);
+	rc = rel_index_put(p, r->n, r->created, line.oom ? NULL : line.s,
+	    line.oom ? 0 : line.len, err);
+	rel_buf_free(&line);
+	return rc;
+}
+
+int
+rel_release_exists(struct rel_product *p, unsigned long n)
+{
+	char name[REL_ID_MAX + 1];
+	struct stat sb;
+
+	record_name(p, n, name, sizeof name);
+	return fstatat(p->releases, name, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
+rel_release_load(struct rel_product *p, unsigned long n,
+    struct rel_release **out, struct rel_err *err)
+{
+	char name[REL_ID_MAX + 1], path[4400];
+	struct rel_buf raw = REL_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	record_name(p, n, name, sizeof name);
+	rel_product_path(p, "releases/", path, sizeof path);
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	rc = rel_file_read(p->releases, name, path, RECORD_MAX, &raw, err);
+	if (rc) {
+		rel_buf_free(&raw);
+		if (rc == REL_ENOTFOUND)
+			return rel_err_set(err, REL_ENOTFOUND,
+			    "no release '%s' in %s", name, p->st->root);
+		return rc;
+	}
+	rc = rel_release_parse(&raw, path, out, err);
+	if (rc == 0 && strcmp((*out)->id, name) != 0) {
+		rel_release_free(*out);
+		*out = NULL;
+		return rel_err_set(err, REL_ESYS,
+		    "%s: damaged release record: it says it is %s", path, name);
+	}
+	return rc;
+}
+
+int
+rel_release_open(struct rel_store *st, const char *id, struct rel_product *p,
+    struct rel_release **out, struct rel_err *err)
+{
+	char product[REL_NAME_MAX + 1];
+	unsigned long n;
+	int rc;
+
+	*out = NULL;
+	memset(p, 0, sizeof *p);
+	p->dir = p->releases = p->index = -1;
+	p->lock.fd = -1;
+	if ((rc = rel_id_parse(id, product, &n, err)) != 0)
+		return rc;
+	if ((rc = rel_product_open(st, product, 0, p, err)) != 0) {
+		if (rc == REL_ENOTFOUND)
+			return rel_err_set(err, REL_ENOTFOUND,
+			    "no release '%s' in %s (no product '%s')", id,
+			    st->root, product);
+		return rc;
+	}
+	if ((rc = rel_release_load(p, n, out, err)) != 0)
+		rel_product_close(p);
+	return rc;
+}
+
+int
+rel_product_last(struct rel_product *p, unsigned long *n, struct rel_err *err)
+{
+	unsigned long last = rel_index_last(p);
+
+	/* The index may lag the records after a crash; never lead them. */
+	while (last > 0 && !rel_release_exists(p, last))
+		last--;
+	if (last == 0) {
+		/* No usable index: find the highest record by listing. */
+		DIR *d;
+		struct dirent *de;
+		int fd = dup(p->releases);
+		size_t plen = strlen(p->name);
+
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			return rel_err_errno(err, "cannot list releases of %s",
+			    p->name);
+		}
+		while ((de = readdir(d))) {
+			char *end;
+			unsigned long v;
+
+			if (strncmp(de->d_name, p->name, plen) ||
+			    de->d_name[plen] != '-' || de->d_name[plen + 1] < '1' ||
+			    de->d_name[plen + 1] > '9')
+				continue;
+			v = strtoul(de->d_name + plen + 1, &end, 10);
+			if (!*end && v > last)
+				last = v;
+		}
+		closedir(d);
+	}
+	while (rel_release_exists(p, last + 1))
+		last++;
+	*n = last;
+	return 0;
+}
+
+int
+rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
+    unsigned long *n, struct rel_err *err)
+{
+	struct rel_buf rec = REL_BUF_INIT;
+	char name[REL_ID_MAX + 1], path[4400], tmp[64];
+	unsigned long next;
+	int rc, exists;
+
+	/* The record does not depend on its id: it is written and synced
+	 * before the lock, which is then held for one link and one sync. */
+	build(&rec, arg);
+	if (rec.oom) {
+		rel_buf_free(&rec);
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	}
+	rel_product_path(p, "releases", path, sizeof path);
+	if ((rc = rel_file_temp(p->releases, rec.s, rec.len, tmp, path, err))) {
+		rel_buf_free(&rec);
+		return rc;
+	}
+	if ((rc = rel_product_lock(p, err)) != 0) {
+		rel_file_temp_drop(p->releases, tmp);
+		rel_buf_free(&rec);
+		return rc;
+	}
+	if ((rc = rel_product_last(p, &next, err)) != 0)
+		goto out;
+	for (;;) {
+		struct rel_release *r;
+
+		next++;
+		record_name(p, next, name, sizeof name);
+		rel_product_path(p, "releases/", path, sizeof path);
+		strncat(path, name, sizeof path - strlen(path) - 1);
+		if ((rc = rel_file_temp_link(p->releases, tmp, name, &exists,
+		    path, err)))
+			goto out;
+		if (exists)
+			continue; /* made behind our back: take the next */
+		*n = next;
+		/* The record is on disk: the release exists.  The index is
+		 * a convenience from here on; its failure is not fatal. */
+		if (rel_release_parse(&rec, path, &r, NULL) == 0) {
+			if (index_put(p, r, NULL) == 0)
+				rel_index_set_last(p, next, NULL);
+			rel_release_free(r);
+		}
+		break;
+	}
+out:
+	if (rc)
+		rel_file_temp_drop(p->releases, tmp);
+	rel_buf_free(&rec);
+	rel_product_unlock(p);
+	return rc;
+}
+
+/* Does this batch of lines change the summary (an env or release
+ * transition, as opposed to step transitions and outputs)? */
+static int
+touches_summary(const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *f = s;
+
+		if (!nl)
+			nl = end;
+		if (nl - s > 3 && !strncmp(s, "tr\t", 3)) {
+			/* the object is the 4th field */
+			for (int i = 0; i < 3 && f; i++) {
+				f = memchr(f, '\t', (size_t)(nl - f));
+				if (f)
+					f++;
+			}
+			if (f) {
+				const char *tab = memchr(f, '\t', (size_t)(nl - f));
+
+				if (tab && !memchr(f, '/', (size_t)(tab - f)))
+					return 1;
+			}
+		}
+		s = nl + 1;
+	}
+	return 0;
+}
+
+/*
+ * The one place where a record grows: lines (whole journal lines, already
+ * in r) are appended to the record open at fd, under the product lock.
+ * When they change the summary, the index slot is marked dirty first and
+ * put after, so that a reader of the index never sees a summary older
+ * than the record.
+ */
+static int
+record_append(struct rel_product *p, int fd, const struct rel_release *r,
+    const struct rel_buf *lines, int sync, const char *path,
+    struct rel_err *err)
+{
+	int summary = touches_summary(lines->s, lines->len), rc;
+
+	if (summary && (rc = rel_index_dirty(p, r->n, err)) != 0)
+		return rc;
+	if ((rc = rel_journal_append(fd, lines->s, lines->len, sync, path,
+	    err)) != 0)
+		return rc;
+	if (summary)
+		index_put(p, r, NULL);
+	return 0;
+}
+
+int
+rel_release_update(struct rel_product *p, unsigned long n, rel_update_fn fn,
+    void *arg, int sync, struct rel_release **out, struct rel_err *err)
+{
+	struct rel_release *r = NULL;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = rel_release_change(p, n, &r, fn, arg, sync, err);
+	if (out && rc == 0)
+		*out = r;
+	else
+		rel_release_free(r);
+	return rc;
+}
+
+int
+rel_release_change(struct rel_product *p, unsigned long n,
+    struct rel_release **rp, rel_update_fn fn, void *arg, int sync,
+    struct rel_err *err)
+{
+	struct rel_release *r = *rp;
+	struct rel_buf lines = REL_BUF_INIT;
+	char name[REL_ID_MAX + 1], path[4400];
+	struct stat sb;
+	int rc, fd = -1;
+
+	if ((rc = rel_product_lock(p, err)) != 0)
+		return rc;
+	record_name(p, n, name, sizeof name);
+	rel_product_path(p, "releases/", path, sizeof path);
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	if ((rc = rel_file_open_rw(p->releases, name, path, &fd, err)) != 0) {
+		if (rc == REL_ENOTFOUND)
+			rel_err_set(err, REL_ENOTFOUND, "no release '%s' in %s",
+			    name, p->st->root);
+		fd = -1;
+		goto out;
+	}
+	/* The caller's copy is the record if nothing was added since: the
+	 * record only grows, and only under this lock.  Else read it. */
+	if (fstat(fd, &sb) < 0 || !r || r->n != n || r->torn ||
+	    (off_t)r->record_size != sb.st_size) {
+		rel_release_free(r);
+		*rp = r = NULL;
+		if ((rc = rel_release_load(p, n, &r, err)) != 0)
+			goto out;
+		*rp = r;
+	}
+	if ((rc = fn(r, &lines, arg, err)) != 0)
+		goto out;
+	if (lines.oom) {
+		rc = rel_err_set(err, REL_ESYS, "out of memory");
+		goto out;
+	}
+	if (lines.len == 0)
+		goto out;
+	/* From here r becomes the release after the lines; if they cannot
+	 * be written, it is marked to be read again before any other use
+	 * as the record (it holds lines the record does not). */
+	if ((rc = rel_release_extend(r, lines.s, lines.len, err)) != 0)
+		goto drop;
+	/* Keep the release's own status changes in its history too. */
+	if (r->status != r->recorded && r->ntr > 0) {
+		const struct rel_transition *t = &r->tr[r->ntr - 1];
+		struct rel_buf more = REL_BUF_INIT;
+
+		rel_tr_line(&more, t->time, t->who, "-",
+		    rel_status_name(r->recorded), rel_status_name(r->status),
+		    t->attempt, "", "");
+		rel_buf_add(&lines, more.s, more.len);
+		rc = more.oom || lines.oom ? rel_err_set(err, REL_ESYS,
+		    "out of memory") : rel_release_extend(r, more.s, more.len,
+		    err);
+		rel_buf_free(&more);
+		if (rc)
+			goto drop;
+	}
+	if ((rc = record_append(p, fd, r, &lines, sync, path, err)) != 0)
+		goto drop;
+	goto out;
+drop:
+	r->torn = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	rel_buf_free(&lines);
+	rel_product_unlock(p);
+	return rc;
+}
+
+int
+rel_flow_store(struct rel_product *p, const char *data, size_t len,
+    char hash[65], struct rel_err *err)
+{
+	char name[80], path[4400];
+	struct stat sb;
+	int dir, rc, exists;
+
+	rel_sha256_hex(data, len, hash);
+	rel_product_path(p, "flows", path, sizeof path);
+	if ((rc = rel_dir_open(p->dir, "flows", 1, path, &dir, err)) != 0)
+		return rc;
+	snprintf(name, sizeof name, "%s.yaml", hash);
+	strncat(path, "/", sizeof path - strlen(path) - 1);
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && (size_t)sb.st_size == len) {
+		struct rel_buf have = REL_BUF_INIT;
+		int same = rel_file_read(dir, name, path, len, &have, NULL) == 0 &&
+		    have.len == len && (len == 0 || !memcmp(have.s, data, len));
+
+		rel_buf_free(&have);
+		if (same) {
+			close(dir);
+			return 0; /* the same content is there already */
+		}
+	}
+	rc = rel_file_write_atomic(dir, name, data, len, 0, &exists, path, err);
+	close(dir);
+	return rc;
+}
+
+int
+rel_flow_of_release(struct rel_product *p, const struct rel_release *r,
+    struct rel_flow **out, struct rel_err *err)
+{
+	struct rel_buf buf = REL_BUF_INIT;
+	char name[80], path[4400], hash[65];
+	int dir, rc;
+
+	*out = NULL;
+	rel_product_path(p, "flows", path, sizeof path);
+	if ((rc = rel_dir_open(p->dir, "flows", 0, path, &dir, err)) != 0)
+		return rc;
+	snprintf(name, sizeof name, "%s.yaml", r->flow_hash);
+	strncat(path, "/", sizeof path - strlen(path) - 1);
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	rc = rel_file_read(dir, name, path, REL_FLOW_MAX_BYTES, &buf, err);
+	close(dir);
+	if (rc == 0) {
+		rel_sha256_hex(buf.s ? buf.s : "", buf.len, hash);
+		if (strcmp(hash, r->flow_hash))
+			rc = rel_err_set(err, REL_ESYS,
+			    "%s: damaged flow copy (its SHA-256 differs)", path);
+	}
+	if (rc == 0)
+		rc = rel_flow_parse(path, buf.s ? buf.s : "", buf.len,
+		    r->product, out, err);
+	rel_buf_free(&buf);
+	return rc;
+}
+
+static int
+status_wanted(const char *line, size_t len, const int *want)
+{
+	const char *f = line, *end = line + len;
+	char word[32];
+	size_t wl;
+
+	if (!want)
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		f = memchr(f, '\t', (size_t)(end - f));
+		if (!f)
+			return 0;
+		f++;
+	}
+	wl = strcspn(f, "\t");
+	if (wl >= sizeof word || f + wl > end)
+		return 0;
+	memcpy(word, f, wl);
+	word[wl] = '\0';
+	for (; *want >= 0; want++)
+		if (!strcmp(word, rel_status_name((enum rel_status)*want)))
+			return 1;
+	return 0;
+}
+
+static int
+from_record(struct rel_product *p, unsigned long n, struct rel_buf *line,
+    int64_t *created, struct rel_err *err)
+{
+	struct rel_release *r;
+	int rc = rel_release_load(p, n, &r, err);
+
+	if (rc)
+		return rc;
+	rel_buf_reset(line);
+	rel_release_summary(r, line);
+	*created = r->created;
+	rel_release_free(r);
+	return line->oom ? rel_err_set(err, REL_ESYS, "out of memory") : 0;
+}
+
+int
+rel_release_list(struct rel_product *p, size_t limit, const int *want,
+    rel_list_fn fn, void *arg, struct rel_err *err)
+{
+	struct rel_buf line = REL_BUF_INIT;
+	struct rel_index_walk w;
+	unsigned long last, n;
+	size_t count = 0;
+	int rc;
+
+	if ((rc = rel_product_last(p, &last, err)) != 0)
+		return rc;
+	if (last > 0 && !rel_index_present(p)) {
+		unsigned long indexed;
+
+		/* Lost (or never made): rebuild it now, once, if we may. */
+		rel_release_reindex(p, &indexed, NULL);
+	}
+	rel_index_walk_begin(&w, p, limit);
+	for (n = last; n > 0 && (limit == 0 || count < limit); n--) {
+		size_t len = 0;
+		int64_t created = 0;
+		const char *l = rel_index_walk_line(&w, n, &len, &created);
+
+		if (!l) {
+			rc = from_record(p, n, &line, &created, err);
+			if (rc == REL_ENOTFOUND) {
+				rc = 0; /* a gap: an id lost to a crash */
+				continue;
+			}
+			if (rc)
+				break;
+			l = line.s;
+			len = line.len;
+		}
+		if (!status_wanted(l, len, want))
+			continue;
+		count++;
+		if ((rc = fn(p, n, created, l, len, arg)) != 0) {
+			if (rc > 0)
+				rc = 0; /* asked to stop */
+			else
+				rc = rel_err_set(err, REL_ESYS, "out of memory");
+			break;
+		}
+	}
+	rel_index_walk_end(&w);
+	rel_buf_free(&line);
+	return rc;
+}
+
+int
+rel_release_index(struct rel_product *p, unsigned long n,
+    struct rel_err *err)
+{
+	struct rel_release *r = NULL;
+	unsigned long last = rel_index_last(p);
+	int rc;
+
+	if ((rc = rel_release_load(p, n, &r, err)) == 0 &&
+	    (rc = index_put(p, r, err)) == 0 && n > last)
+		rc = rel_index_set_last(p, n, err);
+	rel_release_free(r);
+	return rc;
+}
+
+int
+rel_release_reindex(struct rel_product *p, unsigned long *count,
+    struct rel_err *err)
+{
+	unsigned long last, n;
+	int rc;
+
+	*count = 0;
+	if ((rc = rel_product_lock(p, err)) != 0)
+		return rc;
+	if ((rc = rel_product_last(p, &last, err)) != 0 ||
+	    (rc = rel_index_resize(p, last, err)) != 0)
+		goto out;
+	for (n = 1; n <= last; n++) {
+		struct rel_release *r;
+
+		rc = rel_release_load(p, n, &r, err);
+		if (rc == REL_ENOTFOUND) {
+			if ((rc = rel_index_clear(p, n, err)))
+				goto out;
+			continue;
+		}
+		if (rc)
+			goto out;
+		rc = index_put(p, r, err);
+		rel_release_free(r);
+		if (rc)
+			goto out;
+		(*count)++;
+	}
+	if ((rc = rel_index_set_last(p, last, err)) == 0)
+		rc = rel_index_sync(p, err);
+out:
+	rel_product_unlock(p);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/*
+ * record.h - release records in the store: made, read, changed, listed.
+ *
+ * A release's record (products/PRODUCT/releases/PRODUCT-N, a journal in
+ * the format of release.h) is the truth about it; everything else about a
+ * release (the index's summary slot, the cached listing) is derived from
+ * it and rebuilt from it.  The invariants, all kept here:
+ *
+ * - a record is made whole (temporary file, fsync, link into place), then
+ *   only appended to, under the product lock;
+ * - ids are chosen under the product lock as one more than the highest
+ *   record that exists; link() refusing to replace is the final word, so
+ *   two processes never make the same id;
+ * - an append that changes the summary is bracketed by the index:
+ *   slot dirty (synced) -> append to the record -> slot put.  A crash
+ *   anywhere leaves a slot that is right or says "read the record".
+ *
+ * Layers: store.h (directories, the product lock) <- index.h (the slot
+ * cache) <- this.  Commands and the rest of the library read and change
+ * releases through here, never through the index.
+ */
+#ifndef REL_RECORD_H
+#define REL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "flow.h"
+#include "release.h"
+#include "store.h"
+
+/* Load release number n.  REL_ENOTFOUND if there is none. */
+int rel_release_load(struct rel_product *p, unsigned long n,
+    struct rel_release **out, struct rel_err *err);
+/* Does release n exist? */
+int rel_release_exists(struct rel_product *p, unsigned long n);
+
+/* Load a release by id, opening its product into p (close it after; p
+ * can be closed whatever this returns). */
+int rel_release_open(struct rel_store *st, const char *id,
+    struct rel_product *p, struct rel_release **out, struct rel_err *err);
+
+/* The highest release number of the product (0 if none). */
+int rel_product_last(struct rel_product *p, unsigned long *n,
+    struct rel_err *err);
+
+/* Create the next release of the product from the header built by
+ * `build` (called once, before the lock: a record does not hold its own
+ * id, which is its file's name).  *n receives the number.  The record
+ * appears whole or not at all, and is on disk. */
+typedef void (*rel_header_fn)(struct rel_buf *out, void *arg);
+int rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
+    unsigned long *n, struct rel_err *err);
+
+/* Change release n: under the product lock, load it as it is now, let fn
+ * add lines (transitions, outputs) to `lines`, append them, and keep the
+ * index right.  fn may return an error to change nothing.  With sync the
+ * lines are on disk when this returns; *out (if not NULL) receives the
+ * release as it is after the change.
+ *
+ * fn must make its lines from the release it is given and from arg
+ * alone, and leave `lines` as the whole of its change: sharing a store
+ * through git will publish a change before writing it, and when the
+ * remote refuses (someone else changed the product first) call fn again,
+ * on the newer release, with `lines` empty. */
+typedef int (*rel_update_fn)(struct rel_release *r, struct rel_buf *lines,
+    void *arg, struct rel_err *err);
+int rel_release_update(struct rel_product *p, unsigned long n,
+    rel_update_fn fn, void *arg, int sync, struct rel_release **out,
+    struct rel_err *err);
+
+/* The same, keeping the caller's copy of the release: *r (may be NULL)
+ * is used as the record if the record has not grown since it was read,
+ * else read again; on return *r is the release after the change (after a
+ * failed write it also holds the lines not written, and is read again by
+ * the next change).  What a runner does at each transition. */
+int rel_release_change(struct rel_product *p, unsigned long n,
+    struct rel_release **r, rel_update_fn fn, void *arg, int sync,
+    struct rel_err *err);
+
+/* Store a flow copy by content; *hash receives its name. */
+int rel_flow_store(struct rel_product *p, const char *data, size_t len,
+    char hash[65], struct rel_err *err);
+/* Read the flow copy a release was made with and parse it. */
+int rel_flow_of_release(struct rel_product *p, const struct rel_release *r,
+    struct rel_flow **out, struct rel_err *err);
+
+/* Call fn with the summary line of each release, newest first, at most
+ * limit (0: all).  Lines come from the index when it is clean, else from
+ * the record (a missing index is rebuilt first).  If want is not NULL,
+ * only releases whose summary status is in want[] (terminated by -1) are
+ * passed (and counted).  fn returns 0 to go on, 1 to stop there, -1 on
+ * running out of memory. */
+typedef int (*rel_list_fn)(const struct rel_product *p, unsigned long n,
+    int64_t created, const char *line, size_t len, void *arg);
+int rel_release_list(struct rel_product *p, size_t limit, const int *want,
+    rel_list_fn fn, void *arg, struct rel_err *err);
+
+/* Index release n as its record is now: for a record written whole from
+ * elsewhere (sync materializing a remote's), after rel_index_dirty, under
+ * the product lock.  The index's last goes up to n. */
+int rel_release_index(struct rel_product *p, unsigned long n,
+    struct rel_err *err);
+
+/* Rebuild the index from the records (takes the lock).  *count receives
+ * the number of releases indexed. */
+int rel_release_reindex(struct rel_product *p, unsigned long *count,
+    struct rel_err *err);
+
+#endif
