@@ -31,6 +31,23 @@
 #define PARALLEL_MAX 64
 #define RETRIES_MAX 100
 
+static const char *const kind_names[] = { "pre", "action", "verify", "post" };
+
+const char *
+rel_step_kind_name(enum rel_step_kind k)
+{
+	return kind_names[k];
+}
+
+int
+rel_step_kind_parse(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, kind_names[i]))
+			return i;
+	return -1;
+}
+
 struct ctx {
 	const char *path;
 	struct rel_err *err;
@@ -337,8 +354,7 @@ parse_step(const struct ctx *c, const char *envwhat, const char *list,
 	if (list)
 		snprintf(s->name, sizeof s->name, "%s-%zu", list, pos);
 	else
-		snprintf(s->name, sizeof s->name, "%s",
-		    k == REL_STEP_ACTION ? "action" : "verify");
+		snprintf(s->name, sizeof s->name, "%s", rel_step_kind_name(k));
 	if (m->kind == REL_Y_SCALAR && !rel_ynode_null(m))
 		return getrun(c, item, &s->run);
 	if (m->kind != REL_Y_MAP) {

@@ -27,6 +27,11 @@ enum rel_step_kind {
 	REL_STEP_POST,
 };
 
+/* The kind's name as records, flows and JSON write it ("pre", "action",
+ * "verify", "post"); and back, -1 for a word that is none of them. */
+const char *rel_step_kind_name(enum rel_step_kind k);
+int rel_step_kind_parse(const char *s);
+
 struct rel_flow_step {
 	char name[REL_NAME_MAX + 1]; /* "action" and "verify" for those */
 	enum rel_step_kind kind;

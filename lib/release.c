@@ -135,17 +135,6 @@ rel_release_free(struct rel_release *r)
 	free(r);
 }
 
-static int
-kind_parse(const char *s)
-{
-	static const char *const k[] = { "pre", "action", "verify", "post" };
-
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, k[i]))
-			return i;
-	return -1;
-}
-
 static void
 run_reset(struct rel_step_run *run)
 {
@@ -491,7 +480,7 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 		for (; i < L->n && !strcmp(v[i].f[0], "step"); i++) {
 			int e = v[i].n == 4 ? rel_release_env(r, v[i].f[1]) : -1;
 
-			if (e < 0 || kind_parse(v[i].f[3]) < 0) {
+			if (e < 0 || rel_step_kind_parse(v[i].f[3]) < 0) {
 				rc = header_error(err, path, v[i].lineno,
 				    "bad step");
 				goto out;
@@ -517,7 +506,8 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 				    "bad step name");
 				goto out;
 			}
-			s->kind = (enum rel_step_kind)kind_parse(v[j].f[3]);
+			s->kind = (enum rel_step_kind)rel_step_kind_parse(
+			    v[j].f[3]);
 			s->nruns = s->kind == REL_STEP_ACTION ||
 			    s->kind == REL_STEP_VERIFY ? r->nartifacts : 1;
 			s->runs = calloc(s->nruns, sizeof *s->runs);
@@ -631,8 +621,6 @@ fail:
 	return rc;
 }
 
-static const char *const kind_names[] = { "pre", "action", "verify", "post" };
-
 void
 rel_release_header(struct rel_buf *out, const struct rel_new_release *nr,
     const struct rel_flow *flow)
@@ -676,10 +664,13 @@ rel_release_header(struct rel_buf *out, const struct rel_new_release *nr,
 		rel_buf_free(&needs);
 	}
 	for (size_t i = 0; i < flow->nenvs; i++)
-		for (size_t j = 0; j < flow->envs[i].nsteps; j++)
+		for (size_t j = 0; j < flow->envs[i].nsteps; j++) {
+			const struct rel_flow_step *s = &flow->envs[i].steps[j];
+
 			rel_journal_line(out, (const char *[]){ "step",
-			    flow->envs[i].name, flow->envs[i].steps[j].name,
-			    kind_names[flow->envs[i].steps[j].kind] }, 4);
+			    flow->envs[i].name, s->name,
+			    rel_step_kind_name(s->kind) }, 4);
+		}
 }
 
 void

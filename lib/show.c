@@ -35,8 +35,6 @@ const char *const rel_live_keys[6] = { "env", "release", "since", "how",
 const char *const rel_envhist_keys[8] = { "time", "env", "release",
 	"status", "how", "by", "previous", "why" };
 
-static const char *const kind_names[] = { "pre", "action", "verify", "post" };
-
 int
 rel_status_in(int s, const int *want)
 {
@@ -432,7 +430,7 @@ rel_show_json(const struct rel_release *r, const struct rel_livemap *live,
 
 			rel_buf_addc(b, '{');
 			json_str(b, "name", st->name);
-			json_str(b, "kind", kind_names[st->kind]);
+			json_str(b, "kind", rel_step_kind_name(st->kind));
 			json_str(b, "status", rel_status_name(st->status));
 			json_key(b, "runs");
 			rel_buf_addc(b, '[');
