@@ -25,28 +25,6 @@ rel_monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void
-rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
-{
-	time_t t = (time_t)(ms / 1000);
-	char tmp[128];
-	struct tm tm;
-
-	if (ms < 0 || !gmtime_r(&t, &tm) || tm.tm_year > 9999 - 1900) {
-		snprintf(buf, REL_TIME_MAX, "-");
-		return;
-	}
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
-	if (with_ms)
-		snprintf(tmp + 19, sizeof tmp - 19, ".%03dZ", (int)(ms % 1000));
-	else
-		snprintf(tmp + 19, sizeof tmp - 19, "Z");
-	memcpy(buf, tmp, REL_TIME_MAX - 1);
-	buf[REL_TIME_MAX - 1] = '\0';
-}
-
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after H. Hinnant. */
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -60,6 +38,63 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* y-m-d of the day z days after 1970-01-01, the inverse of
+ * days_from_civil (after H. Hinnant). */
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Write v as n digits ending just before end. */
+static void
+put_digits(char *end, int n, int64_t v)
+{
+	while (n-- > 0) {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void
+rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
+{
+	int64_t secs, sod, y;
+	int m, d;
+
+	/* No gmtime and no printf: listings format a time per line. */
+	if (ms < 0 || ms >= INT64_C(253402300800000)) { /* year 10000 */
+		strcpy(buf, "-");
+		return;
+	}
+	secs = ms / 1000;
+	sod = secs % 86400;
+	civil_from_days(secs / 86400, &y, &m, &d);
+	memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
+	put_digits(buf + 4, 4, y);
+	put_digits(buf + 7, 2, m);
+	put_digits(buf + 10, 2, d);
+	put_digits(buf + 13, 2, sod / 3600);
+	put_digits(buf + 16, 2, sod / 60 % 60);
+	put_digits(buf + 19, 2, sod % 60);
+	if (with_ms) {
+		put_digits(buf + 23, 3, ms % 1000);
+	} else {
+		buf[19] = 'Z';
+		buf[20] = '\0';
+	}
 }
 
 static int

@@ -20,7 +20,9 @@
 int64_t rel_now_ms(void);          /* CLOCK_REALTIME */
 int64_t rel_monotonic_ms(void);    /* CLOCK_MONOTONIC */
 
-/* Format ms as UTC ISO 8601, with or without milliseconds. */
+/* Format ms as UTC ISO 8601, with or without milliseconds; "-" for a
+ * time before 1970 or after 9999.  The one formatter of times: cheap
+ * enough (no gmtime, no printf) to call for every line of a listing. */
 void rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX]);
 /* Parse what rel_time_format writes (either form).  0 or -1. */
 int rel_time_parse(const char *s, int64_t *ms);

@@ -104,8 +104,9 @@ test_time_round_trip(void **state)
 		assert_int_equal(rel_time_parse(buf, &back), 0);
 		assert_int_equal(back, t - t % 1000);
 	}
-	/* And against the C library. */
-	for (t = 0; t < INT64_C(4200000000000); t += INT64_C(86400000) * 397) {
+	/* And against the C library, at every time of day, up to 9999. */
+	for (t = 0; t < INT64_C(253402300800000);
+	    t += INT64_C(86400000) * 397 + 3723000) {
 		time_t secs = (time_t)(t / 1000);
 		struct tm tm;
 		char want[64];
