@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 void
 rel_buf_free(struct rel_buf *b)
@@ -180,44 +181,17 @@ rel_unescape_tsv(char *s)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned c = p[0], cp, min;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		n = 2; cp = c & 0x1f; min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3; cp = c & 0x0f; min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void
 rel_buf_add_json(struct rel_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run;
+	const unsigned char *run, *end = p + strlen(s);
 
 	rel_buf_addc(b, '"');
 	for (run = p; *p; ) {
 		char e = 0;
+		unsigned long cp;
 		size_t n;
 
 		switch (*p) {
@@ -232,7 +206,8 @@ rel_buf_add_json(struct rel_buf *b, const char *s)
 			if (*p >= 0x20 && *p != 0x7f) {
 				/* JSON must be valid UTF-8: a byte that does
 				 * not start a valid sequence becomes U+FFFD. */
-				if ((n = utf8_len(p)) != 0) {
+				if ((n = rel_utf8_decode((const char *)p,
+				    (size_t)(end - p), &cp)) != 0) {
 					p += n;
 					continue;
 				}

@@ -41,7 +41,4 @@ int rel_id_ok(const char *s);
 int rel_text_check(const char *what, const char *s, size_t max,
     int allow_empty, struct rel_err *err);
 
-/* 1 if s is valid UTF-8. */
-int rel_utf8_ok(const char *s);
-
 #endif

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "fuzz.h"
 #include "name.h"
+#include "utf8.h"
 #include "when.h"
 
 static void

@@ -269,38 +269,6 @@ test_text_c1_controls(void **state)
 	    &err), 0);
 }
 
-static void
-test_utf8(void **state)
-{
-	static const char *const good[] = {
-	    "", "ascii", "\x7f",
-	    "\xc2\x80", "\xdf\xbf",                 /* U+0080, U+07FF */
-	    "\xe0\xa0\x80", "\xef\xbf\xbf",         /* U+0800, U+FFFF */
-	    "\xed\x9f\xbf", "\xee\x80\x80",         /* around surrogates */
-	    "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf", /* U+10000, U+10FFFF */
-	    "a\xc3\xa9z\xe2\x82\xac\xf0\x9f\x98\x80",
-	};
-	static const char *const bad[] = {
-	    "\x80", "\xbf", "a\x80z",               /* lone continuation */
-	    "\xc3", "\xe2\x82", "\xf0\x9f\x98",     /* cut short */
-	    "\xc3(", "\xe2(\xac", "\xf0\x9f(\x80",  /* bad continuation */
-	    "\xc0\xaf", "\xc1\xbf",                 /* overlong 2 bytes */
-	    "\xe0\x80\xaf", "\xe0\x9f\xbf",         /* overlong 3 bytes */
-	    "\xf0\x80\x80\xaf", "\xf0\x8f\xbf\xbf", /* overlong 4 bytes */
-	    "\xed\xa0\x80", "\xed\xbf\xbf",         /* surrogates */
-	    "\xf4\x90\x80\x80", "\xf7\xbf\xbf\xbf", /* above U+10FFFF */
-	    "\xf8\x88\x80\x80\x80", "\xfc\x84\x80\x80\x80\x80", "\xfe", "\xff",
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		if (!rel_utf8_ok(good[i]))
-			fail_msg("good UTF-8 #%zu refused", i);
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (rel_utf8_ok(bad[i]))
-			fail_msg("bad UTF-8 #%zu accepted", i);
-}
-
 int
 main(void)
 {
@@ -315,7 +283,6 @@ main(void)
 		cmocka_unit_test(test_id_parse_bad),
 		cmocka_unit_test(test_text_check),
 		cmocka_unit_test(test_text_c1_controls),
-		cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
