@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
+#include "json.h"
 #include "store.h"
 #include "sync.h"
 #include "table.h"
@@ -55,16 +56,17 @@ print(enum fmt f, struct rel_table *t, const struct rel_sync_report *r)
 		    files, r->tip[0] ? r->tip : "-");
 	} else if (f == F_JSON) {
 		struct rel_buf b = REL_BUF_INIT;
+		struct rel_json j;
 
-		rel_buf_adds(&b, "{\"product\":");
-		rel_buf_add_json(&b, r->product);
-		rel_buf_addf(&b, ",\"action\":\"%s\",\"commits\":%zu,"
-		    "\"files\":%zu,\"tip\":", r->action, r->commits, r->files);
-		if (r->tip[0])
-			rel_buf_add_json(&b, r->tip);
-		else
-			rel_buf_adds(&b, "null");
-		rel_buf_adds(&b, "}\n");
+		rel_json_init(&j, &b);
+		rel_json_open(&j, NULL, '{');
+		rel_json_str(&j, "product", r->product);
+		rel_json_str(&j, "action", r->action);
+		rel_json_int(&j, "commits", (long long)r->commits);
+		rel_json_int(&j, "files", (long long)r->files);
+		rel_json_str(&j, "tip", r->tip[0] ? r->tip : NULL);
+		rel_json_close(&j);
+		rel_buf_addc(&b, '\n');
 		fputs(b.s ? b.s : "", stdout);
 		rel_buf_free(&b);
 	} else {

@@ -1,6 +1,6 @@
 /*
- * buf.c - growable buffers and the two escapings rel writes: TSV (for
- * records and machine output) and JSON.
+ * buf.c - growable buffers and the escaping of TSV fields (records and
+ * machine output).  JSON has its writer, json.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,61 +182,11 @@ rel_unescape_tsv(char *s)
 }
 
 void
-rel_buf_add_json(struct rel_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run, *end = p + strlen(s);
-
-	rel_buf_addc(b, '"');
-	for (run = p; *p; ) {
-		char e = 0;
-		unsigned long cp;
-		size_t n;
-
-		switch (*p) {
-		case '"': e = '"'; break;
-		case '\\': e = '\\'; break;
-		case '\n': e = 'n'; break;
-		case '\t': e = 't'; break;
-		case '\r': e = 'r'; break;
-		case '\b': e = 'b'; break;
-		case '\f': e = 'f'; break;
-		default:
-			if (*p >= 0x20 && *p != 0x7f) {
-				/* JSON must be valid UTF-8: a byte that does
-				 * not start a valid sequence becomes U+FFFD. */
-				if ((n = rel_utf8_decode((const char *)p,
-				    (size_t)(end - p), &cp)) != 0) {
-					p += n;
-					continue;
-				}
-				rel_buf_add(b, run, (size_t)(p - run));
-				rel_buf_adds(b, "\\ufffd");
-				run = ++p;
-				continue;
-			}
-		}
-		rel_buf_add(b, run, (size_t)(p - run));
-		run = p + 1;
-		if (e) {
-			char esc[2] = { '\\', e };
-			rel_buf_add(b, esc, 2);
-		} else {
-			char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-			rel_buf_add(b, esc, 6);
-		}
-		p++;
-	}
-	rel_buf_add(b, run, (size_t)(p - run));
-	rel_buf_addc(b, '"');
-}
-
-void
 rel_buf_add_html_n(struct rel_buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	const unsigned char *run = p;
+	unsigned long cp;
 
 	while (p < end) {
 		const char *ref;
@@ -261,17 +211,13 @@ rel_buf_add_html_n(struct rel_buf *b, const char *s, size_t len)
 			 * U+009F, encoded C2 80 to C2 9F); the sequence must
 			 * end before `end`, which need not be a NUL. */
 			ref = "\xef\xbf\xbd"; /* U+FFFD */
-			if (*p >= 0x80) {
-				size_t want = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-
-				if ((size_t)(end - p) < want ||
-				    (n = utf8_len(p)) == 0)
-					n = 1;
-				else if (!(p[0] == 0xc2 && p[1] < 0xa0)) {
-					p += n;
-					continue;
-				}
+			if (*p >= 0x80 && (n = rel_utf8_decode((const char *)p,
+			    (size_t)(end - p), &cp)) != 0 && cp >= 0xa0) {
+				p += n;
+				continue;
 			}
+			if (n == 0)
+				n = 1;
 		}
 		rel_buf_add(b, run, (size_t)(p - run));
 		rel_buf_adds(b, ref);

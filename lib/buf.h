@@ -33,8 +33,6 @@ void rel_buf_addvf(struct rel_buf *b, const char *fmt, va_list ap);
 /* Append s escaped for a TSV field or a record: backslash, tab, newline
  * and carriage return become \\ \t \n \r; other control bytes \xHH. */
 void rel_buf_add_tsv(struct rel_buf *b, const char *s);
-/* Append s as a JSON string, with the quotes. */
-void rel_buf_add_json(struct rel_buf *b, const char *s);
 
 /* Append s as HTML text or the value of a quoted attribute: & < > " '
  * as character references; a byte that does not start valid UTF-8, a NUL

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "show.h"
 #include "when.h"
 
@@ -59,27 +60,26 @@ rel_sink_row(struct rel_sink *s, const char *const *cells, size_t n,
 		return;
 	}
 	if (s->format == REL_FMT_JSON && s->keys) {
-		rel_buf_addc(s->out, '{');
+		struct rel_json j;
+
+		rel_json_init(&j, s->out);
+		rel_json_open(&j, NULL, '{');
 		for (size_t i = 0; i < n; i++) {
-			if (i)
-				rel_buf_addc(s->out, ',');
 			const char *k = s->keys[i];
 			int type = *k == '?' || *k == '#' ? *k++ : 0;
 
-			rel_buf_add_json(s->out, k);
-			rel_buf_addc(s->out, ':');
 			if (!cells[i] || !strcmp(cells[i], "-"))
-				rel_buf_adds(s->out, "null");
+				rel_json_null(&j, k);
 			else if (type == '?')
-				rel_buf_adds(s->out, strcmp(cells[i], "yes") ?
-				    "false" : "true");
+				rel_json_bool(&j, k, !strcmp(cells[i], "yes"));
 			else if (type == '#' && strspn(cells[i],
 			    "0123456789.") == strlen(cells[i]))
-				rel_buf_adds(s->out, cells[i]);
+				rel_json_num(&j, k, cells[i]);
 			else
-				rel_buf_add_json(s->out, cells[i]);
+				rel_json_str(&j, k, cells[i]);
 		}
-		rel_buf_adds(s->out, "}\n");
+		rel_json_close(&j);
+		rel_buf_addc(s->out, '\n');
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -240,214 +240,158 @@ rel_show_history(struct rel_sink *s, const struct rel_release *r)
 }
 
 static void
-json_key(struct rel_buf *b, const char *key)
-{
-	rel_buf_add_json(b, key);
-	rel_buf_addc(b, ':');
-}
-
-static void
-json_str(struct rel_buf *b, const char *key, const char *val)
-{
-	json_key(b, key);
-	rel_buf_add_json(b, val ? val : "");
-	rel_buf_addc(b, ',');
-}
-
-static void
-json_time(struct rel_buf *b, const char *key, int64_t ms)
+json_time(struct rel_json *j, const char *key, int64_t ms)
 {
 	char t[REL_TIME_MAX];
 
-	json_key(b, key);
 	if (ms > 0) {
 		rel_time_format(ms, 0, t);
-		rel_buf_add_json(b, t);
+		rel_json_str(j, key, t);
 	} else {
-		rel_buf_adds(b, "null");
+		rel_json_null(j, key);
 	}
-	rel_buf_addc(b, ',');
 }
 
 static void
-json_int(struct rel_buf *b, const char *key, long long v)
-{
-	json_key(b, key);
-	rel_buf_addf(b, "%lld,", v);
-}
-
-static void
-json_bool(struct rel_buf *b, const char *key, int v)
-{
-	json_key(b, key);
-	rel_buf_adds(b, v ? "true," : "false,");
-}
-
-static void
-json_close(struct rel_buf *b, char c)
-{
-	if (b->len && b->s[b->len - 1] == ',')
-		b->s[--b->len] = '\0';
-	rel_buf_addc(b, c);
-}
-
-static void
-json_run(struct rel_buf *b, const struct rel_release *r,
+json_run(struct rel_json *j, const struct rel_release *r,
     const struct rel_step *st, size_t k)
 {
 	const struct rel_step_run *run = &st->runs[k];
 
-	rel_buf_addc(b, '{');
-	if (st->kind == REL_STEP_ACTION || st->kind == REL_STEP_VERIFY)
-		json_str(b, "component", r->artifacts[k].component);
-	else {
-		json_key(b, "component");
-		rel_buf_adds(b, "null,");
-	}
-	json_str(b, "status", rel_status_name(run->status));
-	json_int(b, "attempt", run->attempt);
-	json_time(b, "started", run->started);
-	json_time(b, "finished", run->finished);
-	json_key(b, "seconds");
-	if (run->started && run->finished)
-		rel_buf_addf(b, "%.3f,",
+	rel_json_open(j, NULL, '{');
+	rel_json_str(j, "component", st->kind == REL_STEP_ACTION ||
+	    st->kind == REL_STEP_VERIFY ? r->artifacts[k].component : NULL);
+	rel_json_str(j, "status", rel_status_name(run->status));
+	rel_json_int(j, "attempt", run->attempt);
+	json_time(j, "started", run->started);
+	json_time(j, "finished", run->finished);
+	if (run->started && run->finished) {
+		char secs[32];
+
+		snprintf(secs, sizeof secs, "%.3f",
 		    (double)(run->finished - run->started) / 1000);
-	else
-		rel_buf_adds(b, "null,");
-	json_key(b, "code");
+		rel_json_num(j, "seconds", secs);
+	} else {
+		rel_json_null(j, "seconds");
+	}
 	if (run->code >= 0)
-		rel_buf_addf(b, "%d,", run->code);
+		rel_json_int(j, "code", run->code);
 	else
-		rel_buf_adds(b, "null,");
+		rel_json_null(j, "code");
 	if (st->kind == REL_STEP_VERIFY)
-		json_int(b, "tries", run->tries);
-	json_str(b, "reason", run->why);
-	json_close(b, '}');
+		rel_json_int(j, "tries", run->tries);
+	rel_json_str(j, "reason", run->why);
+	rel_json_close(j);
+}
+
+static void
+json_output(struct rel_json *j, const struct rel_output *o)
+{
+	char where[3 * (REL_NAME_MAX + 1)], *step, *comp;
+
+	snprintf(where, sizeof where, "%s", o->object);
+	step = strchr(where, '/');
+	if (step)
+		*step++ = '\0';
+	comp = step ? strchr(step, '/') : NULL;
+	if (comp)
+		*comp++ = '\0';
+	rel_json_open(j, NULL, '{');
+	rel_json_str(j, "env", where);
+	rel_json_str(j, "step", step ? step : "");
+	if (comp)
+		rel_json_str(j, "component", comp);
+	rel_json_str(j, "key", o->key);
+	rel_json_str(j, "value", o->value);
+	rel_json_int(j, "attempt", o->attempt);
+	json_time(j, "time", o->time);
+	rel_json_close(j);
+}
+
+static void
+json_env(struct rel_json *j, const struct rel_release *r,
+    const struct rel_env *e, const struct rel_livemap *live)
+{
+	const char *l = live ? rel_livemap_get(live, e->name) : NULL;
+
+	rel_json_open(j, NULL, '{');
+	rel_json_str(j, "name", e->name);
+	rel_json_str(j, "status", rel_status_name(e->status));
+	rel_json_str(j, "trigger", e->trigger == REL_TRIGGER_MANUAL ?
+	    "manual" : "auto");
+	rel_json_open(j, "needs", '[');
+	for (size_t k = 0; k < e->nneeds; k++)
+		rel_json_str(j, NULL, r->envs[e->needs[k]].name);
+	rel_json_close(j);
+	rel_json_bool(j, "live", l && !strcmp(l, r->id));
+	rel_json_str(j, "live_release", l);
+	rel_json_bool(j, "best_effort", e->best_effort);
+	rel_json_int(j, "attempt", e->attempt);
+	json_time(j, "started", e->started);
+	json_time(j, "finished", e->finished);
+	rel_json_str(j, "by", e->by);
+	rel_json_str(j, "how", e->started ? e->how : "");
+	rel_json_str(j, "reason", e->why);
+	rel_json_open(j, "steps", '[');
+	for (size_t i = 0; i < e->nsteps; i++) {
+		const struct rel_step *st = &e->steps[i];
+
+		rel_json_open(j, NULL, '{');
+		rel_json_str(j, "name", st->name);
+		rel_json_str(j, "kind", rel_step_kind_name(st->kind));
+		rel_json_str(j, "status", rel_status_name(st->status));
+		rel_json_open(j, "runs", '[');
+		for (size_t k = 0; k < st->nruns; k++)
+			json_run(j, r, st, k);
+		rel_json_close(j);
+		rel_json_close(j);
+	}
+	rel_json_close(j);
+	rel_json_close(j);
 }
 
 void
 rel_show_json(const struct rel_release *r, const struct rel_livemap *live,
     struct rel_buf *b)
 {
-	rel_buf_addc(b, '{');
-	json_str(b, "id", r->id);
-	json_str(b, "product", r->product);
-	json_int(b, "number", (long long)r->n);
-	json_str(b, "status", rel_status_name(r->status));
-	json_time(b, "created", r->created);
-	json_str(b, "by", r->by);
-	json_bool(b, "hotfix", r->hotfix);
-	json_key(b, "rev");
-	if (*r->rev)
-		rel_buf_add_json(b, r->rev);
-	else
-		rel_buf_adds(b, "null");
-	rel_buf_addc(b, ',');
-	json_str(b, "message", r->message);
-	json_int(b, "attempt", r->attempt);
-	json_time(b, "updated", r->updated ? r->updated : r->created);
-	json_key(b, "artifacts");
-	rel_buf_addc(b, '{');
+	struct rel_json j;
+
+	rel_json_init(&j, b);
+	rel_json_open(&j, NULL, '{');
+	rel_json_str(&j, "id", r->id);
+	rel_json_str(&j, "product", r->product);
+	rel_json_int(&j, "number", (long long)r->n);
+	rel_json_str(&j, "status", rel_status_name(r->status));
+	json_time(&j, "created", r->created);
+	rel_json_str(&j, "by", r->by);
+	rel_json_bool(&j, "hotfix", r->hotfix);
+	rel_json_str(&j, "rev", *r->rev ? r->rev : NULL);
+	rel_json_str(&j, "message", r->message);
+	rel_json_int(&j, "attempt", r->attempt);
+	json_time(&j, "updated", r->updated ? r->updated : r->created);
+	rel_json_open(&j, "artifacts", '{');
 	for (size_t i = 0; i < r->nartifacts; i++)
-		json_str(b, r->artifacts[i].component, r->artifacts[i].version);
-	json_close(b, '}');
-	rel_buf_addc(b, ',');
-	json_key(b, "outputs");
-	rel_buf_addc(b, '[');
-	for (size_t i = 0; i < r->noutputs; i++) {
-		const struct rel_output *o = &r->outputs[i];
-		char where[3 * (REL_NAME_MAX + 1)], *step, *comp;
-
-		snprintf(where, sizeof where, "%s", o->object);
-		step = strchr(where, '/');
-		if (step)
-			*step++ = '\0';
-		comp = step ? strchr(step, '/') : NULL;
-		if (comp)
-			*comp++ = '\0';
-		rel_buf_addc(b, '{');
-		json_str(b, "env", where);
-		json_str(b, "step", step ? step : "");
-		if (comp)
-			json_str(b, "component", comp);
-		json_str(b, "key", o->key);
-		json_str(b, "value", o->value);
-		json_int(b, "attempt", o->attempt);
-		json_time(b, "time", o->time);
-		json_close(b, '}');
-		rel_buf_addc(b, ',');
-	}
-	json_close(b, ']');
-	rel_buf_addc(b, ',');
-	json_key(b, "terminated");
+		rel_json_str(&j, r->artifacts[i].component,
+		    r->artifacts[i].version);
+	rel_json_close(&j);
+	rel_json_open(&j, "outputs", '[');
+	for (size_t i = 0; i < r->noutputs; i++)
+		json_output(&j, &r->outputs[i]);
+	rel_json_close(&j);
 	if (r->term != REL_PENDING) {
-		rel_buf_addc(b, '{');
-		json_str(b, "by", r->term_by);
-		json_str(b, "reason", r->term_why);
-		json_time(b, "time", r->term_time);
-		json_close(b, '}');
+		rel_json_open(&j, "terminated", '{');
+		rel_json_str(&j, "by", r->term_by);
+		rel_json_str(&j, "reason", r->term_why);
+		json_time(&j, "time", r->term_time);
+		rel_json_close(&j);
 	} else {
-		rel_buf_adds(b, "null");
+		rel_json_null(&j, "terminated");
 	}
-	rel_buf_addc(b, ',');
-	json_key(b, "environments");
-	rel_buf_addc(b, '[');
-	for (size_t i = 0; i < r->nenvs; i++) {
-		const struct rel_env *e = &r->envs[i];
-		const char *l = live ? rel_livemap_get(live, e->name) : NULL;
-
-		rel_buf_addc(b, '{');
-		json_str(b, "name", e->name);
-		json_str(b, "status", rel_status_name(e->status));
-		json_str(b, "trigger", e->trigger == REL_TRIGGER_MANUAL ?
-		    "manual" : "auto");
-		json_key(b, "needs");
-		rel_buf_addc(b, '[');
-		for (size_t k = 0; k < e->nneeds; k++) {
-			rel_buf_add_json(b, r->envs[e->needs[k]].name);
-			rel_buf_addc(b, ',');
-		}
-		json_close(b, ']');
-		rel_buf_addc(b, ',');
-		json_bool(b, "live", l && !strcmp(l, r->id));
-		json_key(b, "live_release");
-		if (l)
-			rel_buf_add_json(b, l);
-		else
-			rel_buf_adds(b, "null");
-		rel_buf_addc(b, ',');
-		json_bool(b, "best_effort", e->best_effort);
-		json_int(b, "attempt", e->attempt);
-		json_time(b, "started", e->started);
-		json_time(b, "finished", e->finished);
-		json_str(b, "by", e->by);
-		json_str(b, "how", e->started ? e->how : "");
-		json_str(b, "reason", e->why);
-		json_key(b, "steps");
-		rel_buf_addc(b, '[');
-		for (size_t j = 0; j < e->nsteps; j++) {
-			const struct rel_step *st = &e->steps[j];
-
-			rel_buf_addc(b, '{');
-			json_str(b, "name", st->name);
-			json_str(b, "kind", rel_step_kind_name(st->kind));
-			json_str(b, "status", rel_status_name(st->status));
-			json_key(b, "runs");
-			rel_buf_addc(b, '[');
-			for (size_t k = 0; k < st->nruns; k++) {
-				json_run(b, r, st, k);
-				rel_buf_addc(b, ',');
-			}
-			json_close(b, ']');
-			json_close(b, '}');
-			rel_buf_addc(b, ',');
-		}
-		json_close(b, ']');
-		json_close(b, '}');
-		rel_buf_addc(b, ',');
-	}
-	json_close(b, ']');
-	json_close(b, '}');
+	rel_json_open(&j, "environments", '[');
+	for (size_t i = 0; i < r->nenvs; i++)
+		json_env(&j, r, &r->envs[i], live);
+	rel_json_close(&j);
+	rel_json_close(&j);
 }
 
 static void

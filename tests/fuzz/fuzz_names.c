@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "fuzz.h"
+#include "json.h"
 #include "name.h"
 #include "utf8.h"
 #include "when.h"
@@ -182,9 +183,12 @@ escapes(const char *s)
 		FUZZ_CHECK(rel_unescape_tsv(b.s) == 0);
 		FUZZ_CHECK(strcmp(b.s, s) == 0);
 	}
+	/* And a JSON string of it is valid UTF-8 with no raw control. */
 	rel_buf_reset(&b);
-	rel_buf_add_json(&b, s);
-	FUZZ_CHECK(!b.oom);
+	rel_json_quote(&b, s);
+	FUZZ_CHECK(!b.oom && b.s && rel_utf8_ok(b.s));
+	for (size_t i = 0; i < b.len; i++)
+		FUZZ_CHECK((unsigned char)b.s[i] >= 0x20);
 	rel_buf_free(&b);
 
 	/* Unescaping the bytes themselves, in place, never grows them. */

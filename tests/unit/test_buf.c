@@ -1,9 +1,8 @@
 /*
- * test_buf.c - growable buffers and the two escapings (lib/buf.c): a TSV
+ * test_buf.c - growable buffers and the TSV escaping (lib/buf.c): a TSV
  * field never holds a tab, a newline or a control byte and reads back to
- * exactly what was written, whatever the bytes; a JSON string is valid
- * JSON for any text; HTML text holds no markup, no control character and
- * no invalid UTF-8, whatever the bytes.
+ * exactly what was written, whatever the bytes; HTML text holds no
+ * markup, no control character and no invalid UTF-8, whatever the bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,58 +176,6 @@ test_tsv_unescape(void **state)
 }
 
 static const char *
-json(struct rel_buf *b, const char *s)
-{
-	rel_buf_reset(b);
-	rel_buf_add_json(b, s);
-	assert_false(b->oom);
-	return b->s;
-}
-
-static void
-test_json_escapes(void **state)
-{
-	struct rel_buf b = REL_BUF_INIT;
-
-	(void)state;
-	assert_string_equal(json(&b, ""), "\"\"");
-	assert_string_equal(json(&b, "web-1"), "\"web-1\"");
-	assert_string_equal(json(&b, "say \"hi\""), "\"say \\\"hi\\\"\"");
-	assert_string_equal(json(&b, "a\\b"), "\"a\\\\b\"");
-	assert_string_equal(json(&b, "\b\f\n\r\t"), "\"\\b\\f\\n\\r\\t\"");
-	assert_string_equal(json(&b, "\x01\x1b\x1f"),
-	    "\"\\u0001\\u001b\\u001f\"");
-	assert_string_equal(json(&b, "\x7f"), "\"\\u007f\"");
-	assert_string_equal(json(&b, "/ <script>"), "\"/ <script>\"");
-	assert_string_equal(json(&b, "caf\xc3\xa9 \xf0\x9f\x98\x80"),
-	    "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
-	rel_buf_free(&b);
-}
-
-static void
-test_json_every_control_byte(void **state)
-{
-	static const char *const named[] = { ['\b'] = "\\b", ['\t'] = "\\t",
-	    ['\n'] = "\\n", ['\f'] = "\\f", ['\r'] = "\\r" };
-	struct rel_buf b = REL_BUF_INIT;
-	char in[4], want[16];
-
-	(void)state;
-	for (int c = 1; c < 0x20; c++) {
-		in[0] = 'x';
-		in[1] = (char)c;
-		in[2] = 'y';
-		in[3] = '\0';
-		if (c < (int)(sizeof named / sizeof named[0]) && named[c])
-			snprintf(want, sizeof want, "\"x%sy\"", named[c]);
-		else
-			snprintf(want, sizeof want, "\"x\\u%04xy\"", c);
-		assert_string_equal(json(&b, in), want);
-	}
-	rel_buf_free(&b);
-}
-
-static const char *
 html(struct rel_buf *b, const char *s, size_t len)
 {
 	rel_buf_reset(b);
@@ -316,8 +263,6 @@ main(void)
 		cmocka_unit_test(test_tsv_escapes),
 		cmocka_unit_test(test_tsv_round_trip_every_byte),
 		cmocka_unit_test(test_tsv_unescape),
-		cmocka_unit_test(test_json_escapes),
-		cmocka_unit_test(test_json_every_control_byte),
 		cmocka_unit_test(test_html_escapes),
 		cmocka_unit_test(test_html_every_byte),
 	};
