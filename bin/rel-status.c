@@ -434,15 +434,8 @@ collect_line(const struct rel_product *p, unsigned long n, int64_t created,
 	(void)p;
 	if (c->limit && c->n >= c->limit + 1)
 		return 1;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct merged *v = realloc(c->v, cap * sizeof *v);
-
-		if (!v)
-			return -1;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (REL_GROW(c->v, c->n + 1, c->cap) < 0)
+		return -1;
 	m = &c->v[c->n];
 	if (!(m->line = malloc(len + 1)))
 		return -1;

@@ -96,15 +96,8 @@ collect(const struct rel_product *p, unsigned long n, int64_t created,
 	(void)created;
 	(void)line;
 	(void)len;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		unsigned long *v = realloc(s->v, cap * sizeof *v);
-
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (REL_GROW(s->v, s->n + 1, s->cap) < 0)
+		return -1;
 	s->v[s->n++] = n;
 	return 0;
 }

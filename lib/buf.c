@@ -55,6 +55,29 @@ rel_buf_grow(struct rel_buf *b, size_t extra)
 	return 0;
 }
 
+int
+rel_grow(void *pv, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap = *cap ? *cap : 8;
+	void *v, *nv;
+
+	if (n <= *cap)
+		return 0;
+	while (ncap < n) {
+		if (ncap > (size_t)-1 / 2)
+			return -1;
+		ncap *= 2;
+	}
+	if (size && ncap > (size_t)-1 / size)
+		return -1;
+	memcpy(&v, pv, sizeof v);
+	if (!(nv = realloc(v, ncap * size)))
+		return -1;
+	memcpy(pv, &nv, sizeof nv);
+	*cap = ncap;
+	return 0;
+}
+
 void
 rel_buf_add(struct rel_buf *b, const void *p, size_t n)
 {

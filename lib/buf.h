@@ -30,6 +30,23 @@ void rel_buf_addf(struct rel_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void rel_buf_addvf(struct rel_buf *b, const char *fmt, va_list ap);
 
+/*
+ * Growable arrays, in the manner of git's ALLOC_GROW: make room for n
+ * elements in the array v whose capacity (in elements, a size_t) is cap,
+ * doubling it as often as needed.  0, or -1 when memory runs out (or the
+ * size would overflow), leaving v and cap as they were:
+ *
+ *	if (REL_GROW(l->v, l->n + 1, l->cap) < 0)
+ *		return -1;
+ *	l->v[l->n++] = x;
+ *
+ * (rel_grow copies v's pointer as a void *, which POSIX systems represent
+ * alike for every object type.)
+ */
+#define REL_GROW(v, n, cap) ((size_t)(n) <= (cap) ? 0 : \
+	rel_grow((void *)&(v), &(cap), (size_t)(n), sizeof *(v)))
+int rel_grow(void *pv, size_t *cap, size_t n, size_t size);
+
 /* Append s escaped for a TSV field or a record: backslash, tab, newline
  * and carriage return become \\ \t \n \r; other control bytes \xHH. */
 void rel_buf_add_tsv(struct rel_buf *b, const char *s);

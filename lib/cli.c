@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "name.h"
 
@@ -201,14 +202,8 @@ rel_cli_read_ids_n(FILE *in, char ***ids, size_t *n, size_t *bytes,
 			*--e = '\0';
 		if (!*s || *s == '#')
 			continue;
-		if (*n + 1 >= vcap) {
-			char **nv;
-
-			vcap = vcap ? vcap * 2 : 16;
-			if (!(nv = realloc(v, vcap * sizeof *v)))
-				goto oom;
-			v = nv;
-		}
+		if (REL_GROW(v, *n + 2, vcap) < 0)
+			goto oom;
 		if (!(v[*n] = strdup(s)))
 			goto oom;
 		v[++*n] = NULL;

@@ -17,6 +17,7 @@
 
 #include <yaml.h>
 
+#include "buf.h"
 #include "flowlimits.h"
 #include "flowyaml.h"
 
@@ -172,7 +173,6 @@ static int
 attach(struct builder *b, struct rel_ynode *n, const yaml_mark_t *m)
 {
 	struct rel_ynode *p;
-	size_t cap;
 
 	if (n->weight > REL_FLOW_MAX_NODES - b->count)
 		return errat(b, m, "too many YAML nodes (more than %d, "
@@ -183,15 +183,8 @@ attach(struct builder *b, struct rel_ynode *n, const yaml_mark_t *m)
 		return 0;
 	}
 	p = b->stack[b->depth - 1];
-	if (p->nkids == p->cap) {
-		struct rel_ynode **kids;
-
-		cap = p->cap ? p->cap * 2 : 8;
-		if (!(kids = realloc(p->kids, cap * sizeof *kids)))
-			return nomem(b);
-		p->kids = kids;
-		p->cap = cap;
-	}
+	if (REL_GROW(p->kids, p->nkids + 1, p->cap) < 0)
+		return nomem(b);
 	p->kids[p->nkids++] = n;
 	return 0;
 }

@@ -115,15 +115,8 @@ collect_busy(const struct rel_product *p, unsigned long n, int64_t created,
 	(void)created;
 	if (s != REL_RUNNING && s != REL_TERMINATING)
 		return 0;
-	if (b->len == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		unsigned long *v = realloc(b->n, cap * sizeof *v);
-
-		if (!v)
-			return -1;
-		b->n = v;
-		b->cap = cap;
-	}
+	if (REL_GROW(b->n, b->len + 1, b->cap) < 0)
+		return -1;
 	b->n[b->len++] = n;
 	return 0;
 }

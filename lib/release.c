@@ -24,15 +24,8 @@ collect(struct rel_jline *jl, void *arg)
 {
 	struct lines *l = arg;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct rel_jline *v = realloc(l->v, cap * sizeof *v);
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (REL_GROW(l->v, l->n + 1, l->cap) < 0)
+		return -1;
 	l->v[l->n++] = *jl;
 	return 0;
 }
@@ -744,18 +737,17 @@ rel_release_extend(struct rel_release *r, const char *lines, size_t len,
     struct rel_err *err)
 {
 	struct lines L = { NULL, 0, 0 };
-	char *chunk, **cv;
+	char *chunk;
 	size_t bad = 0;
 	int torn;
 
 	/* The strings of r point into its buffers: new lines get a buffer
 	 * of their own, kept until r is freed. */
 	if (!(chunk = malloc(len + 1)) ||
-	    !(cv = realloc(r->chunks, (r->nchunks + 1) * sizeof *cv))) {
+	    REL_GROW(r->chunks, r->nchunks + 1, r->chunkcap) < 0) {
 		free(chunk);
 		return rel_err_set(err, REL_ESYS, "out of memory");
 	}
-	r->chunks = cv;
 	memcpy(chunk, lines, len);
 	chunk[len] = '\0';
 	r->chunks[r->nchunks++] = chunk;
@@ -765,24 +757,9 @@ rel_release_extend(struct rel_release *r, const char *lines, size_t len,
 		struct rel_jline *jl = &L.v[i];
 		int ok = -1;
 
-		if (r->ntr == r->trcap) {
-			struct rel_transition *t = realloc(r->tr,
-			    2 * r->trcap * sizeof *t);
-
-			if (!t)
-				goto oom;
-			r->tr = t;
-			r->trcap *= 2;
-		}
-		if (r->noutputs == r->outcap) {
-			struct rel_output *o = realloc(r->outputs,
-			    2 * r->outcap * sizeof *o);
-
-			if (!o)
-				goto oom;
-			r->outputs = o;
-			r->outcap *= 2;
-		}
+		if (REL_GROW(r->tr, r->ntr + 1, r->trcap) < 0 ||
+		    REL_GROW(r->outputs, r->noutputs + 1, r->outcap) < 0)
+			goto oom;
 		if (!strcmp(jl->f[0], "tr"))
 			ok = apply_tr(r, jl);
 		else if (!strcmp(jl->f[0], "out"))

@@ -149,7 +149,7 @@ struct rel_release {
 	int torn;                  /* the record ended in a torn line */
 	size_t trcap, outcap;      /* room in tr and outputs */
 	char **chunks;             /* lines added by rel_release_extend */
-	size_t nchunks;
+	size_t nchunks, chunkcap;
 
 	struct rel_buf raw;        /* the record's bytes, as read */
 	struct rel_buf work;       /* a parsed copy; strings point into it */

@@ -158,16 +158,10 @@ rel_store_products(struct rel_store *st, char (**names)[REL_NAME_MAX + 1],
 		if (!rel_name_ok(de->d_name) ||
 		    rel_product_check(de->d_name, NULL))
 			continue;
-		if (*n == cap) {
-			char (*nv)[REL_NAME_MAX + 1];
-
-			cap = cap ? cap * 2 : 16;
-			if (!(nv = realloc(v, cap * sizeof *v))) {
-				free(v);
-				closedir(d);
-				return rel_err_set(err, REL_ESYS, "out of memory");
-			}
-			v = nv;
+		if (REL_GROW(v, *n + 1, cap) < 0) {
+			free(v);
+			closedir(d);
+			return rel_err_set(err, REL_ESYS, "out of memory");
 		}
 		strcpy(v[(*n)++], de->d_name);
 	}

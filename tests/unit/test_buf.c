@@ -253,6 +253,40 @@ test_html_every_byte(void **state)
 	rel_buf_free(&b);
 }
 
+static void
+test_grow(void **state)
+{
+	struct item {
+		int a;
+		char b[13];
+	} *v = NULL;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	assert_int_equal(REL_GROW(v, n, cap), 0); /* room for none */
+	assert_null(v);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(REL_GROW(v, n + 1, cap), 0);
+		assert_true(cap >= n + 1);
+		v[n].a = i;
+		snprintf(v[n].b, sizeof v[n].b, "%d", i);
+		n++;
+	}
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(v[i].a, i);
+	/* A size that would overflow fails and leaves the array alone. */
+	{
+		struct item *was = v;
+		size_t wascap = cap;
+
+		assert_int_equal(REL_GROW(v, (size_t)-1 / 4, cap), -1);
+		assert_ptr_equal(v, was);
+		assert_int_equal(cap, wascap);
+		assert_int_equal(v[999].a, 999);
+	}
+	free(v);
+}
+
 int
 main(void)
 {
@@ -265,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_tsv_unescape),
 		cmocka_unit_test(test_html_escapes),
 		cmocka_unit_test(test_html_every_byte),
+		cmocka_unit_test(test_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
