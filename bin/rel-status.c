@@ -17,6 +17,7 @@
 #include "graph.h"
 #include "html.h"
 #include "index.h"
+#include "json.h"
 #include "prom.h"
 #include "reap.h"
 #include "record.h"
@@ -362,11 +363,16 @@ open_operand(struct ctx *x, const char *name, struct rel_product *p,
 {
 	char product[REL_NAME_MAX + 1];
 	struct rel_err err;
-	int id = rel_id_ok(name), rc;
+	int id = rel_id_like(name), rc;
 
 	*n = 0;
-	if (id)
-		rel_id_parse(name, product, n, NULL);
+	/* It reads as an id: a bad one is a bad id, not a product. */
+	if (id) {
+		if ((rc = rel_id_parse(name, product, n, &err))) {
+			complain(x, &err);
+			return rc;
+		}
+	}
 	if ((rc = rel_product_open(&x->st, id ? product : name, 0, p, &err))) {
 		if (rc == REL_ENOTFOUND && id)
 			rel_err_set(&err, REL_ENOTFOUND,
@@ -536,7 +542,32 @@ check_note(const char *product, const char *id, int fixed, const char *what,
 }
 
 /* Columns: product releases transitions env-runs problems fixed stale;
- * then the same for "total". */
+ * then the same for "total" (in JSON, product null). */
+static void
+check_line(struct ctx *x, const char *name, const struct rel_check *c)
+{
+	if (x->sink.format == REL_FMT_JSON) {
+		struct rel_json j;
+
+		rel_json_init(&j, &x->out);
+		rel_json_open(&j, NULL, '{');
+		rel_json_str(&j, "product", name);
+		rel_json_int(&j, "releases", (long long)c->releases);
+		rel_json_int(&j, "transitions", (long long)c->transitions);
+		rel_json_int(&j, "env_runs", (long long)c->env_runs);
+		rel_json_int(&j, "problems", (long long)c->problems);
+		rel_json_int(&j, "fixed", (long long)c->fixed);
+		rel_json_int(&j, "stale", (long long)c->stale);
+		rel_json_close(&j);
+		rel_buf_addc(&x->out, '\n');
+	} else {
+		rel_buf_addf(&x->out, "%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n",
+		    name ? name : "total", c->releases, c->transitions,
+		    c->env_runs, c->problems, c->fixed, c->stale);
+	}
+	flush_out(x, 1);
+}
+
 static int
 check(struct ctx *x, char **names_in, int nnames)
 {
@@ -563,8 +594,7 @@ check(struct ctx *x, char **names_in, int nnames)
 		}
 		if ((rc = rel_check_product(&p, &c, check_note, NULL, &err)))
 			complain(x, &err);
-		printf("%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", name, c.releases,
-		    c.transitions, c.env_runs, c.problems, c.fixed, c.stale);
+		check_line(x, name, &c);
 		total.releases += c.releases;
 		total.transitions += c.transitions;
 		total.env_runs += c.env_runs;
@@ -574,9 +604,9 @@ check(struct ctx *x, char **names_in, int nnames)
 		rel_product_close(&p);
 	}
 	free(names);
-	printf("total\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n", total.releases,
-	    total.transitions, total.env_runs, total.problems, total.fixed,
-	    total.stale);
+	check_line(x, NULL, &total);
+	if (x->out.oom)
+		x->rc = REL_ESYS;
 	return total.problems ? REL_ESYS : x->rc;
 }
 
@@ -799,6 +829,10 @@ main(int argc, char **argv)
 	if (do_check) {
 		rc = check(&x, c.operands, c.noperands);
 		rel_store_close(&x.st);
+		if (rel_cli_finish(stdout, &x.err)) {
+			fprintf(stderr, "rel-status: %s\n", x.err.msg);
+			rc = REL_ESYS;
+		}
 		goto out;
 	}
 	if (format && !strcmp(format, "prom")) {

@@ -86,18 +86,25 @@ rel_name_check(const char *what, const char *s, struct rel_err *err)
 }
 
 int
+rel_id_like(const char *s)
+{
+	const char *dash = s ? strrchr(s, '-') : NULL;
+
+	return dash && dash[1] &&
+	    strspn(dash + 1, "0123456789") == strlen(dash + 1);
+}
+
+int
 rel_product_check(const char *s, struct rel_err *err)
 {
-	const char *dash;
 	int rc;
 
 	if ((rc = rel_name_check("product", s, err)) != 0)
 		return rc;
-	dash = strrchr(s, '-');
-	if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+	if (rel_id_like(s) || s[strlen(s) - 1] == '-')
 		return rel_err_set(err, REL_EUSAGE,
-		    "bad product name '%s': it must not end in '-' and digits, "
-		    "which would read as a release id", s);
+		    "bad product name '%s': it must not end in '-', nor in "
+		    "'-' and digits, which would read as a release id", s);
 	return 0;
 }
 
@@ -105,8 +112,9 @@ int
 rel_id_parse(const char *id, char product[REL_NAME_MAX + 1],
     unsigned long *n, struct rel_err *err)
 {
-	char b[64];
+	char b[64], name[REL_NAME_MAX + 2];
 	const char *dash = id ? strrchr(id, '-') : NULL;
+	struct rel_err why = { 0, "" };
 	size_t plen;
 	unsigned long v = 0;
 	const char *p;
@@ -120,16 +128,24 @@ rel_id_parse(const char *id, char product[REL_NAME_MAX + 1],
 	}
 	if (dash[1] == '0' || v == 0)
 		goto bad;
+	/* A product that is no product name: say what is wrong with it. */
 	plen = (size_t)(dash - id);
-	if (plen > REL_NAME_MAX)
+	if (plen > REL_NAME_MAX) {
+		rel_err_set(&why, REL_EUSAGE, "product name is too long "
+		    "(%zu bytes, at most %d)", plen, REL_NAME_MAX);
 		goto bad;
-	memcpy(product, id, plen);
-	product[plen] = '\0';
-	if (rel_product_check(product, NULL) != 0)
+	}
+	memcpy(name, id, plen);
+	name[plen] = '\0';
+	if (rel_product_check(name, &why) != 0)
 		goto bad;
+	memcpy(product, name, plen + 1);
 	*n = v;
 	return 0;
 bad:
+	if (why.code)
+		return rel_err_set(err, REL_EUSAGE, "bad release id '%s': %s",
+		    show(id, b, sizeof b), why.msg);
 	return rel_err_set(err, REL_EUSAGE,
 	    "bad release id '%s': expected PRODUCT-N, such as web-42",
 	    id ? show(id, b, sizeof b) : "");

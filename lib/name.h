@@ -4,8 +4,9 @@
  * Names (product, environment, component, step) match
  * [A-Za-z0-9][A-Za-z0-9._-]* and are at most REL_NAME_MAX bytes, so a
  * name is always a safe single path component and a safe TSV field.
- * Product names may not end in "-DIGITS": a release id is PRODUCT-N, and
- * "web-1" must never be both a product and a release.
+ * Product names may not end in "-" or "-DIGITS": a release id is
+ * PRODUCT-N, and "web-1" must never be both a product and a release, nor
+ * "web--1" a release of "web-".
  * Free text (versions, messages, reasons) is one line of valid UTF-8 with
  * no control characters except tab, bounded in length; it is data only and
  * never becomes a path or code.
@@ -35,6 +36,9 @@ int rel_id_parse(const char *id, char product[REL_NAME_MAX + 1],
     unsigned long *n, struct rel_err *err);
 /* 1 if s looks like a release id (PRODUCT-N with a valid product). */
 int rel_id_ok(const char *s);
+/* 1 if s ends in '-' and digits: what a person means as a release id,
+ * valid or not ("web-0", "web--1"); 0 for anything else. */
+int rel_id_like(const char *s);
 
 /* 0 if s is acceptable free text of at most max bytes (empty allowed
  * when allow_empty); else REL_EUSAGE naming `what`. */

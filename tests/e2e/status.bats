@@ -354,6 +354,20 @@ EOF
 	done
 }
 
+@test "what reads as a release id but is none: bad release id, exit 2" {
+	three_releases
+	for what in web-0 web-01 web-007 web-1234567890123 web--1; do
+		run --separate-stderr rel-status "$what"
+		assert_status 2
+		[ -z "$output" ]
+		assert_contains "$stderr" "rel-status: bad release id '$what'"
+	done
+	# web- is no product name, so web--1 is no release id.
+	run --separate-stderr rel-create web- -a api=1
+	assert_status 2
+	assert_contains "$stderr" "bad product name 'web-'"
+}
+
 @test "an empty store: no output, exit 0, nothing created" {
 	for args in "" "--envs" "--steps" "--history" "--format json" "--format table" "--status failed"; do
 		run --separate-stderr rel-status $args
@@ -479,6 +493,16 @@ EOF
 	# product releases transitions env-runs problems fixed stale
 	[ "${lines[-1]}" = "$(printf 'total\t3\t0\t0\t0\t0\t0')" ]
 	[ "${lines[0]}" = "$(printf 'web\t3\t0\t0\t0\t0\t0')" ]
+}
+
+@test "--check --format json: an object per product, then the total" {
+	three_releases
+	run --separate-stderr rel-status --check --format json
+	assert_status 0
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = '{"product":"web","releases":3,"transitions":0,"env_runs":0,"problems":0,"fixed":0,"stale":0}' ]
+	[ "${lines[1]}" = '{"product":null,"releases":3,"transitions":0,"env_runs":0,"problems":0,"fixed":0,"stale":0}' ]
+	jq -e . <<<"$output" >/dev/null
 }
 
 @test "--help and --version" {

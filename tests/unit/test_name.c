@@ -123,9 +123,9 @@ static void
 test_product_check(void **state)
 {
 	static const char *const good[] = { "web", "web-api", "web-1a",
-	    "web-", "v2", "web-1-x", "web1" };
+	    "v2", "web-1-x", "web1", "web.-x" };
 	static const char *const ids[] = { "web-1", "web-42", "1-2", "a-0",
-	    "web-api-7" };
+	    "web-api-7", "web-", "web--" };
 	struct rel_err err = { 0, "" };
 
 	(void)state;
@@ -136,8 +136,12 @@ test_product_check(void **state)
 		assert_non_null(strstr(err.msg, "would read as a release id"));
 	}
 	expect_msg(rel_product_check("web-1", &err), &err,
-	    "bad product name 'web-1': it must not end in '-' and digits, "
-	    "which would read as a release id");
+	    "bad product name 'web-1': it must not end in '-', nor in '-' "
+	    "and digits, which would read as a release id");
+	/* Else web--1 would be release 1 of web-. */
+	expect_msg(rel_product_check("web-", &err), &err,
+	    "bad product name 'web-': it must not end in '-', nor in '-' "
+	    "and digits, which would read as a release id");
 	/* The name rules come first. */
 	expect_msg(rel_product_check("", &err), &err, "empty product name");
 	assert_int_equal(rel_product_check("a/b", &err), REL_EUSAGE);
@@ -180,7 +184,7 @@ test_id_parse_bad(void **state)
 	static const char *const bad[] = { "", "web", "web-", "-1", "web-0",
 	    "web-01", "web-1x", "web-x1", "web--", "web-1-2", "we/b-1",
 	    "web- 1", "web-+1", "web-1 ", " web-1", "web-1\n",
-	    "web-9999999999999", ".web-1", "web_1", "web-1.5" };
+	    "web-9999999999999", ".web-1", "web_1", "web-1.5", "web--1" };
 	char product[REL_NAME_MAX + 1], id[REL_ID_MAX + 8];
 	struct rel_err err = { 0, "" };
 	unsigned long n = 77;
@@ -196,15 +200,32 @@ test_id_parse_bad(void **state)
 	assert_int_equal(n, 77); /* untouched on error */
 	expect_msg(rel_id_parse("web", product, &n, &err), &err,
 	    "bad release id 'web': expected PRODUCT-N, such as web-42");
+	/* What is wrong with the product part is said. */
 	expect_msg(rel_id_parse("a\x01-1", product, &n, &err), &err,
-	    "bad release id 'a\\x01-1': expected PRODUCT-N, such as web-42");
+	    "bad release id 'a\\x01-1': bad product name 'a\\x01': "
+	    "character 2 is not a letter, digit, '.', '_' or '-'");
+	expect_msg(rel_id_parse("web--1", product, &n, &err), &err,
+	    "bad release id 'web--1': bad product name 'web-': it must not "
+	    "end in '-', nor in '-' and digits, which would read as a "
+	    "release id");
 	expect_msg(rel_id_parse(NULL, product, &n, &err), &err,
 	    "bad release id '': expected PRODUCT-N, such as web-42");
 	/* A product one byte too long. */
 	memset(id, 'p', REL_NAME_MAX + 1);
 	snprintf(id + REL_NAME_MAX + 1, sizeof id - REL_NAME_MAX - 1, "-3");
 	assert_int_equal(rel_id_parse(id, product, &n, &err), REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "product name is too long (65 bytes, "
+	    "at most 64)"));
 	assert_int_equal(rel_id_ok(NULL), 0);
+	/* What reads as an id, valid or not, and what does not. */
+	assert_int_equal(rel_id_like("web-1"), 1);
+	assert_int_equal(rel_id_like("web-0"), 1);
+	assert_int_equal(rel_id_like("web--1"), 1);
+	assert_int_equal(rel_id_like("web-9999999999999"), 1);
+	assert_int_equal(rel_id_like("web"), 0);
+	assert_int_equal(rel_id_like("web-"), 0);
+	assert_int_equal(rel_id_like("web-1x"), 0);
+	assert_int_equal(rel_id_like(NULL), 0);
 }
 
 static void
