@@ -9,7 +9,9 @@
 #define _GNU_SOURCE 1 /* F_OFD_SETLK */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,21 +47,89 @@ try_lock(int fd, short type)
 	return -1;
 }
 
-static void
-read_holder(int fd, char *holder, size_t n)
+/* The lock on fd that keeps us out, as F_GETLK tells it: 0, or -1. */
+static int
+get_lock(int fd, struct flock *fl)
 {
+	int rc;
+
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;
+	rc = fcntl(fd, GETLK, fl);
+#ifdef F_OFD_GETLK
+	if (rc < 0 && errno == EINVAL) {
+		memset(fl, 0, sizeof *fl);
+		fl->l_type = F_WRLCK;
+		fl->l_whence = SEEK_SET;
+		rc = fcntl(fd, F_GETLK, fl);
+	}
+#endif
+	return rc;
+}
+
+/* Is the line a holder wrote ("prog (pid N, user U, host H)") no longer
+ * true?  It is when it names a process on this host that has ended, or
+ * another pid than the one the kernel says holds the lock (known for a
+ * classic POSIX lock only: an OFD lock's l_pid is -1). */
+static int
+stale_line(const char *line, long lpid)
+{
+	const char *p = strstr(line, "(pid "), *h = strstr(line, ", host ");
+	char host[256];
+	size_t hl;
+	long pid;
+
+	if (!p || (pid = strtol(p + 5, NULL, 10)) <= 0)
+		return 0;
+	if (h) {
+		/* Only a pid on this host can be looked at. */
+		h += 7;
+		hl = strcspn(h, ")");
+		if (gethostname(host, sizeof host) < 0)
+			return 0;
+		host[sizeof host - 1] = '\0';
+		if (hl == 0 || strlen(host) < hl || strncmp(h, host, hl) ||
+		    (host[hl] && hl < 64))
+			return 0;
+	}
+	if (lpid > 0)
+		return pid != lpid;
+	return h && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Who holds the lock on fd, as truthfully as can be said: the line its
+ * holder wrote, when that line is still true.  A process that is not rel
+ * takes the lock without writing one, and then the file names the last
+ * rel process that held it, maybe long gone; what is known instead is
+ * the pid of a classic lock's holder, or nothing.
+ */
+static void
+who_holds(int fd, const struct flock *fl, char *holder, size_t n)
+{
+	char line[256];
+	long lpid = fl && fl->l_type != F_UNLCK && fl->l_pid > 0 ?
+	    (long)fl->l_pid : 0;
 	ssize_t got;
 
 	if (!holder || n == 0)
 		return;
-	got = pread(fd, holder, n - 1, 0);
-	if (got <= 0) {
-		snprintf(holder, n, "an unknown process");
-		return;
-	}
-	holder[got] = '\0';
-	holder[strcspn(holder, "\n")] = '\0';
-	if (!holder[0])
+	got = pread(fd, line, sizeof line - 1, 0);
+	line[got > 0 ? got : 0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] && !stale_line(line, lpid))
+		snprintf(holder, n, "%s", line);
+	else if (line[0] && lpid)
+		snprintf(holder, n, "pid %ld, which did not say who it is (the "
+		    "lock file names an earlier holder, %s)", lpid, line);
+	else if (line[0])
+		snprintf(holder, n, "an unknown process (the lock file names "
+		    "an earlier holder, %s, which has ended)", line);
+	else if (lpid)
+		snprintf(holder, n, "pid %ld, which did not say who it is",
+		    lpid);
+	else
 		snprintf(holder, n, "an unknown process");
 }
 
@@ -90,7 +160,10 @@ rel_lock_take(int dirfd, const char *name, const char *path, int wait_ms,
 			return REL_ESYS;
 		}
 		if (wait_ms >= 0 && rel_monotonic_ms() >= deadline) {
-			read_holder(fd, who, sizeof who);
+			struct flock fl;
+
+			who_holds(fd, get_lock(fd, &fl) == 0 ? &fl : NULL, who,
+			    sizeof who);
 			close(fd);
 			return rel_err_set(err, REL_EBUSY,
 			    "%s is locked by %s; gave up after %d.%03d s "
@@ -167,18 +240,7 @@ rel_lock_probe(int dirfd, const char *name, char *holder, size_t n)
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	rc = fcntl(fd, GETLK, &fl);
-#ifdef F_OFD_GETLK
-	if (rc < 0 && errno == EINVAL) {
-		memset(&fl, 0, sizeof fl);
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		rc = fcntl(fd, F_GETLK, &fl);
-	}
-#endif
+	rc = get_lock(fd, &fl);
 	if (rc < 0) {
 		close(fd);
 		return -1;
@@ -187,7 +249,7 @@ rel_lock_probe(int dirfd, const char *name, char *holder, size_t n)
 		close(fd);
 		return 0;
 	}
-	read_holder(fd, holder, n);
+	who_holds(fd, &fl, holder, n);
 	close(fd);
 	return 1;
 }

@@ -8,7 +8,11 @@
  *
  * The holder writes a one-line description of itself into the lock file
  * after it gets the lock, so that a waiter that gives up can say who holds
- * it.  Lock files hold nothing else and are never removed.
+ * it.  A process that is not rel leaves the line of the last holder in
+ * place: a waiter believes a line only while it can be true (its process
+ * on this host still lives, and is the holder the kernel names, when the
+ * kernel names one), and says what it knows otherwise.  Lock files hold
+ * nothing else and are never removed.
  */
 #ifndef REL_LOCK_H
 #define REL_LOCK_H

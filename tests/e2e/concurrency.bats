@@ -170,6 +170,35 @@ ids_of() {
 	[ -z "$(rel-status)" ]
 }
 
+@test "a holder that is not rel: the message does not name the last rel that held it" {
+	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built (make build/helpers/holdlock)"
+	flow_web
+	rel-create web -a api=1 -a ui=2 >/dev/null
+	# The lock file names the rel-create that held it last, long gone.
+	last=$(head -n 1 "$REL_STATE_DIR/locks/web.lock")
+	assert_contains "$last" "rel-create (pid "
+	for how in -n "-n -p"; do
+		# shellcheck disable=SC2086 # the options
+		start_bg "$SCRATCH/holder.out" "$REL_HELPERS/holdlock" $how \
+		    "$REL_STATE_DIR/locks/web.lock"
+		holder=$BG_PID
+		wait_for_line "$SCRATCH/holder.out" locked
+		[ "$(head -n 1 "$REL_STATE_DIR/locks/web.lock")" = "$last" ]
+		run --separate-stderr timeout 60 rel-create --wait 0.2 web -a api=2 -a ui=2
+		assert_status 4
+		assert_not_contains "$stderr" "is locked by $last"
+		# A classic lock tells its holder's pid: that is said.
+		if [ "$how" = -n ]; then
+			assert_contains "$stderr" "locks/web.lock is locked by an unknown process"
+		else
+			assert_contains "$stderr" "locks/web.lock is locked by pid $holder, which did not say who it is"
+		fi
+		kill "$holder"
+		wait "$holder" || true
+		: >"$SCRATCH/holder.out"
+	done
+}
+
 @test "the lock is not held after rel-create is done" {
 	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built (make build/helpers/holdlock)"
 	flow_web
