@@ -77,8 +77,12 @@ check_statuses(struct ctx *x, const struct rel_release *r)
 					    rel_status_name(st));
 			}
 		}
-		if (e->status == REL_RUNNING || e->status == REL_SUCCEEDED ||
-		    e->status == REL_FAILED)
+		/* Needs order promotions.  A redeploy (or a restore) puts
+		 * a release where a person says, whatever the flow's order
+		 * (rel-redeploy --force): it is recorded as such, and is
+		 * no damage. */
+		if ((e->status == REL_RUNNING || e->status == REL_SUCCEEDED ||
+		    e->status == REL_FAILED) && !strcmp(e->how, "promote"))
 			for (size_t k = 0; k < e->nneeds; k++) {
 				const char *need = r->envs[e->needs[k]].name;
 

@@ -5,8 +5,9 @@
  * Checked: every record reads, names itself by its file name and has no
  * damaged line; its flow copy exists, hashes right and matches its
  * header; statuses agree (a step runs only in a running environment, a
- * succeeded environment has every step succeeded, an environment ran only
- * after its needs succeeded once); nothing runs without a live runner
+ * succeeded environment has every step succeeded, an environment was
+ * promoted only after its needs succeeded once: a redeploy may go
+ * anywhere); nothing runs without a live runner
  * (else it is reaped, and counted as fixed); every environment history
  * line names a release that exists and went there, every end follows its
  * run, and an open run is a running environment; the index agrees with

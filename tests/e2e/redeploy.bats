@@ -128,6 +128,19 @@ deploys_since() {
 	assert_contains "$stderr" "no environment 'staging'"
 }
 
+@test "a forced redeploy past needs that never succeeded is no damage to --check" {
+	flow_web3
+	id=$(release 1.0) # dev pending: never promoted
+	run --separate-stderr rel-redeploy --force "$id" qa
+	assert_status 0
+	# Needs order promotions; a redeploy is a person's choice, recorded
+	# as such, and --check holds it to no flow order.
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(cut -f5 <<<"${lines[-1]}")" = 0 ]
+}
+
 @test "a redeploy that fails: exit 1, the environment keeps what was live" {
 	flow web <<'EOF'
 components: [api, ui]
