@@ -1,5 +1,13 @@
 /*
  * check.c - rel-status --check: see check.h.
+ *
+ * Writers work while the check reads, so what a first look finds wrong
+ * may only be a moment between two writes (a record read before the end
+ * of a run, its history after).  Every release and every environment
+ * history is first looked at without the lock, saying nothing; what
+ * looks wrong is read again under the product lock, where no change is
+ * half made, and only what is still wrong then is reported (or
+ * repaired).  The lock is held for that second look only.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +30,8 @@ struct ctx {
 	struct rel_check *c;
 	rel_check_fn fn;
 	void *arg;
+	int look;             /* a first look: count what is seen, say nothing */
+	size_t seen;
 };
 
 static void
@@ -34,6 +44,10 @@ say(struct ctx *x, const char *id, int fixed, const char *fmt, ...)
 	char what[1024];
 	va_list ap;
 
+	if (x->look) {
+		x->seen++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
@@ -126,119 +140,168 @@ stale_slot(struct rel_product *p, const struct rel_release *r)
 	return stale;
 }
 
+/* What is wrong with *rp; repaired (a dead runner recorded, *rp then
+ * the release after) unless this is a first look. */
 static void
-check_release(struct ctx *x, unsigned long n)
+look_release(struct ctx *x, struct rel_release **rp)
 {
-	struct rel_release *r = NULL, *after = NULL;
+	struct rel_release *r = *rp, *after = NULL;
 	struct rel_err err;
 
-	if (rel_release_load(x->p, n, &r, &err) != 0) {
-		if (err.code != REL_ENOTFOUND)
-			say(x, "", 0, "%s", err.msg);
-		return;
-	}
-	x->c->releases++;
-	x->c->transitions += r->ntr;
 	if (r->bad_lines)
 		say(x, r->id, 0, "%zu damaged line(s) skipped", r->bad_lines);
 	if (rel_reap_needed(r) &&
 	    !rel_runner_alive(x->p->st, r->id, NULL, 0)) {
-		if (rel_reap(x->p, r, &after, &err) == 0 && after) {
+		if (x->look)
+			x->seen++;
+		else if (rel_reap(x->p, r, &after, &err) == 0 && after) {
 			say(x, r->id, 1, "its runner was dead: recorded %s",
 			    rel_status_name(after->status));
 			rel_release_free(r);
-			r = after;
+			*rp = r = after;
 		}
 	}
 	if (stale_slot(x->p, r)) {
-		x->c->stale++;
+		if (!x->look)
+			x->c->stale++;
 		say(x, r->id, 1, "index slot was stale");
 	}
 	check_statuses(x, r);
 	check_flow(x, r);
+}
+
+static void
+check_release(struct ctx *x, unsigned long n)
+{
+	struct rel_release *r = NULL;
+	struct rel_err err;
+	int rc;
+
+	x->look = 1;
+	x->seen = 0;
+	if ((rc = rel_release_load(x->p, n, &r, &err)) == 0)
+		look_release(x, &r);
+	else if (rc != REL_ENOTFOUND)
+		x->seen++;
+	x->look = 0;
+	if (x->seen) {
+		/* Again, under the lock: only what is still wrong is said. */
+		rel_release_free(r);
+		r = NULL;
+		if ((rc = rel_product_lock(x->p, &err)) != 0) {
+			say(x, "", 0, "cannot look again under the lock: %s",
+			    err.msg);
+			return;
+		}
+		if ((rc = rel_release_load(x->p, n, &r, &err)) == 0)
+			look_release(x, &r);
+		else if (rc != REL_ENOTFOUND)
+			say(x, "", 0, "%s", err.msg);
+		rel_product_unlock(x->p);
+	}
+	if (r) {
+		x->c->releases++;
+		x->c->transitions += r->ntr;
+	}
 	rel_release_free(r);
 }
 
-/* Does the run `was` of env still lack its end line?  Read again under
- * the product lock, since a runner may have written it after our first
- * read: then it is not added twice. */
-static int
-still_unended(struct ctx *x, const char *env, const struct rel_env_run *was)
+/* What is wrong with one run of env's history; a missing end is added
+ * unless this is a first look (the caller then holds the lock). */
+static void
+look_run(struct ctx *x, const char *env, const struct rel_env_run *run)
 {
-	struct rel_envlog now;
+	struct rel_product q;
+	struct rel_release *r = NULL;
 	struct rel_err err;
-	int yes = 0;
+	int e;
 
-	if (rel_envlog_load(x->p, env, &now, &err) != 0)
-		return 0;
-	for (size_t i = 0; i < now.n; i++) {
-		const struct rel_env_run *run = &now.v[i];
+	if (run->settled) {
+		struct rel_buf line = REL_BUF_INIT;
 
-		if (run->started == was->started &&
-		    run->attempt == was->attempt &&
-		    !strcmp(run->release, was->release)) {
-			yes = run->settled;
-			break;
+		if (x->look) {
+			x->seen++;
+			return;
 		}
+		rel_envlog_end_line(&line, run->ended, run->release,
+		    run->attempt, run->status);
+		if (rel_envlog_append(x->p, env, line.s, line.len, 1, &err) == 0)
+			say(x, run->release, 1, "history of %s lacked the end "
+			    "of its run: added", env);
+		else
+			say(x, run->release, 0, "history of %s lacks the end "
+			    "of its run: %s", env, err.msg);
+		rel_buf_free(&line);
+		return;
 	}
-	rel_envlog_free(&now);
-	return yes;
+	if (rel_release_open(x->p->st, run->release, &q, &r, &err)) {
+		say(x, run->release, 0, "history of %s names it, but: %s",
+		    env, err.msg);
+		rel_product_close(&q);
+		return;
+	}
+	if ((e = rel_release_env(r, env)) < 0) {
+		say(x, r->id, 0, "history of %s names it, but it has "
+		    "no environment %s", env, env);
+	} else if (!run->ended && r->envs[e].status != REL_RUNNING) {
+		say(x, r->id, 0, "history of %s has a run of it with "
+		    "no end, but it is %s there", env,
+		    rel_status_name(r->envs[e].status));
+	} else if (run->status == REL_SUCCEEDED &&
+	    !ever(r, env, "succeeded")) {
+		say(x, r->id, 0, "history of %s says it went live "
+		    "there; its record never says so", env);
+	}
+	rel_release_free(r);
+	rel_product_close(&q);
+}
+
+static int
+same_run(const struct rel_env_run *a, const struct rel_env_run *b)
+{
+	return a->started == b->started && a->attempt == b->attempt &&
+	    !strcmp(a->release, b->release);
 }
 
 static void
 check_envlog(struct ctx *x, const char *env)
 {
-	struct rel_envlog log;
+	struct rel_envlog log, now;
 	struct rel_err err;
+	size_t *odd = NULL, nodd = 0, cap = 0;
 
 	if (rel_envlog_load(x->p, env, &log, &err) != 0) {
 		say(x, "", 0, "%s", err.msg);
 		return;
 	}
+	x->c->env_runs += log.n;
 	for (size_t i = 0; i < log.n; i++) {
-		const struct rel_env_run *run = &log.v[i];
-		struct rel_product q;
-		struct rel_release *r = NULL;
-		int e;
-
-		x->c->env_runs++;
-		if (run->settled) {
-			struct rel_buf line = REL_BUF_INIT;
-
-			rel_envlog_end_line(&line, run->ended, run->release,
-			    run->attempt, run->status);
-			if (rel_product_lock(x->p, &err) == 0) {
-				if (still_unended(x, env, run) &&
-				    rel_envlog_append(x->p, env, line.s, line.len,
-				    1, &err) == 0)
-					say(x, run->release, 1, "history of %s "
-					    "lacked the end of its run: added",
-					    env);
-				rel_product_unlock(x->p);
-			}
-			rel_buf_free(&line);
-			continue;
-		}
-		if (rel_release_open(x->p->st, run->release, &q, &r, &err)) {
-			say(x, run->release, 0, "history of %s names it, but: %s",
-			    env, err.msg);
-			continue;
-		}
-		if ((e = rel_release_env(r, env)) < 0) {
-			say(x, r->id, 0, "history of %s names it, but it has "
-			    "no environment %s", env, env);
-		} else if (!run->ended && r->envs[e].status != REL_RUNNING) {
-			say(x, r->id, 0, "history of %s has a run of it with "
-			    "no end, but it is %s there", env,
-			    rel_status_name(r->envs[e].status));
-		} else if (run->status == REL_SUCCEEDED &&
-		    !ever(r, env, "succeeded")) {
-			say(x, r->id, 0, "history of %s says it went live "
-			    "there; its record never says so", env);
-		}
-		rel_release_free(r);
-		rel_product_close(&q);
+		x->look = 1;
+		x->seen = 0;
+		look_run(x, env, &log.v[i]);
+		x->look = 0;
+		if (x->seen && REL_GROW(odd, nodd + 1, cap) < 0)
+			say(x, "", 0, "out of memory");
+		else if (x->seen)
+			odd[nodd++] = i;
 	}
+	/* The runs that looked wrong, again under the lock, read again
+	 * (a history only grows: a run keeps its place). */
+	if (nodd && rel_product_lock(x->p, &err) != 0) {
+		say(x, "", 0, "cannot look again under the lock: %s", err.msg);
+	} else if (nodd) {
+		if (rel_envlog_load(x->p, env, &now, &err) != 0) {
+			say(x, "", 0, "%s", err.msg);
+		} else {
+			for (size_t k = 0; k < nodd; k++)
+				if (odd[k] < now.n &&
+				    same_run(&now.v[odd[k]], &log.v[odd[k]]))
+					look_run(x, env, &now.v[odd[k]]);
+			rel_envlog_free(&now);
+		}
+		rel_product_unlock(x->p);
+	}
+	free(odd);
 	rel_envlog_free(&log);
 }
 
@@ -274,7 +337,7 @@ int
 rel_check_product(struct rel_product *p, struct rel_check *c, rel_check_fn fn,
     void *arg, struct rel_err *err)
 {
-	struct ctx x = { p, c, fn, arg };
+	struct ctx x = { p, c, fn, arg, 0, 0 };
 	unsigned long last = 0, count;
 	struct dirent *de;
 	int fd, rc;

@@ -12,7 +12,9 @@
  * line names a release that exists and went there, every end follows its
  * run, and an open run is a running environment; the index agrees with
  * the records (stale slots are counted, then the index is rebuilt);
- * temporary files of dead writers are removed.
+ * temporary files of dead writers are removed.  Writers may work
+ * meanwhile: nothing is reported that does not hold under the product
+ * lock.
  */
 #ifndef REL_CHECK_H
 #define REL_CHECK_H

@@ -118,6 +118,63 @@ ids_of() {
 	diff <(cat "$SCRATCH"/out.[1-4] | LC_ALL=C sort) <(ids_of web 160)
 }
 
+@test "rel-status --check while writers work reports no damage that is not there" {
+	write_flow "$REL_STATE_DIR/flows/web.yaml" <<'EOF'
+components: [api, ui]
+environments:
+  - name: dev
+    pre: ["true"]
+    action: "true"
+  - name: qa
+    action: "true"
+EOF
+	# Three writers make and promote releases; a newer promotion
+	# supersedes an older one in an environment, which is no damage.
+	pids=()
+	for w in 1 2 3; do
+		(
+			for i in 1 2 3 4 5 6; do
+				id=$(rel-create --wait 60 web -a "api=$w.$i" -a ui=1) &&
+				    rel-promote --wait 60 "$id" || true
+			done
+		) >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	checks=0 bad=0
+	alive() {
+		local p
+
+		for p in "${pids[@]}"; do
+			kill -0 "$p" 2>/dev/null && return 0
+		done
+		return 1
+	}
+	# A check may finish a termination whose runner has gone (what any
+	# reader does): that is a repair of what is there.  Anything else
+	# said is a false alarm.
+	while alive || [ "$checks" -eq 0 ]; do
+		if ! rel-status --check --wait 60 >"$SCRATCH/check.out" \
+		    2>"$SCRATCH/check.err" ||
+		    grep -v ': fixed: its runner was dead: recorded ' \
+		    "$SCRATCH/check.err" | grep -q .; then
+			echo "check $checks:" >&2
+			cat "$SCRATCH/check.out" "$SCRATCH/check.err" >&2
+			bad=$((bad + 1))
+		fi
+		checks=$((checks + 1))
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid"
+	done
+	echo "# $checks checks, $bad reported damage" >&3
+	[ "$bad" -eq 0 ]
+	# Nothing was damaged indeed: a last check, alone, agrees.
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ -z "$(grep -v ': fixed: its runner was dead: recorded ' <<<"$stderr")" ]
+	[ "$(cut -f2,5 <<<"${lines[-1]}")" = "$(printf '18\t0')" ]
+}
+
 @test "a lock held by another process: rel-create --wait gives up with exit 4, naming the holder" {
 	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built (make build/helpers/holdlock)"
 	flow_web
