@@ -383,6 +383,10 @@ open_operand(struct ctx *x, const char *name, struct rel_product *p,
 			    "no product or release '%s' in %s", name,
 			    x->st.root);
 		complain(x, &err);
+	} else if (*n && (rc = rel_release_stray(p, *n, &err))) {
+		/* A record far beyond the releases is no release. */
+		complain(x, &err);
+		rel_product_close(p);
 	}
 	return rc;
 }

@@ -318,6 +318,7 @@ sweep_tmp(struct ctx *x, int dirfd, const char *where)
 			close(fd);
 		return;
 	}
+	rewinddir(d); /* the dup shares its offset with the last listing */
 	while ((de = readdir(d))) {
 		long pid;
 
@@ -338,14 +339,26 @@ rel_check_product(struct rel_product *p, struct rel_check *c, rel_check_fn fn,
     void *arg, struct rel_err *err)
 {
 	struct ctx x = { p, c, fn, arg, 0, 0 };
-	unsigned long last = 0, count;
+	unsigned long last = 0, count, *strays = NULL;
+	size_t nstrays = 0;
 	struct dirent *de;
 	int fd, rc;
 
-	if ((rc = rel_product_last(p, &last, err)) != 0)
+	if ((rc = rel_product_last(p, &last, err)) != 0 ||
+	    (rc = rel_release_strays(p, &strays, &nstrays, err)) != 0)
 		return rc;
 	for (unsigned long n = 1; n <= last; n++)
 		check_release(&x, n);
+	for (size_t i = 0; i < nstrays; i++) {
+		char id[REL_ID_MAX + 1];
+
+		snprintf(id, sizeof id, "%s-%lu", p->name, strays[i]);
+		say(&x, id, 0, "releases/%s is a stray record, far beyond the "
+		    "releases (more than %d numbers after the one before it): "
+		    "no command takes it for a release; move it out of the "
+		    "store", id, REL_RECORD_GAP);
+	}
+	free(strays);
 	fd = openat(p->dir, "envs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd >= 0) {

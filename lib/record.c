@@ -108,49 +108,139 @@ rel_release_open(struct rel_store *st, const char *id, struct rel_product *p,
 			    st->root, product);
 		return rc;
 	}
-	if ((rc = rel_release_load(p, n, out, err)) != 0)
+	if ((rc = rel_release_load(p, n, out, err)) == 0 &&
+	    (rc = rel_release_stray(p, n, err)) != 0) {
+		rel_release_free(*out);
+		*out = NULL;
+	}
+	if (rc)
 		rel_product_close(p);
 	return rc;
+}
+
+static int
+cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The numbers of the product's records, from the directory listing (so
+ * the cost is the number of records, whatever their numbers), sorted;
+ * *last the end of the releases among them (see record.h). */
+static int
+scan(struct rel_product *p, unsigned long **v, size_t *nv,
+    unsigned long *last, struct rel_err *err)
+{
+	char product[REL_NAME_MAX + 1];
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int fd = dup(p->releases);
+
+	*v = NULL;
+	*nv = 0;
+	*last = 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return rel_err_errno(err, "cannot list releases of %s",
+		    p->name);
+	}
+	rewinddir(d); /* the dup shares its offset with the last listing */
+	while ((de = readdir(d))) {
+		unsigned long n;
+
+		if (rel_id_parse(de->d_name, product, &n, NULL) ||
+		    strcmp(product, p->name))
+			continue;
+		if (REL_GROW(*v, *nv + 1, cap) < 0) {
+			closedir(d);
+			free(*v);
+			*v = NULL;
+			*nv = 0;
+			return rel_err_set(err, REL_ESYS, "out of memory");
+		}
+		(*v)[(*nv)++] = n;
+	}
+	closedir(d);
+	if (*nv)
+		qsort(*v, *nv, sizeof **v, cmp_ulong);
+	for (size_t i = 0; i < *nv && (*v)[i] - *last <= REL_RECORD_GAP + 1;
+	    i++)
+		*last = (*v)[i];
+	return 0;
 }
 
 int
 rel_product_last(struct rel_product *p, unsigned long *n, struct rel_err *err)
 {
-	unsigned long last = rel_index_last(p);
+	unsigned long last = rel_index_last(p), *v;
+	size_t nv;
+	int rc;
 
-	/* The index may lag the records after a crash; never lead them. */
-	while (last > 0 && !rel_release_exists(p, last))
-		last--;
+	/* The index may lag the records after a crash (the next record
+	 * is then there), or lead them after records were removed by hand
+	 * (a few steps down, else ask the directory). */
+	for (int k = 0; last > 0 && !rel_release_exists(p, last); k++)
+		if (k == REL_RECORD_GAP || --last == 0) {
+			last = 0;
+			break;
+		}
 	if (last == 0) {
-		/* No usable index: find the highest record by listing. */
-		DIR *d;
-		struct dirent *de;
-		int fd = dup(p->releases);
-		size_t plen = strlen(p->name);
-
-		if (fd < 0 || !(d = fdopendir(fd))) {
-			if (fd >= 0)
-				close(fd);
-			return rel_err_errno(err, "cannot list releases of %s",
-			    p->name);
-		}
-		while ((de = readdir(d))) {
-			char *end;
-			unsigned long v;
-
-			if (strncmp(de->d_name, p->name, plen) ||
-			    de->d_name[plen] != '-' || de->d_name[plen + 1] < '1' ||
-			    de->d_name[plen + 1] > '9')
-				continue;
-			v = strtoul(de->d_name + plen + 1, &end, 10);
-			if (!*end && v > last)
-				last = v;
-		}
-		closedir(d);
+		if ((rc = scan(p, &v, &nv, &last, err)) != 0)
+			return rc;
+		free(v);
 	}
 	while (rel_release_exists(p, last + 1))
 		last++;
 	*n = last;
+	return 0;
+}
+
+int
+rel_release_stray(struct rel_product *p, unsigned long n, struct rel_err *err)
+{
+	unsigned long last;
+	int rc;
+
+	if ((rc = rel_product_last(p, &last, err)) != 0)
+		return rc;
+	if (n <= last)
+		return 0;
+	if (last == 0)
+		return rel_err_set(err, REL_ENOTFOUND, "no release '%s-%lu' "
+		    "in %s: releases/%s-%lu is a stray record (%s has no "
+		    "release before it); see rel-status --check", p->name, n,
+		    p->st->root, p->name, n, p->name);
+	return rel_err_set(err, REL_ENOTFOUND, "no release '%s-%lu' in %s: "
+	    "releases/%s-%lu is a stray record, far beyond the releases of "
+	    "%s (the last is %s-%lu); see rel-status --check", p->name, n,
+	    p->st->root, p->name, n, p->name, p->name, last);
+}
+
+int
+rel_release_strays(struct rel_product *p, unsigned long **strays, size_t *n,
+    struct rel_err *err)
+{
+	unsigned long last, *v;
+	size_t nv, k = 0;
+	int rc;
+
+	*strays = NULL;
+	*n = 0;
+	if ((rc = scan(p, &v, &nv, &last, err)) != 0)
+		return rc;
+	while (k < nv && v[k] <= last)
+		k++;
+	memmove(v, v + k, (nv - k) * sizeof *v);
+	if (nv - k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*strays = v;
+	*n = nv - k;
 	return 0;
 }
 
@@ -524,7 +614,8 @@ rel_release_index(struct rel_product *p, unsigned long n,
 	int rc;
 
 	if ((rc = rel_release_load(p, n, &r, err)) == 0 &&
-	    (rc = index_put(p, r, err)) == 0 && n > last)
+	    (rc = index_put(p, r, err)) == 0 && n > last &&
+	    n - last <= REL_RECORD_GAP + 1)
 		rc = rel_index_set_last(p, n, err);
 	rel_release_free(r);
 	return rc;
@@ -534,19 +625,27 @@ int
 rel_release_reindex(struct rel_product *p, unsigned long *count,
     struct rel_err *err)
 {
-	unsigned long last, n;
+	unsigned long last, *v = NULL;
+	size_t nv = 0, k = 0;
 	int rc;
 
 	*count = 0;
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
-	if ((rc = rel_product_last(p, &last, err)) != 0 ||
+	/* From the directory: its records, not every number up to the
+	 * highest (a stray record far out costs nothing). */
+	if ((rc = scan(p, &v, &nv, &last, err)) != 0 ||
 	    (rc = rel_index_resize(p, last, err)) != 0)
 		goto out;
-	for (n = 1; n <= last; n++) {
+	for (unsigned long n = 1; n <= last; n++) {
 		struct rel_release *r;
 
-		rc = rel_release_load(p, n, &r, err);
+		if (k < nv && v[k] == n) {
+			k++;
+			rc = rel_release_load(p, n, &r, err);
+		} else {
+			rc = REL_ENOTFOUND;
+		}
 		if (rc == REL_ENOTFOUND) {
 			if ((rc = rel_index_clear(p, n, err)))
 				goto out;
@@ -563,6 +662,7 @@ rel_release_reindex(struct rel_product *p, unsigned long *count,
 	if ((rc = rel_index_set_last(p, last, err)) == 0)
 		rc = rel_index_sync(p, err);
 out:
+	free(v);
 	rel_product_unlock(p);
 	return rc;
 }

@@ -38,13 +38,32 @@ int rel_release_load(struct rel_product *p, unsigned long n,
 int rel_release_exists(struct rel_product *p, unsigned long n);
 
 /* Load a release by id, opening its product into p (close it after; p
- * can be closed whatever this returns). */
+ * can be closed whatever this returns).  A stray record is no release:
+ * REL_ENOTFOUND. */
 int rel_release_open(struct rel_store *st, const char *id,
     struct rel_product *p, struct rel_release **out, struct rel_err *err);
 
-/* The highest release number of the product (0 if none). */
+/*
+ * The releases of a product are its records numbered 1 to the last, the
+ * highest reached from 1 without crossing more than REL_RECORD_GAP
+ * missing numbers in a row.  rel never leaves a gap (an id is one more
+ * than the last); one comes only from records removed by hand.  A record
+ * beyond that, as a copy of web-1 to web-99999999, is a stray: no
+ * command takes it for a release (it is not listed, not found by its id,
+ * and ids go on from the last release), and rel-status --check reports
+ * it.  So a stray costs nothing: nothing walks the numbers up to it.
+ */
+#define REL_RECORD_GAP 1000
+
+/* The last release number of the product (0 if none). */
 int rel_product_last(struct rel_product *p, unsigned long *n,
     struct rel_err *err);
+/* REL_ENOTFOUND, saying so, if a record numbered n would be a stray. */
+int rel_release_stray(struct rel_product *p, unsigned long n,
+    struct rel_err *err);
+/* The numbers of the stray records, sorted (free *strays). */
+int rel_release_strays(struct rel_product *p, unsigned long **strays,
+    size_t *n, struct rel_err *err);
 
 /* Create the next release of the product from the header built by
  * `build` (called once, before the lock: a record does not hold its own
@@ -100,7 +119,8 @@ int rel_release_list(struct rel_product *p, size_t limit, const int *want,
 
 /* Index release n as its record is now: for a record written whole from
  * elsewhere (sync materializing a remote's), after rel_index_dirty, under
- * the product lock.  The index's last goes up to n. */
+ * the product lock.  The index's last goes up to n, unless n is a
+ * stray. */
 int rel_release_index(struct rel_product *p, unsigned long n,
     struct rel_err *err);
 

@@ -486,6 +486,42 @@ EOF
 	[ "$(rel-status | cut -f1 | tr '\n' ' ')" = "web-4 web-3 web-2 web-1 " ]
 }
 
+@test "a stray record far beyond the others, and no cache/: no hang, the same verdict everywhere" {
+	three_releases
+	releases=$REL_STATE_DIR/products/web/releases
+	cp "$releases/web-1" "$releases/web-99999999"
+	rm -rf "$REL_STATE_DIR/cache"
+	# The listing is the releases, rebuilt from the directory, at once
+	# (it used to open every number up to 99999999).
+	run --separate-stderr timeout 60 rel-status web
+	assert_status 0
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "web-3 web-2 web-1 " ]
+	[ "$(stat -c %s "$REL_STATE_DIR/cache/web/index")" -le 4096 ]
+	# By its id, it is no release, and each command says why.
+	for cmd in "rel-status web-99999999" "rel-promote web-99999999" \
+	    "rel-log web-99999999 dev" "rel-terminate web-99999999"; do
+		# shellcheck disable=SC2086 # a command line
+		run --separate-stderr timeout 60 $cmd
+		assert_status 3
+		assert_contains "$stderr" "web-99999999"
+		assert_contains "$stderr" "stray record"
+	done
+	# --check says so too, and that is damage.
+	run --separate-stderr timeout 60 rel-status --check web
+	assert_status 5
+	assert_contains "$stderr" "web-99999999"
+	assert_contains "$stderr" "stray record"
+	[ "$(cut -f2,5 <<<"${lines[0]}")" = "$(printf '3\t1')" ]
+	# Ids go on from the releases, not from the stray.
+	[ "$(rel-create web -a api=9 -a ui=9)" = web-4 ]
+	# A gap of a few (records removed by hand) is not a stray.
+	rm "$releases/web-99999999" "$releases/web-2" "$releases/web-3"
+	cp "$releases/web-1" "$releases/web-7"
+	rm -rf "$REL_STATE_DIR/cache"
+	[ "$(rel-status web | cut -f1 | tr '\n' ' ')" = "web-7 web-4 web-1 " ]
+	rel-status --check >/dev/null
+}
+
 @test "--check reads every record and says there is no damage" {
 	three_releases
 	run --separate-stderr rel-status --check
@@ -503,6 +539,22 @@ EOF
 	[ "${lines[0]}" = '{"product":"web","releases":3,"transitions":0,"env_runs":0,"problems":0,"fixed":0,"stale":0}' ]
 	[ "${lines[1]}" = '{"product":null,"releases":3,"transitions":0,"env_runs":0,"problems":0,"fixed":0,"stale":0}' ]
 	jq -e . <<<"$output" >/dev/null
+}
+
+@test "--check removes the temporary files of dead writers, not of live ones" {
+	three_releases
+	releases=$REL_STATE_DIR/products/web/releases
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	: >"$releases/.tmp.$dead.1"
+	: >"$releases/.tmp.$$.2"
+	run --separate-stderr rel-status --check
+	assert_status 0
+	assert_contains "$stderr" "fixed: removed releases/.tmp.$dead.1, left by a dead writer"
+	[ ! -e "$releases/.tmp.$dead.1" ]
+	[ -e "$releases/.tmp.$$.2" ]
+	[ "$(cut -f6 <<<"${lines[-1]}")" = 1 ]
 }
 
 @test "--help and --version" {

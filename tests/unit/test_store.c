@@ -550,6 +550,77 @@ test_last_index_missing_or_lagging(void **state)
 	assert_int_equal(last(&fx->s.p), 6);
 }
 
+/* Copy the record of release 1 to number n, by hand. */
+static void
+copy_record(struct fixture *fx, unsigned long n)
+{
+	char from[UNIT_PATH_MAX], to[UNIT_PATH_MAX], name[64];
+	struct rel_buf b = REL_BUF_INIT;
+
+	unit_path(from, fx->releases, "web-1");
+	snprintf(name, sizeof name, "web-%lu", n);
+	unit_path(to, fx->releases, name);
+	unit_read_file(from, &b);
+	unit_write_file(to, b.s, b.len);
+	rel_buf_free(&b);
+}
+
+static void
+test_strays(void **state)
+{
+	struct fixture *fx = *state;
+	struct rel_err err = { 0, "" };
+	struct rel_release *r = NULL;
+	struct rel_product p;
+	unsigned long *v = NULL, count = 0;
+	char path[UNIT_PATH_MAX];
+	struct stat sb;
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++)
+		create(fx);
+	/* Far beyond the others: a stray, however the last is found. */
+	copy_record(fx, 99999999);
+	assert_int_equal(last(&fx->s.p), 3);
+	unit_path(path, fx->s.root, "cache");
+	assert_int_equal(unit_rm_rf(path), 0);
+	reopen(fx);
+	assert_int_equal(last(&fx->s.p), 3);
+	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0], 99999999);
+	free(v);
+	/* The index is rebuilt from the directory: four slots, no more. */
+	assert_int_equal(rel_release_reindex(&fx->s.p, &count, &err), 0);
+	assert_int_equal(count, 3);
+	unit_path(path, fx->s.root, "cache/web/index");
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 4 * REL_INDEX_SLOT);
+	assert_int_equal(rel_index_last(&fx->s.p), 3);
+	/* By its id it is no release, and says why. */
+	assert_int_equal(rel_release_open(&fx->s.st, "web-99999999", &p, &r,
+	    &err), REL_ENOTFOUND);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "stray record"));
+	assert_non_null(strstr(err.msg, "the last is web-3"));
+	rel_product_close(&p);
+	assert_int_equal(rel_release_stray(&fx->s.p, 3, &err), 0);
+	/* Ids go on from the releases. */
+	assert_int_equal(create(fx), 4);
+	/* A gap of REL_RECORD_GAP is a gap; one more makes a stray. */
+	copy_record(fx, 4 + REL_RECORD_GAP + 1);
+	copy_record(fx, 4 + REL_RECORD_GAP + 1 + REL_RECORD_GAP + 2);
+	unit_path(path, fx->s.root, "cache");
+	assert_int_equal(unit_rm_rf(path), 0);
+	reopen(fx);
+	assert_int_equal(last(&fx->s.p), 4 + REL_RECORD_GAP + 1);
+	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 4 + REL_RECORD_GAP + 1 + REL_RECORD_GAP + 2);
+	assert_int_equal(v[1], 99999999);
+	free(v);
+}
+
 /* Load release n: must fail with REL_ESYS naming the file as `what`. */
 static void
 load_refused(struct fixture *fx, unsigned long n, const char *what)
@@ -787,6 +858,7 @@ main(void)
 		T(test_update),
 		T(test_update_changes_nothing),
 		T(test_last_index_missing_or_lagging),
+		T(test_strays),
 		T(test_symlink_record_refused),
 		T(test_fifo_record_refused),
 		T(test_dir_record_refused),
