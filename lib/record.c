@@ -31,6 +31,16 @@ record_name(const struct rel_product *p, unsigned long n, char *out, size_t sz)
 	snprintf(out, sz, "%s-%lu", p->name, n);
 }
 
+/* The name of record n and its full path, for messages. */
+static void
+record_path(const struct rel_product *p, unsigned long n,
+    char name[REL_ID_MAX + 1], char path[4400])
+{
+	record_name(p, n, name, REL_ID_MAX + 1);
+	rel_product_path(p, "releases/", path, 4400);
+	strncat(path, name, 4400 - strlen(path) - 1);
+}
+
 /* Put r's summary in its index slot.  The index is derived: its failure
  * is the caller's to ignore or report. */
 static int
@@ -66,9 +76,7 @@ rel_release_load(struct rel_product *p, unsigned long n,
 	int rc;
 
 	*out = NULL;
-	record_name(p, n, name, sizeof name);
-	rel_product_path(p, "releases/", path, sizeof path);
-	strncat(path, name, sizeof path - strlen(path) - 1);
+	record_path(p, n, name, path);
 	rc = rel_file_read(p->releases, name, path, RECORD_MAX, &raw, err);
 	if (rc) {
 		rel_buf_free(&raw);
@@ -276,9 +284,7 @@ rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
 		struct rel_release *r;
 
 		next++;
-		record_name(p, next, name, sizeof name);
-		rel_product_path(p, "releases/", path, sizeof path);
-		strncat(path, name, sizeof path - strlen(path) - 1);
+		record_path(p, next, name, path);
 		if ((rc = rel_file_temp_link(p->releases, tmp, name, &exists,
 		    path, err)))
 			goto out;
@@ -388,9 +394,7 @@ rel_release_change(struct rel_product *p, unsigned long n,
 
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
-	record_name(p, n, name, sizeof name);
-	rel_product_path(p, "releases/", path, sizeof path);
-	strncat(path, name, sizeof path - strlen(path) - 1);
+	record_path(p, n, name, path);
 	if ((rc = rel_file_open_rw(p->releases, name, path, &fd, err)) != 0) {
 		if (rc == REL_ENOTFOUND)
 			rel_err_set(err, REL_ENOTFOUND, "no release '%s' in %s",
