@@ -16,6 +16,7 @@
 #include "html.h"
 #include "htmlrel.h"
 #include "index.h"
+#include "record.h"
 #include "reap.h"
 #include "sha256.h"
 #include "svgflow.h"
@@ -381,7 +382,7 @@ rel_html_product(struct rel_html *h, struct rel_product *p,
 	int rc;
 
 	if ((rc = rel_product_last(p, &last, err)) ||
-	    (rc = rel_index_list(p, h->limit ? h->limit + 1 : 0, h->want, pick,
+	    (rc = rel_release_list(p, h->limit ? h->limit + 1 : 0, h->want, pick,
 	    &k, err)) || (rc = rel_html_envs_load(p, &k.cols, err)))
 		goto out;
 	h->sections++;

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "record.h"
 #include "store.h"
 
 #define REL_HTML_LINE 200      /* a line of text in a flow's box */
