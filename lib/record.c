@@ -215,8 +215,8 @@ rel_release_stray(struct rel_product *p, unsigned long n, struct rel_err *err)
 
 	if ((rc = rel_product_last(p, &last, err)) != 0)
 		return rc;
-	if (n <= last)
-		return 0;
+	if (n <= last || !rel_release_exists(p, n))
+		return 0; /* a release, or nothing: the caller's load says */
 	if (last == 0)
 		return rel_err_set(err, REL_ENOTFOUND, "no release '%s-%lu' "
 		    "in %s: releases/%s-%lu is a stray record (%s has no "

@@ -58,7 +58,8 @@ int rel_release_open(struct rel_store *st, const char *id,
 /* The last release number of the product (0 if none). */
 int rel_product_last(struct rel_product *p, unsigned long *n,
     struct rel_err *err);
-/* REL_ENOTFOUND, saying so, if a record numbered n would be a stray. */
+/* REL_ENOTFOUND, saying so, if the record numbered n is there and is a
+ * stray; 0 if it is a release or is not there at all. */
 int rel_release_stray(struct rel_product *p, unsigned long n,
     struct rel_err *err);
 /* The numbers of the stray records, sorted (free *strays). */

@@ -605,6 +605,10 @@ test_strays(void **state)
 	assert_non_null(strstr(err.msg, "the last is web-3"));
 	rel_product_close(&p);
 	assert_int_equal(rel_release_stray(&fx->s.p, 3, &err), 0);
+	assert_int_equal(rel_release_stray(&fx->s.p, 99999999, &err),
+	    REL_ENOTFOUND);
+	/* A number that is not there is no stray: a load says not found. */
+	assert_int_equal(rel_release_stray(&fx->s.p, 12345, &err), 0);
 	/* Ids go on from the releases. */
 	assert_int_equal(create(fx), 4);
 	/* A gap of REL_RECORD_GAP is a gap; one more makes a stray. */
