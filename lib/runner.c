@@ -8,6 +8,7 @@
  * processes it runs and which step runs it already tried in this session.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,16 +38,37 @@ extern char **environ;
 #define OUTPUT_MAX 100         /* outputs kept per step run */
 #define LOCK_TRIES 6           /* a runner waits this many --wait periods */
 
+/* An environment as this runner sees it.  The moves (env_set, the only
+ * place that changes a state):
+ *
+ *   IDLE -> WAITING            asked to start it (start_env)
+ *   WAITING -> ASKED           the release promoting there is asked to stop
+ *   WAITING, ASKED -> RUNNING  it is ours: the start is written (claim)
+ *   WAITING, ASKED -> IDLE     not to be had: we are terminated instead
+ *   RUNNING -> FAILING         a step failed: nothing more starts there
+ *   RUNNING, FAILING -> ENDED  its end is in the batch (end_env)
+ *   IDLE -> ENDED              suspended at its gate (downstream)
+ *   ENDED -> IDLE              the end is written (schedule)
+ *   RUNNING, FAILING -> IDLE   the release is terminated (finish_terminate)
+ *
+ * ENDED keeps the status it ended with until that is written, so that
+ * the environments after it can start in the same write. */
+enum env_state {
+	ENV_IDLE,
+	ENV_WAITING,
+	ENV_ASKED,
+	ENV_RUNNING,
+	ENV_FAILING,
+	ENV_ENDED,
+};
+
 struct envrun {
-	int active;                /* this runner drives it now */
-	int waiting;               /* waiting for the environment to be free */
-	int64_t wait_until;        /* monotonic */
-	int asked;                 /* termination of the occupant requested */
+	enum env_state state;
+	enum rel_status ended;     /* ENDED: the status it ended with */
+	int64_t wait_until;        /* ASKED: monotonic, give up then */
 	int fresh;                 /* start afresh (else resume) */
-	int ended;                 /* status it ended with, not yet written */
 	size_t cur;                /* current step */
-	int failing;               /* something failed: start nothing more */
-	char why[512];
+	char why[512];             /* FAILING: why it fails */
 	unsigned char *tried;      /* [step * ncomp + comp]: run this session */
 	unsigned char *dead;       /* [comp]: failed under best effort */
 	char previous[REL_ID_MAX + 1]; /* live when the promotion started */
@@ -92,6 +114,40 @@ struct rel_runner {
 	char **envp;               /* our environment minus REL_* */
 	size_t nenvp;
 };
+
+/* The one place where an environment's state changes (see enum
+ * env_state); a move not in the table is a bug. */
+static void
+env_set(struct envrun *ev, enum env_state to)
+{
+	static const unsigned char ok[] = {
+		[ENV_IDLE] = 1u << ENV_WAITING | 1u << ENV_ENDED,
+		[ENV_WAITING] = 1u << ENV_ASKED | 1u << ENV_RUNNING |
+		    1u << ENV_IDLE,
+		[ENV_ASKED] = 1u << ENV_RUNNING | 1u << ENV_IDLE,
+		[ENV_RUNNING] = 1u << ENV_FAILING | 1u << ENV_ENDED |
+		    1u << ENV_IDLE,
+		[ENV_FAILING] = 1u << ENV_ENDED | 1u << ENV_IDLE,
+		[ENV_ENDED] = 1u << ENV_IDLE,
+	};
+
+	assert(ev->state == to || (ok[ev->state] & (1u << to)));
+	ev->state = to;
+}
+
+/* This runner drives it now: steps start and end there. */
+static int
+env_ours(const struct envrun *ev)
+{
+	return ev->state == ENV_RUNNING || ev->state == ENV_FAILING;
+}
+
+/* To start once the environment is free. */
+static int
+env_waiting(const struct envrun *ev)
+{
+	return ev->state == ENV_WAITING || ev->state == ENV_ASKED;
+}
 
 void
 rel_run_callbacks(struct rel_runner *ru, rel_event_fn on_event,
@@ -567,11 +623,10 @@ fail_env_soon(struct rel_runner *ru, size_t e, const char *why)
 	struct envrun *ev = &ru->env[e];
 	size_t n;
 
-	if (ev->failing)
+	if (ev->state != ENV_RUNNING)
 		return;
 	n = strnlen(why, sizeof ev->why - 1);
-
-	ev->failing = 1;
+	env_set(ev, ENV_FAILING);
 	memcpy(ev->why, why, n);
 	ev->why[n] = '\0';
 }
@@ -611,7 +666,7 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	}
 	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
 	    t->tries < t->max_tries && !ru->terminating &&
-	    !ru->env[t->env].failing) {
+	    ru->env[t->env].state != ENV_FAILING) {
 		rel_task_note(t, "rel: try %d of %d: %s; again in %ld s",
 		    t->tries, t->max_tries, why, t->interval_ms / 1000);
 		t->next_try = now + t->interval_ms;
@@ -673,7 +728,8 @@ needs_met(const struct rel_runner *ru, size_t e)
 		size_t n = r->envs[e].needs[k];
 
 		if (r->envs[n].status != REL_SUCCEEDED &&
-		    ru->env[n].ended != REL_SUCCEEDED)
+		    !(ru->env[n].state == ENV_ENDED &&
+		    ru->env[n].ended == REL_SUCCEEDED))
 			return 0;
 	}
 	return 1;
@@ -783,11 +839,11 @@ claim(struct rel_runner *ru, size_t e)
 
 			snprintf(why, sizeof why, "superseded: %s (newer) is "
 			    "being promoted into %s", occ, ru->r->envs[e].name);
-			ev->waiting = 0;
+			env_set(ev, ENV_IDLE);
 			begin_terminate(ru, why, 1);
 			return 0;
 		}
-		if (!ev->asked) {
+		if (ev->state == ENV_WAITING) {
 			struct rel_release *after = NULL;
 			char why[600];
 			struct term_req q = { ru->o.by, why };
@@ -798,23 +854,21 @@ claim(struct rel_runner *ru, size_t e)
 			    &after, NULL) == 0 && after)
 				rel_signal_steps(after, SIGTERM);
 			rel_release_free(after);
-			ev->asked = 1;
+			env_set(ev, ENV_ASKED);
 			ev->wait_until = rel_monotonic_ms() + CLAIM_WAIT_MS;
 		}
-		ev->waiting = 1;
 		if (rel_monotonic_ms() > ev->wait_until) {
 			char why[600];
 
 			snprintf(why, sizeof why, "%s did not stop in %d s; "
 			    "%s not promoted", occ, CLAIM_WAIT_MS / 1000,
 			    ru->r->envs[e].name);
-			ev->waiting = 0;
+			env_set(ev, ENV_IDLE);
 			begin_terminate(ru, why, 1);
 		}
 		return 0;
 	}
 	/* Free: the environment's history first names what was live. */
-	ev->waiting = 0;
 	ev->previous[0] = '\0';
 	if (rel_envlog_load(ru->p, ru->r->envs[e].name, &log, &err) == 0) {
 		if ((live = rel_envlog_live(&log)))
@@ -835,12 +889,12 @@ claim(struct rel_runner *ru, size_t e)
 	    strlen(ru->r->envs[e].name) + 1);
 	rc = flush(ru);
 	rel_product_unlock(ru->p);
-	if (rc)
+	if (rc) {
+		env_set(ev, ENV_IDLE); /* the store failed us: we stop */
 		return 0;
-	ev->active = 1;
-	ev->ended = 0;
+	}
+	env_set(ev, ENV_RUNNING);
 	ev->cur = 0;
-	ev->failing = 0;
 	ev->why[0] = '\0';
 	memset(ev->tried, 0, ru->r->envs[e].nsteps * ru->ncomp + 1);
 	memset(ev->dead, 0, ru->ncomp);
@@ -851,7 +905,7 @@ static void
 start_env(struct rel_runner *ru, size_t e, int fresh)
 {
 	ru->env[e].fresh = fresh;
-	ru->env[e].asked = 0;
+	env_set(&ru->env[e], ENV_WAITING);
 	claim(ru, e);
 }
 
@@ -860,8 +914,8 @@ end_env(struct rel_runner *ru, size_t e, enum rel_status st, const char *why)
 {
 	tr_env(ru, e, st, why, "");
 	envlog_end(ru, e, st);
-	ru->env[e].active = 0;
-	ru->env[e].ended = (int)st;
+	env_set(&ru->env[e], ENV_ENDED);
+	ru->env[e].ended = st;
 }
 
 /* Move environment e on as far as it can go now. */
@@ -870,7 +924,7 @@ advance(struct rel_runner *ru, size_t e)
 {
 	struct envrun *ev = &ru->env[e];
 
-	while (ev->active && ev->cur < ru->r->envs[e].nsteps) {
+	while (env_ours(ev) && ev->cur < ru->r->envs[e].nsteps) {
 		const struct rel_env *re = &ru->r->envs[e];
 		const struct rel_step *rs = &re->steps[ev->cur];
 		int per = rs->kind == REL_STEP_ACTION || rs->kind == REL_STEP_VERIFY;
@@ -883,7 +937,7 @@ advance(struct rel_runner *ru, size_t e)
 		if (rs->kind == REL_STEP_POST) {
 			for (size_t k = 0; k < ru->ncomp; k++)
 				dead_any |= ev->dead[k];
-			if (dead_any && !ev->failing)
+			if (dead_any)
 				fail_env_soon(ru, e, ev->why[0] ? ev->why :
 				    "components failed");
 		}
@@ -898,7 +952,7 @@ advance(struct rel_runner *ru, size_t e)
 					failed++;
 				continue;
 			}
-			if (ev->failing || running >= limit)
+			if (ev->state == ENV_FAILING || running >= limit)
 				continue;
 			start_task(ru, e, ev->cur, comp);
 			running++;
@@ -909,7 +963,7 @@ advance(struct rel_runner *ru, size_t e)
 				return;
 			continue; /* a start failed: look at it again */
 		}
-		if (ev->failing) {
+		if (ev->state == ENV_FAILING) {
 			end_env(ru, e, REL_FAILED, ev->why);
 			return;
 		}
@@ -933,7 +987,7 @@ advance(struct rel_runner *ru, size_t e)
 		}
 		ev->cur++;
 	}
-	if (ev->active) {
+	if (env_ours(ev)) {
 		int dead_any = 0;
 
 		for (size_t k = 0; k < ru->ncomp; k++)
@@ -961,15 +1015,15 @@ downstream(struct rel_runner *ru)
 		size_t e = order[i];
 		const struct rel_env *re = &ru->r->envs[e];
 
-		if (ru->env[e].active || ru->env[e].waiting ||
-		    re->status != REL_PENDING || ru->env[e].ended ||
-		    !needs_met(ru, e))
+		if (ru->env[e].state != ENV_IDLE ||
+		    re->status != REL_PENDING || !needs_met(ru, e))
 			continue;
 		if (re->trigger == REL_TRIGGER_AUTO || is_explicit(ru, e)) {
 			start_env(ru, e, 1);
 		} else {
 			tr_env(ru, e, REL_SUSPENDED,
 			    "waiting for a manual promotion", "");
+			env_set(&ru->env[e], ENV_ENDED);
 			ru->env[e].ended = REL_SUSPENDED;
 		}
 	}
@@ -986,24 +1040,25 @@ schedule(struct rel_runner *ru)
 
 		again = 0;
 		for (size_t e = 0; e < ru->r->nenvs && !ru->terminating; e++) {
-			if (ru->env[e].waiting)
+			if (env_waiting(&ru->env[e]))
 				claim(ru, e);
-			if (ru->env[e].active) {
+			if (env_ours(&ru->env[e])) {
 				advance(ru, e);
-				if (!ru->env[e].active)
+				if (!env_ours(&ru->env[e]))
 					again = 1; /* an environment ended */
 			}
 		}
 		for (size_t e = 0; e < ru->r->nenvs; e++)
-			before += ru->env[e].active;
+			before += env_ours(&ru->env[e]);
 		downstream(ru);
 		for (size_t e = 0; e < ru->r->nenvs; e++)
-			after += ru->env[e].active;
+			after += env_ours(&ru->env[e]);
 		if (after > before)
 			again = 1;
 		flush(ru);
 		for (size_t e = 0; e < ru->r->nenvs; e++)
-			ru->env[e].ended = 0; /* written now */
+			if (ru->env[e].state == ENV_ENDED)
+				env_set(&ru->env[e], ENV_IDLE); /* written */
 	}
 }
 
@@ -1043,7 +1098,8 @@ begin_terminate(struct rel_runner *ru, const char *why, int record)
 			t->exited_at = now;
 	}
 	for (size_t e = 0; e < ru->r->nenvs; e++)
-		ru->env[e].waiting = 0;
+		if (env_waiting(&ru->env[e]))
+			env_set(&ru->env[e], ENV_IDLE);
 }
 
 static void
@@ -1069,7 +1125,8 @@ finish_terminate(struct rel_runner *ru)
 	event(ru, (size_t)-1, -1, -1, REL_TERMINATED, ru->term_why);
 	flush(ru);
 	for (size_t e = 0; e < ru->r->nenvs; e++)
-		ru->env[e].active = 0;
+		if (env_ours(&ru->env[e]))
+			env_set(&ru->env[e], ENV_IDLE);
 }
 
 /* --- the loop ------------------------------------------------------- */
@@ -1193,7 +1250,7 @@ static int
 env_work(const struct rel_runner *ru)
 {
 	for (size_t e = 0; e < ru->r->nenvs; e++)
-		if (ru->env[e].active || ru->env[e].waiting)
+		if (env_ours(&ru->env[e]) || env_waiting(&ru->env[e]))
 			return 1;
 	return 0;
 }
