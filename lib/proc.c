@@ -17,6 +17,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "proc.h"
 
@@ -303,4 +306,181 @@ rel_pgrp_ours(pid_t pid, long long pstart, const char *boot, const char *host)
 		return 1; /* the leader is gone; its pid is not reused */
 	now = rel_proc_start(pid);
 	return !pstart || !now || now == pstart;
+}
+
+/* --- process trees ------------------------------------------------- */
+
+/* Parse /proc/PID/stat: state, ppid, pgrp and start time.  The name is
+ * in parentheses and may hold anything: fields are counted from the last
+ * ')'. */
+static int
+proc_stat(const char *pid, char *state, struct rel_proc *out)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+	long ppid, pgrp;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %c %ld %ld", state, &ppid, &pgrp) != 3)
+		return -1;
+	out->ppid = (pid_t)ppid;
+	out->pgrp = (pid_t)pgrp;
+	out->start = 0;
+	p++;
+	for (int field = 3; field <= 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+		if (field == 22 && p)
+			out->start = strtoll(p, NULL, 10);
+	}
+	return 0;
+}
+
+static int
+by_pid(const void *a, const void *b)
+{
+	const struct rel_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int
+rel_ptable_load(struct rel_ptable *t)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	t->v = NULL;
+	t->n = 0;
+	if (!(d = opendir("/proc")))
+		return -1;
+	while ((de = readdir(d))) {
+		struct rel_proc pr;
+		char state;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (proc_stat(de->d_name, &state, &pr) < 0 || state == 'Z' ||
+		    state == 'X')
+			continue;
+		pr.pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (t->n == cap) {
+			size_t nc = cap ? 2 * cap : 256;
+			struct rel_proc *v = realloc(t->v, nc * sizeof *v);
+
+			if (!v) {
+				closedir(d);
+				rel_ptable_free(t);
+				return -1;
+			}
+			t->v = v;
+			cap = nc;
+		}
+		t->v[t->n++] = pr;
+	}
+	closedir(d);
+	if (t->n)
+		qsort(t->v, t->n, sizeof *t->v, by_pid);
+	return 0;
+}
+
+void
+rel_ptable_free(struct rel_ptable *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+const struct rel_proc *
+rel_ptable_get(const struct rel_ptable *t, pid_t pid)
+{
+	struct rel_proc key;
+
+	if (!t->n)
+		return NULL;
+	key.pid = pid;
+	return bsearch(&key, t->v, t->n, sizeof *t->v, by_pid);
+}
+
+int
+rel_ptable_descends(const struct rel_ptable *t, pid_t pid, pid_t anc)
+{
+	const struct rel_proc *p = rel_ptable_get(t, pid);
+
+	/* Bounded: a table read while processes come and go may hold a
+	 * loop of stale parents. */
+	for (size_t depth = 0; p && depth <= t->n; depth++) {
+		if (p->ppid == anc)
+			return 1;
+		if (p->ppid <= 1)
+			return 0;
+		p = rel_ptable_get(t, p->ppid);
+	}
+	return 0;
+}
+
+int
+rel_proc_environ(pid_t pid, struct rel_buf *out)
+{
+	char path[64];
+	int fd;
+
+	rel_buf_reset(out);
+	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n;
+
+		if (out->len >= 1024 * 1024 || rel_buf_grow(out, 16384) < 0)
+			break;
+		n = read(fd, out->s + out->len, out->cap - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		out->len += (size_t)n;
+		out->s[out->len] = '\0';
+	}
+	close(fd);
+	return out->oom ? -1 : 0;
+}
+
+const char *
+rel_environ_get(const struct rel_buf *env, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t off = 0; env->s && off < env->len; ) {
+		const char *v = env->s + off;
+		size_t len = strnlen(v, env->len - off);
+
+		if (len > klen && v[klen] == '=' && !memcmp(v, key, klen) &&
+		    off + len < env->len)
+			return v + klen + 1;
+		off += len + 1;
+	}
+	return NULL;
+}
+
+int
+rel_proc_subreaper(void)
+{
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
+#else
+	return -1;
+#endif
 }

@@ -57,4 +57,44 @@ int rel_pgrp_alive(pid_t pgid);
 /* This host's name, truncated to a valid length. */
 void rel_hostname(char *out, size_t n);
 
+/* --- process trees --------------------------------------------------
+ *
+ * A step may leave its process group (setsid, a daemon) and so escape a
+ * signal to the group.  Where the system tells more (Linux: /proc, and
+ * PR_SET_CHILD_SUBREAPER, under which such processes stay descendants of
+ * the runner when their parents die), their ancestry and their
+ * environment (the REL_* variables every step gets) say whose they are.
+ * Elsewhere nothing more is known than the process groups. */
+
+struct rel_proc {
+	pid_t pid, ppid, pgrp;
+	long long start;           /* clock ticks since boot */
+};
+
+/* A snapshot of the live (not zombie) processes, sorted by pid. */
+struct rel_ptable {
+	struct rel_proc *v;
+	size_t n;
+};
+
+/* Take the snapshot: 0, or -1 when the system does not tell (no /proc,
+ * out of memory): then t is empty. */
+int rel_ptable_load(struct rel_ptable *t);
+void rel_ptable_free(struct rel_ptable *t);
+/* The entry of pid, or NULL. */
+const struct rel_proc *rel_ptable_get(const struct rel_ptable *t, pid_t pid);
+/* Is pid a descendant of anc (not anc itself)? */
+int rel_ptable_descends(const struct rel_ptable *t, pid_t pid, pid_t anc);
+
+/* Read pid's environment (NUL-separated "K=V" strings, at most 1 MiB)
+ * into out.  0, or -1 when it cannot be read. */
+int rel_proc_environ(pid_t pid, struct rel_buf *out);
+/* The value of key in an environment read so, or NULL. */
+const char *rel_environ_get(const struct rel_buf *env, const char *key);
+
+/* Make this process the reaper of its orphaned descendants (Linux), so
+ * that what a child leaves behind stays under it.  0, or -1 where the
+ * system has no such thing. */
+int rel_proc_subreaper(void);
+
 #endif
