@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "reap.h"
 #include "record.h"
 #include "store.h"
 #include "terminate.h"
@@ -105,7 +106,8 @@ collect(const struct rel_product *p, unsigned long n, int64_t created,
 static void
 expire_product(struct ctx *x, const char *name)
 {
-	static const int want[] = { REL_RUNNING, REL_SUSPENDED, REL_PENDING, -1 };
+	static const int want[] = { REL_RUNNING, REL_SUSPENDED, REL_PENDING,
+		REL_TERMINATING, -1 };
 	struct scan s = { x, NULL, 0, 0 };
 	struct rel_product p;
 	struct rel_err err;
@@ -121,11 +123,20 @@ expire_product(struct ctx *x, const char *name)
 		struct rel_release *r;
 		char why[128], d[32];
 
-		if (rel_release_load(&p, s.v[i], &r, &err)) {
+		/* A dead runner is looked at on the way, as by rel-status;
+		 * whatever its steps left is seen through to its end. */
+		if (rel_reap_load(&p, s.v[i], &r, NULL, &err)) {
 			note(x, err.code, err.msg);
 			continue;
 		}
-		if (rel_expired(r, now)) {
+		if (r->term == REL_TERMINATING &&
+		    !rel_runner_alive(&x->st, r->id, NULL, 0)) {
+			struct rel_release *after = NULL;
+
+			if (rel_reap_wait(&p, r, 0, &after, &err))
+				note(x, err.code, err.msg);
+			rel_release_free(after);
+		} else if (rel_expired(r, now)) {
 			rel_duration_format(r->timeout, d, sizeof d);
 			snprintf(why, sizeof why, "flow timeout of %s exceeded",
 			    d);

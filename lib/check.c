@@ -152,13 +152,19 @@ look_release(struct ctx *x, struct rel_release **rp)
 		say(x, r->id, 0, "%zu damaged line(s) skipped", r->bad_lines);
 	if (rel_reap_needed(r) &&
 	    !rel_runner_alive(x->p->st, r->id, NULL, 0)) {
-		if (x->look)
+		if (x->look) {
 			x->seen++;
-		else if (rel_reap(x->p, r, &after, &err) == 0 && after) {
-			say(x, r->id, 1, "its runner was dead: recorded %s",
-			    rel_status_name(after->status));
-			rel_release_free(r);
-			*rp = r = after;
+		} else {
+			int rc = rel_reap(x->p, r, &after, &err);
+
+			if (after) {
+				if (rc == 0)
+					say(x, r->id, 1, "its runner was dead: "
+					    "recorded %s",
+					    rel_status_name(after->status));
+				rel_release_free(r);
+				*rp = r = after;
+			}
 		}
 	}
 	if (stale_slot(x->p, r)) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -75,6 +76,7 @@ rel_log_open(struct rel_product *p, const char *id, const char *env,
 {
 	char sub[2 * REL_NAME_MAX + REL_ID_MAX + 16], dpath[4600];
 	struct rel_log *l;
+	struct stat sb;
 	int dir, rc;
 
 	*out = NULL;
@@ -87,12 +89,20 @@ rel_log_open(struct rel_product *p, const char *id, const char *env,
 		close(dir);
 		return rel_err_set(err, REL_ESYS, "out of memory");
 	}
+	/* Without blocking on a FIFO planted there, and only a file. */
 	l->fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, REL_FILE_MODE);
+	    O_NONBLOCK | O_CLOEXEC, REL_FILE_MODE);
 	close(dir);
 	if (l->fd < 0) {
 		free(l);
 		return rel_err_errno(err, "cannot create %s", path);
+	}
+	if (fstat(l->fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    fcntl(l->fd, F_SETFL, 0) < 0) {
+		close(l->fd);
+		free(l);
+		return rel_err_set(err, REL_ESYS, "cannot create %s: not a "
+		    "regular file", path);
 	}
 	*out = l;
 	return 0;

@@ -1,9 +1,19 @@
 /*
  * reap.c - noticing dead runners, and stopping what a release runs.
+ *
+ * Signals are sent, and waited for, outside the product lock; only the
+ * writing is under it, after the record is read again there: whatever
+ * was decided on a copy read before is dropped if the record moved on
+ * meanwhile (a termination asked for, another reaper done first).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "envlog.h"
@@ -13,6 +23,18 @@
 #include "reap.h"
 #include "record.h"
 #include "when.h"
+
+#define MOMENT_MS 300          /* one look waits this long for them to go */
+#define KILL_WAIT_MS 30000L    /* after SIGKILL, this long before giving up */
+#define POLL_MS 25
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
 
 static int
 locks_dir(struct rel_store *st, int *fd, struct rel_err *err)
@@ -160,76 +182,376 @@ rel_signal_steps(const struct rel_release *r, int sig)
 	return count;
 }
 
+/* --- what steps left behind ------------------------------------------- */
+
+/* Process groups and single processes found to be a release's. */
+struct targets {
+	pid_t *grp, *pid;
+	size_t ngrp, npid, gcap, pcap;
+};
+
+static void
+add(pid_t **v, size_t *n, size_t *cap, pid_t x)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == x)
+			return;
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 8;
+		pid_t *nv = realloc(*v, nc * sizeof *nv);
+
+		if (!nv)
+			return; /* not signalled: the next look finds it */
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = x;
+}
+
+static void
+targets_free(struct targets *t)
+{
+	free(t->grp);
+	free(t->pid);
+	memset(t, 0, sizeof *t);
+}
+
+/* Is p this process or one of its ancestors?  Never signal those: a step
+ * may run rel-status itself. */
+static int
+is_us(const struct rel_ptable *tab, pid_t p)
+{
+	pid_t me = getpid();
+
+	return p == me || rel_ptable_descends(tab, me, p);
+}
+
+/* Processes that left their group but carry r's id in their
+ * environment; started no earlier than its first step on this boot. */
+static void
+find_by_environ(struct rel_product *p, const struct rel_release *r,
+    long long since, pid_t *groups, size_t ngroups, struct targets *t)
+{
+	char root[PATH_MAX];
+	struct rel_ptable tab;
+	struct rel_buf env = REL_BUF_INIT;
+
+	if (!realpath(p->st->root, root) || rel_ptable_load(&tab) != 0)
+		return;
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct rel_proc *pr = &tab.v[i];
+		const char *v;
+		int covered = 0;
+
+		if (pr->start < since || is_us(&tab, pr->pid))
+			continue;
+		for (size_t g = 0; g < ngroups; g++)
+			covered |= pr->pgrp == groups[g];
+		if (covered || rel_proc_environ(pr->pid, &env) != 0)
+			continue;
+		if (!(v = rel_environ_get(&env, "REL_RELEASE")) ||
+		    strcmp(v, r->id) ||
+		    !(v = rel_environ_get(&env, "REL_STATE_DIR")) ||
+		    strcmp(v, root) || !rel_environ_get(&env, "REL_STEP") ||
+		    !(v = rel_environ_get(&env, "REL_ATTEMPT")) ||
+		    atoi(v) > r->attempt)
+			continue;
+		add(&t->pid, &t->npid, &t->pcap, pr->pid);
+	}
+	rel_buf_free(&env);
+	rel_ptable_free(&tab);
+}
+
+static void
+targets_find(struct rel_product *p, const struct rel_release *r, int deep,
+    struct targets *t)
+{
+	char me[256], bid[40], v[64];
+	long long since = 0;
+	int here = 0;
+
+	memset(t, 0, sizeof *t);
+	rel_hostname(me, sizeof me);
+	rel_boot_id(bid);
+	/* Every start of a step run the record has, whatever its attempt
+	 * and whatever the record says of its end. */
+	for (size_t i = 0; i < r->ntr; i++) {
+		const struct rel_transition *tr = &r->tr[i];
+		char boot[40] = "", host[REL_NAME_MAX + 1] = "";
+		long long pstart = 0;
+		long pgid;
+
+		if (!strchr(tr->object, '/') || strcmp(tr->to, "running") ||
+		    !rel_info_get(tr->info, "pgid", v, sizeof v) ||
+		    (pgid = strtol(v, NULL, 10)) <= 1)
+			continue;
+		if (rel_info_get(tr->info, "pstart", v, sizeof v))
+			pstart = strtoll(v, NULL, 10);
+		rel_info_get(tr->info, "boot", boot, sizeof boot);
+		rel_info_get(tr->info, "host", host, sizeof host);
+		if ((*host && strcmp(host, me)) || (*boot && strcmp(boot, "-") &&
+		    *bid && strcmp(boot, bid)))
+			continue; /* another host, or before a reboot */
+		here = 1;
+		if (pstart && (!since || pstart < since))
+			since = pstart;
+		/* The group is the step's while its leader is, or is gone
+		 * (a pid naming a live group is not given out again). */
+		if (kill(-(pid_t)pgid, 0) == 0) {
+			long long now = kill((pid_t)pgid, 0) < 0 &&
+			    errno == ESRCH ? 0 : rel_proc_start((pid_t)pgid);
+
+			if (!pstart || !now || now == pstart)
+				add(&t->grp, &t->ngrp, &t->gcap, (pid_t)pgid);
+		}
+	}
+	if (deep && here && since)
+		find_by_environ(p, r, since, t->grp, t->ngrp, t);
+}
+
+/* How many of them still have a live (not zombie) process. */
+static size_t
+targets_alive(const struct targets *t)
+{
+	struct rel_ptable tab;
+	size_t n = 0;
+
+	if (!t->ngrp && !t->npid)
+		return 0;
+	if (rel_ptable_load(&tab) != 0) {
+		/* Nothing better to go by than the signals. */
+		for (size_t i = 0; i < t->ngrp; i++)
+			n += kill(-t->grp[i], 0) == 0;
+		for (size_t i = 0; i < t->npid; i++)
+			n += kill(t->pid[i], 0) == 0;
+		return n;
+	}
+	for (size_t i = 0; i < t->ngrp; i++)
+		for (size_t k = 0; k < tab.n; k++)
+			if (tab.v[k].pgrp == t->grp[i]) {
+				n++;
+				break;
+			}
+	for (size_t i = 0; i < t->npid; i++)
+		n += rel_ptable_get(&tab, t->pid[i]) != NULL;
+	rel_ptable_free(&tab);
+	return n;
+}
+
+static void
+targets_signal(const struct targets *t, int sig)
+{
+	for (size_t i = 0; i < t->ngrp; i++)
+		kill(-t->grp[i], sig);
+	for (size_t i = 0; i < t->npid; i++)
+		kill(t->pid[i], sig);
+}
+
+/* Wait up to ms for them to go; how many are left. */
+static size_t
+targets_wait(const struct targets *t, long ms)
+{
+	int64_t until = rel_monotonic_ms() + ms;
+	size_t n;
+
+	while ((n = targets_alive(t)) > 0 && rel_monotonic_ms() < until)
+		nap(POLL_MS);
+	return n;
+}
+
+/* "process group 123" or "process 456", for messages. */
+static void
+targets_name(const struct targets *t, char *out, size_t n)
+{
+	if (t->ngrp)
+		snprintf(out, n, "process group %ld", (long)t->grp[0]);
+	else if (t->npid)
+		snprintf(out, n, "process %ld", (long)t->pid[0]);
+	else
+		snprintf(out, n, "nothing");
+}
+
+int
+rel_leftovers_signal(struct rel_product *p, const struct rel_release *r,
+    int deep, int sig)
+{
+	struct targets t;
+	size_t n;
+
+	targets_find(p, r, deep, &t);
+	n = targets_alive(&t);
+	if (n && sig)
+		targets_signal(&t, sig);
+	targets_free(&t);
+	return (int)n;
+}
+
+int
+rel_leftovers_stop(struct rel_product *p, const struct rel_release *r,
+    int deep, long grace_ms, struct rel_err *err)
+{
+	struct targets t;
+	char what[64];
+	int rc = 0;
+
+	targets_find(p, r, deep, &t);
+	if (targets_alive(&t) == 0) {
+		targets_free(&t);
+		return 0;
+	}
+	targets_signal(&t, SIGTERM);
+	if (targets_wait(&t, grace_ms) > 0) {
+		/* Found again: after the grace period, a pid that went away
+		 * may be another process's. */
+		targets_free(&t);
+		targets_find(p, r, deep, &t);
+		targets_signal(&t, SIGKILL);
+		if (targets_wait(&t, KILL_WAIT_MS) > 0) {
+			targets_name(&t, what, sizeof what);
+			rc = rel_err_set(err, REL_EBUSY, "%s: a step of an "
+			    "earlier run is still there (%s) %ld s after "
+			    "SIGKILL: nothing was started", r->id, what,
+			    KILL_WAIT_MS / 1000);
+		}
+	}
+	targets_free(&t);
+	return rc;
+}
+
+/* --- reaping ------------------------------------------------------------ */
+
+enum reap_what { R_END, R_MARK };
+
 struct reap_job {
 	struct rel_store *st;
 	int held;
+	enum reap_what what;
+	enum rel_status term;      /* the termination state decided on */
+	int64_t term_time;
 	struct rel_buf envlines, envnames;
 	int reaped;
 };
+
+/* "the runner (pid N on HOST) died", from the environments it ran. */
+static long
+dead_runner(const struct rel_release *r, char *why, size_t n)
+{
+	char host[REL_NAME_MAX + 1] = "";
+	long pid = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (r->envs[i].status == REL_RUNNING && r->envs[i].runner) {
+			pid = r->envs[i].runner;
+			snprintf(host, sizeof host, "%s", r->envs[i].runner_host);
+		}
+	if (pid)
+		snprintf(why, n, "the runner (pid %ld%s%s) died", pid,
+		    *host ? " on " : "", host);
+	else
+		snprintf(why, n, "the runner died");
+	return pid;
+}
 
 static int
 reap_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
     struct rel_err *err)
 {
 	struct reap_job *j = arg;
-	char holder[256], why[512], host[REL_NAME_MAX + 1] = "";
-	long pid = 0;
+	char why[512], info[96];
 	int64_t now = rel_now_ms();
+	long pid;
 
 	(void)err;
-	/* Looked at again under the lock: the runner may have finished. */
+	/* Looked at again under the lock: the runner may have finished, or
+	 * someone may have been here first. */
 	if (!rel_reap_needed(r) || (!j->held && rel_runner_alive(j->st, r->id,
-	    holder, sizeof holder)))
+	    NULL, 0)) || r->term != j->term ||
+	    (r->term == REL_TERMINATING && r->term_time != j->term_time))
 		return 0;
-	for (size_t i = 0; i < r->nenvs; i++)
-		if (r->envs[i].status == REL_RUNNING && r->envs[i].runner) {
-			pid = r->envs[i].runner;
-			snprintf(host, sizeof host, "%s", r->envs[i].runner_host);
-		}
-	rel_signal_steps(r, SIGTERM);
-	if (r->term == REL_TERMINATING) {
-		snprintf(why, sizeof why, "%s", r->term_why);
-		rel_terminate_lines(r, now, r->term_by, why, lines,
+	if (j->what == R_MARK) {
+		/* Its steps outlive the moment: stopping them is a
+		 * termination, but what it ends in is the failure. */
+		pid = dead_runner(r, why, sizeof why);
+		snprintf(info, sizeof info, "grace=%ld.%03ld dead=%ld",
+		    REL_GRACE_DEFAULT_MS / 1000, REL_GRACE_DEFAULT_MS % 1000,
+		    pid ? pid : 1L);
+		rel_tr_line(lines, now, "rel", "-", rel_status_name(r->status),
+		    "terminating", r->attempt, why, info);
+	} else if (r->term == REL_TERMINATING && !r->term_dead) {
+		rel_terminate_lines(r, now, r->term_by, r->term_why, lines,
 		    &j->envlines, &j->envnames);
 	} else {
-		if (pid)
-			snprintf(why, sizeof why,
-			    "the runner (pid %ld%s%s) died", pid,
-			    *host ? " on " : "", host);
+		if (r->term == REL_TERMINATING)
+			snprintf(why, sizeof why, "%s", r->term_why);
 		else
-			snprintf(why, sizeof why, "the runner died");
+			dead_runner(r, why, sizeof why);
 		rel_stop_lines(r, now, "rel", REL_FAILED, REL_FAILED, why,
 		    lines, &j->envlines, &j->envnames);
+		if (r->term == REL_TERMINATING)
+			rel_tr_line(lines, now, "rel", "-", "terminating",
+			    "failed", r->attempt, why, "");
 	}
 	j->reaped = 1;
 	return 0;
 }
 
+/* One look: *busy is set while steps are still being stopped. */
 static int
 reap(struct rel_product *p, const struct rel_release *r, int held,
-    struct rel_release **after, struct rel_err *err)
+    struct rel_release **after, int *busy, struct rel_err *err)
 {
 	struct reap_job j;
-	int rc;
+	struct targets t;
+	size_t alive;
+	int rc, rc2;
 
 	*after = NULL;
+	*busy = 0;
 	if (!rel_reap_needed(r) ||
 	    (!held && rel_runner_alive(p->st, r->id, NULL, 0)))
 		return 0;
 	memset(&j, 0, sizeof j);
 	j.st = p->st;
 	j.held = held;
+	j.term = r->term;
+	j.term_time = r->term_time;
+	j.what = R_END;
+	targets_find(p, r, 1, &t);
+	alive = targets_alive(&t);
+	if (r->term != REL_TERMINATING) {
+		if (alive) {
+			targets_signal(&t, SIGTERM);
+			if (targets_wait(&t, MOMENT_MS) > 0)
+				j.what = R_MARK;
+		}
+	} else if (alive) {
+		/* A termination under way: its requester (or the reaper that
+		 * marked it) sent SIGTERM; SIGKILL once the grace is over. */
+		if (rel_now_ms() >= r->term_time + r->term_grace_ms) {
+			targets_signal(&t, SIGKILL);
+			alive = targets_wait(&t, MOMENT_MS);
+		}
+		if (alive) {
+			targets_free(&t);
+			*busy = 1;
+			return 0;
+		}
+	}
+	targets_free(&t);
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
 	rc = rel_release_update(p, r->n, reap_fn, &j, 1, after, err);
-	if (rc == 0 && j.reaped)
-		rc = rel_stop_envlogs(p, &j.envlines, &j.envnames, err);
+	if (rc == 0 && j.reaped && j.envlines.len &&
+	    (rc2 = rel_stop_envlogs(p, &j.envlines, &j.envnames, err)) != 0)
+		rc = rc2; /* the record has it: *after is kept, and shown */
 	rel_product_unlock(p);
-	if ((rc != 0 || !j.reaped) && *after) {
-		/* Nothing to tell, or an error to tell instead. */
+	if (!j.reaped && *after) {
+		/* Nothing to tell. */
 		rel_release_free(*after);
 		*after = NULL;
 	}
+	if (j.reaped && j.what == R_MARK)
+		*busy = 1;
 	rel_buf_free(&j.envlines);
 	rel_buf_free(&j.envnames);
 	return rc;
@@ -254,24 +576,19 @@ int
 rel_reap(struct rel_product *p, const struct rel_release *r,
     struct rel_release **after, struct rel_err *err)
 {
-	return reap(p, r, 0, after, err);
-}
+	int busy;
 
-int
-rel_reap_held(struct rel_product *p, const struct rel_release *r,
-    struct rel_release **after, struct rel_err *err)
-{
-	return reap(p, r, 1, after, err);
+	return reap(p, r, 0, after, &busy, err);
 }
 
 int
 rel_reap_now(struct rel_product *p, const struct rel_release *r,
     struct rel_release **after, struct rel_err *err)
 {
-	int wait = p->st->wait_ms, rc;
+	int wait = p->st->wait_ms, rc, busy;
 
 	p->st->wait_ms = 0;
-	rc = reap(p, r, 0, after, err);
+	rc = reap(p, r, 0, after, &busy, err);
 	p->st->wait_ms = wait;
 	if (rc == REL_EBUSY)
 		rel_err_prefix(err, "%s: its runner is gone, but that cannot "
@@ -293,13 +610,76 @@ rel_reap_load(struct rel_product *p, unsigned long n,
 		return rc;
 	if (!rel_reap_needed(*out))
 		return 0;
-	if (rel_reap_now(p, *out, &after, &e2) == 0) {
-		if (after) {
-			rel_release_free(*out);
-			*out = after;
-		}
-	} else if (why) {
-		*why = e2;
+	rc = rel_reap_now(p, *out, &after, &e2);
+	if (after) {
+		rel_release_free(*out);
+		*out = after;
 	}
+	if (rc && why)
+		*why = e2;
 	return 0;
+}
+
+int
+rel_reap_wait(struct rel_product *p, const struct rel_release *r, int held,
+    struct rel_release **after, struct rel_err *err)
+{
+	struct rel_release *cur = NULL, *next;
+	int64_t give_up = 0;
+	int rc = 0, busy = 0;
+
+	*after = NULL;
+	for (;;) {
+		const struct rel_release *look = cur ? cur : r;
+
+		if ((rc = reap(p, look, held, &next, &busy, err)) != 0) {
+			if (next) {
+				rel_release_free(cur);
+				cur = next;
+			}
+			break;
+		}
+		if (next) {
+			rel_release_free(cur);
+			cur = next;
+			look = cur;
+		}
+		if (!busy)
+			break;
+		/* SIGKILL is due at the end of the grace period: after
+		 * that, a while for the kernel to finish them. */
+		if (look->term == REL_TERMINATING) {
+			int64_t due = look->term_time + look->term_grace_ms +
+			    KILL_WAIT_MS;
+
+			if (!give_up || due > give_up)
+				give_up = due;
+		}
+		if (give_up && rel_now_ms() > give_up) {
+			struct targets t;
+			char what[64];
+
+			targets_find(p, look, 1, &t);
+			targets_name(&t, what, sizeof what);
+			targets_free(&t);
+			rc = rel_err_set(err, REL_EBUSY, "%s: the steps of its "
+			    "dead runner do not stop (%s is still there after "
+			    "SIGKILL)", look->id, what);
+			break;
+		}
+		nap(POLL_MS * 4);
+		if ((rc = rel_release_load(p, look->n, &next, err)) != 0)
+			break;
+		rel_release_free(cur);
+		cur = next;
+	}
+	*after = cur;
+	return rc;
+}
+
+int
+rel_reap_held(struct rel_product *p, const struct rel_release *r,
+    struct rel_release **after, struct rel_err *err)
+{
+	return rel_reap_wait(p, r, 1, after, err);
 }

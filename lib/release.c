@@ -282,11 +282,15 @@ apply_tr(struct rel_release *r, struct rel_jline *jl)
 
 				r->term_grace_ms = rel_info_get(t.info, "grace",
 				    g, sizeof g) ? (long)(strtod(g, NULL) *
-				    1000) : 10000;
+				    1000) : REL_GRACE_DEFAULT_MS;
+				r->term_dead = rel_info_get(t.info, "dead", g,
+				    sizeof g) ? to_long(g, 0) : 0;
 			}
 		} else {
 			r->term = REL_PENDING;
 		}
+		if (to != REL_TERMINATING)
+			r->term_dead = 0;
 		return 0;
 	}
 	if (object_find(r, t.object, &env, &step, &comp) < 0)

@@ -46,6 +46,12 @@
 #define REL_RECORD_VERSION "2"
 #define REL_INFO_MAX 512
 
+/* How long steps being stopped get between SIGTERM and SIGKILL, unless
+ * told otherwise (rel-terminate --grace): for a termination, a supersede,
+ * a timeout, a sibling stopped, a dead runner's steps.  Also what a
+ * terminating line without grace= means. */
+#define REL_GRACE_DEFAULT_MS 10000L
+
 /* One run of one step for one component (or the only run of pre/post). */
 struct rel_step_run {
 	enum rel_status status;
@@ -138,6 +144,9 @@ struct rel_release {
 	const char *term_why, *term_by;
 	int64_t term_time;
 	long term_grace_ms;        /* grace=SECONDS of the terminate request */
+	long term_dead;            /* dead=PID: not a request, but a dead
+	                              runner's steps being stopped (reap.h);
+	                              it ends failed, not terminated */
 	int attempt;               /* highest attempt seen, 0 before any run */
 	int64_t started;           /* first promotion, 0 if none */
 	int64_t attempt_started;   /* first transition of the latest attempt */

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "envlog.h"
@@ -37,12 +39,15 @@ extern char **environ;
 #define CLAIM_WAIT_MS 60000    /* wait this long for an older run to stop */
 #define OUTPUT_MAX 100         /* outputs kept per step run */
 #define LOCK_TRIES 6           /* a runner waits this many --wait periods */
+#define KILL_WAIT_MS 30000     /* after SIGKILL, how long for a process to go */
 
 /* An environment as this runner sees it.  The moves (env_set, the only
  * place that changes a state):
  *
  *   IDLE -> WAITING            asked to start it (start_env)
- *   WAITING -> ASKED           the release promoting there is asked to stop
+ *   WAITING -> ASKED           the release promoting there is being
+ *                              stopped (asked to, or its dead runner's
+ *                              steps stopped by us)
  *   WAITING, ASKED -> RUNNING  it is ours: the start is written (claim)
  *   WAITING, ASKED -> IDLE     not to be had: we are terminated instead
  *   RUNNING -> FAILING         a step failed: nothing more starts there
@@ -69,6 +74,9 @@ struct envrun {
 	int fresh;                 /* start afresh (else resume) */
 	size_t cur;                /* current step */
 	char why[512];             /* FAILING: why it fails */
+	int64_t linger;            /* what its steps left got SIGTERM: SIGKILL
+	                              is due then (monotonic), 0: not yet */
+	int64_t linger_killed;     /* when it got SIGKILL, 0: not yet */
 	unsigned char *tried;      /* [step * ncomp + comp]: run this session */
 	unsigned char *dead;       /* [comp]: failed under best effort */
 	char previous[REL_ID_MAX + 1]; /* live when the promotion started */
@@ -108,6 +116,7 @@ struct rel_runner {
 	int retrying;              /* a retry line is on its way */
 	int terminating;
 	int64_t kill_at;           /* monotonic: SIGKILL what is left */
+	int64_t killed_at;         /* monotonic: when it was sent */
 	char term_why[512];
 	int stop_error;            /* the store failed us: stop */
 	struct rel_err fatal;
@@ -274,6 +283,177 @@ copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
+/* --- what steps leave behind ----------------------------------------- */
+
+/* A process of ours whose step is not known (see owner). */
+static const struct rel_task stray;
+
+/* The task a process came from: the newest whose process group it, or
+ * one of its ancestors, is in; below a process handed to us as the
+ * subreaper of its dead parent (it left its group and its parent died),
+ * the one its REL_* variables name.  NULL: not a descendant of ours. */
+static const struct rel_task *
+owner(struct rel_runner *ru, const struct rel_ptable *tab,
+    const struct rel_proc *p, struct rel_buf *env)
+{
+	const struct rel_proc *q = p;
+	pid_t me = getpid();
+	const char *v, *step, *comp;
+	int e;
+
+	for (size_t depth = 0; q && depth <= tab->n; depth++) {
+		for (size_t i = ru->ntasks; i > 0; i--)
+			if (ru->tasks[i - 1].pgid > 1 &&
+			    q->pgrp == ru->tasks[i - 1].pgid)
+				return &ru->tasks[i - 1];
+		if (q->ppid == me)
+			break;
+		q = q->ppid > 1 ? rel_ptable_get(tab, q->ppid) : NULL;
+	}
+	if (!q || q->ppid != me)
+		return NULL;
+	if (rel_proc_environ(p->pid, env) != 0 ||
+	    !(v = rel_environ_get(env, "REL_RELEASE")) || strcmp(v, ru->id) ||
+	    !(v = rel_environ_get(env, "REL_ENV")) ||
+	    (e = rel_release_env(ru->r, v)) < 0 ||
+	    !(step = rel_environ_get(env, "REL_STEP")) ||
+	    !(comp = rel_environ_get(env, "REL_COMPONENT")))
+		return &stray;
+	for (size_t i = ru->ntasks; i > 0; i--) {
+		const struct rel_task *t = &ru->tasks[i - 1];
+		const struct rel_env *re = &ru->r->envs[t->env];
+
+		if (t->env == e && !strcmp(re->steps[t->step].name, step) &&
+		    !strcmp(t->comp >= 0 ?
+		    ru->r->artifacts[t->comp].component : "", comp))
+			return t;
+	}
+	return &stray;
+}
+
+/* What steps of ours left, or still run: of task `only`, else of
+ * environment env (-1: of any, and whatever is ours but of no known
+ * step).  Signal it with sig (0: count only); how many processes (or
+ * process groups, where the system tells no more).  Steps stay in their
+ * process groups unless they leave them (setsid); where the system has
+ * a subreaper (Linux) what leaves stays our descendant, and is found. */
+static size_t
+leftovers(struct rel_runner *ru, int env, const struct rel_task *only, int sig)
+{
+	struct rel_buf envb = REL_BUF_INIT;
+	struct rel_ptable tab;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ru->ntasks; i++) {
+		struct rel_task *t = &ru->tasks[i];
+
+		if ((only && t != only) || (env >= 0 && t->env != env) ||
+		    t->pgid <= 1)
+			continue;
+		if (kill(-t->pgid, sig) == 0)
+			n++;
+	}
+	if (rel_ptable_load(&tab) != 0)
+		return n; /* the groups are all there is to know */
+	n = 0;
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct rel_task *o = owner(ru, &tab, &tab.v[i], &envb);
+
+		if (!o || (o == &stray && (only || env >= 0)) ||
+		    (o != &stray && ((only && o != only) ||
+		    (env >= 0 && o->env != env))))
+			continue;
+		n++;
+		/* In its step's group it was signalled with the group. */
+		if (sig && (o == &stray || tab.v[i].pgrp != o->pgid))
+			kill(tab.v[i].pid, sig);
+	}
+	rel_ptable_free(&tab);
+	rel_buf_free(&envb);
+	return n;
+}
+
+/* Stop a task: its process group and whatever it started elsewhere. */
+static void
+stop_task(struct rel_runner *ru, struct rel_task *t, int sig)
+{
+	rel_task_signal(t, sig);
+	leftovers(ru, -1, t, sig);
+}
+
+/* Before an environment's end is written, what its steps left behind
+ * (in their groups or not) is stopped as a termination would, SIGTERM,
+ * then SIGKILL after the grace period: the next promotion there must
+ * not run beside it.  1 when nothing is left, 0 to look again later. */
+static int
+env_clean(struct rel_runner *ru, size_t e)
+{
+	struct envrun *ev = &ru->env[e];
+	int64_t now = rel_monotonic_ms();
+
+	if (leftovers(ru, (int)e, NULL, 0) == 0) {
+		ev->linger = ev->linger_killed = 0;
+		return 1;
+	}
+	if (!ev->linger) {
+		leftovers(ru, (int)e, NULL, SIGTERM);
+		ev->linger = now + REL_GRACE_DEFAULT_MS;
+	} else if (!ev->linger_killed && now >= ev->linger) {
+		leftovers(ru, (int)e, NULL, SIGKILL);
+		ev->linger_killed = now;
+	}
+	/* A process the kernel does not let go of (stuck in a device):
+	 * nothing more can be done about it. */
+	return ev->linger_killed && now - ev->linger_killed > KILL_WAIT_MS;
+}
+
+/* Whatever is left of everything this runner ran: SIGTERM, the grace
+ * period, SIGKILL (at once with kill).  Nothing a step started outlives
+ * its runner. */
+static void
+sweep(struct rel_runner *ru, int kill_now)
+{
+	int64_t until;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	if (leftovers(ru, -1, NULL, 0) == 0)
+		return;
+	if (!kill_now) {
+		leftovers(ru, -1, NULL, SIGTERM);
+		until = rel_monotonic_ms() + REL_GRACE_DEFAULT_MS;
+		while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until)
+			nanosleep(&ts, NULL);
+	}
+	leftovers(ru, -1, NULL, SIGKILL);
+	until = rel_monotonic_ms() + KILL_WAIT_MS;
+	while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until)
+		nanosleep(&ts, NULL);
+}
+
+/* Reap every child that exited: a step's, or one handed to us as the
+ * subreaper of its dead parent (nothing to do but reap it).  The runner
+ * is the only one with children in its process. */
+static void
+reap_children(struct rel_runner *ru)
+{
+	pid_t pid;
+	int ws;
+
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0 ||
+	    (pid < 0 && errno == EINTR)) {
+		if (pid < 0)
+			continue;
+		for (size_t i = 0; i < ru->ntasks; i++) {
+			struct rel_task *t = &ru->tasks[i];
+
+			if (t->pid == pid && !t->exited_at) {
+				rel_task_exited(t, ws);
+				break;
+			}
+		}
+	}
+}
+
 /* The store failed us: without a record we cannot go on, so stop
  * everything (the next command records that this runner is gone). */
 static void
@@ -284,6 +464,7 @@ fatal(struct rel_runner *ru, const struct rel_err *err)
 	for (size_t i = 0; i < ru->ntasks; i++)
 		if (!ru->tasks[i].done)
 			rel_task_signal(&ru->tasks[i], SIGKILL);
+	leftovers(ru, -1, NULL, SIGKILL);
 }
 
 /* The product lock, for a runner: a deployment under way is not given up
@@ -584,12 +765,37 @@ record_outputs(struct rel_runner *ru, struct rel_task *t)
 {
 	struct rel_buf buf = REL_BUF_INIT;
 	char *line, *save = NULL;
+	struct stat sb;
 	int fd, count = 0;
 
-	fd = open(t->out_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	/* The step made it, or not, as it liked: a FIFO must not block us
+	 * (O_NONBLOCK), nor anything but a file be read. */
+	fd = open(t->out_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rel_task_note(t, "rel: $REL_OUTPUT cannot be read: %s: "
+			    "ignored", strerror(errno));
 		return;
-	rel_fd_read_all(fd, t->out_path, 1024 * 1024, &buf, NULL);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		rel_task_note(t, "rel: $REL_OUTPUT is not a regular file: "
+		    "ignored");
+		return;
+	}
+	/* The first MiB, whatever the size. */
+	while (buf.len < 1024 * 1024 && rel_buf_grow(&buf, 65536) == 0) {
+		ssize_t n = read(fd, buf.s + buf.len,
+		    buf.cap - buf.len - 1 < 1024 * 1024 - buf.len ?
+		    buf.cap - buf.len - 1 : 1024 * 1024 - buf.len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf.len += (size_t)n;
+		buf.s[buf.len] = '\0';
+	}
 	close(fd);
 	for (line = buf.s ? strtok_r(buf.s, "\n", &save) : NULL; line;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -670,6 +876,7 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 		rel_task_note(t, "rel: try %d of %d: %s; again in %ld s",
 		    t->tries, t->max_tries, why, t->interval_ms / 1000);
 		t->next_try = now + t->interval_ms;
+		rel_task_signal(t, SIGTERM); /* what the try left in its group */
 		t->pid = 0;
 		return;
 	}
@@ -680,8 +887,9 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 		snprintf(why + l, sizeof why - l, " (after %d tries)", t->tries);
 	}
 	/* What the step left running in its process group goes with it
-	 * (a daemon meant to outlive its step makes a session of its own). */
-	if (t->pid > 0 && rel_pgrp_alive(t->pid))
+	 * now; what left the group, when its environment ends (env_clean):
+	 * nothing a step starts outlives its promotion. */
+	if (t->pgid > 1 && kill(-t->pgid, 0) == 0)
 		rel_task_signal(t, SIGTERM);
 	record_outputs(ru, t);
 	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
@@ -705,8 +913,8 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 				continue;
 			o->stopped = 1;
 			if (o->pid > 0 && !o->exited_at) {
-				rel_task_signal(o, SIGTERM);
-				o->kill_at = now + REL_KILL_GRACE_MS;
+				stop_task(ru, o, SIGTERM);
+				o->kill_at = now + REL_GRACE_DEFAULT_MS;
 			} else if (o->pid == 0) {
 				o->exited_at = now; /* waiting to retry: done */
 			}
@@ -744,10 +952,11 @@ is_explicit(const struct rel_runner *ru, size_t e)
 	return 0;
 }
 
-/* Who is promoting in env now, other than us?  Cleans up after dead
- * runners on the way.  occupant[0] is "" when nobody. */
+/* Who is promoting in env now, other than us?  occ[0] is "" when
+ * nobody; *dead is set when its runner is gone (its steps are to be
+ * stopped, and that recorded, outside the product lock: see claim). */
 static int
-occupant(struct rel_runner *ru, size_t e, char *occ, size_t n,
+occupant(struct rel_runner *ru, size_t e, char *occ, size_t n, int *dead,
     struct rel_err *err)
 {
 	struct rel_envlog log;
@@ -755,11 +964,12 @@ occupant(struct rel_runner *ru, size_t e, char *occ, size_t n,
 	int rc;
 
 	occ[0] = '\0';
+	*dead = 0;
 	if ((rc = rel_envlog_load(ru->p, ru->r->envs[e].name, &log, err)))
 		return rc;
 	open = rel_envlog_open_run(&log);
 	if (open && strcmp(open->release, ru->id)) {
-		struct rel_release *other = NULL, *after = NULL;
+		struct rel_release *other = NULL;
 		char pname[REL_NAME_MAX + 1];
 		unsigned long on;
 
@@ -770,11 +980,10 @@ occupant(struct rel_runner *ru, size_t e, char *occ, size_t n,
 			int i = rel_release_env(other, ru->r->envs[e].name);
 
 			if (i >= 0 && other->envs[i].status == REL_RUNNING) {
-				rel_reap(ru->p, other, &after, NULL);
-				if (!after)
-					snprintf(occ, n, "%s", open->release);
+				snprintf(occ, n, "%s", open->release);
+				*dead = !rel_runner_alive(ru->p->st, other->id,
+				    NULL, 0);
 			}
-			rel_release_free(after);
 			rel_release_free(other);
 		}
 	}
@@ -791,12 +1000,15 @@ request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
     struct rel_err *err)
 {
 	const struct term_req *q = arg;
+	char info[32];
 
 	(void)err;
 	if (r->term != REL_PENDING || rel_status_final(r->status))
 		return 0;
+	snprintf(info, sizeof info, "grace=%ld.%03ld",
+	    REL_GRACE_DEFAULT_MS / 1000, REL_GRACE_DEFAULT_MS % 1000);
 	rel_tr_line(lines, rel_now_ms(), q->by, "-", rel_status_name(r->status),
-	    "terminating", r->attempt, q->why, "grace=5");
+	    "terminating", r->attempt, q->why, info);
 	return 0;
 }
 
@@ -812,7 +1024,7 @@ claim(struct rel_runner *ru, size_t e)
 	struct rel_envlog log;
 	const struct rel_env_run *live;
 	struct rel_err err;
-	int rc;
+	int rc, dead;
 
 	/* No lock in time (exit 4, naming the holder), a lock file that is
 	 * a link, a history that cannot be read (a link, a FIFO or a
@@ -823,7 +1035,7 @@ claim(struct rel_runner *ru, size_t e)
 		fatal(ru, &err);
 		return 0;
 	}
-	if (occupant(ru, e, occ, sizeof occ, &err) != 0) {
+	if (occupant(ru, e, occ, sizeof occ, &dead, &err) != 0) {
 		rel_product_unlock(ru->p);
 		fatal(ru, &err);
 		return 0;
@@ -834,7 +1046,17 @@ claim(struct rel_runner *ru, size_t e)
 
 		rel_product_unlock(ru->p);
 		rel_id_parse(occ, pname, &on, NULL);
-		if (ru->o.kind != REL_RUN_REDEPLOY && on > ru->r->n) {
+		if (dead) {
+			/* Its runner died: its steps are stopped and that
+			 * recorded, a look at a time, each time we come by
+			 * (the grace period, then SIGKILL). */
+			struct rel_release *other = NULL, *after = NULL;
+
+			if (rel_release_load(ru->p, on, &other, NULL) == 0)
+				rel_reap(ru->p, other, &after, NULL);
+			rel_release_free(after);
+			rel_release_free(other);
+		} else if (ru->o.kind != REL_RUN_REDEPLOY && on > ru->r->n) {
 			char why[600];
 
 			snprintf(why, sizeof why, "superseded: %s (newer) is "
@@ -842,8 +1064,7 @@ claim(struct rel_runner *ru, size_t e)
 			env_set(ev, ENV_IDLE);
 			begin_terminate(ru, why, 1);
 			return 0;
-		}
-		if (ev->state == ENV_WAITING) {
+		} else if (ev->state == ENV_WAITING) {
 			struct rel_release *after = NULL;
 			char why[600];
 			struct term_req q = { ru->o.by, why };
@@ -854,6 +1075,8 @@ claim(struct rel_runner *ru, size_t e)
 			    &after, NULL) == 0 && after)
 				rel_signal_steps(after, SIGTERM);
 			rel_release_free(after);
+		}
+		if (ev->state == ENV_WAITING) {
 			env_set(ev, ENV_ASKED);
 			ev->wait_until = rel_monotonic_ms() + CLAIM_WAIT_MS;
 		}
@@ -964,13 +1187,15 @@ advance(struct rel_runner *ru, size_t e)
 			continue; /* a start failed: look at it again */
 		}
 		if (ev->state == ENV_FAILING) {
-			end_env(ru, e, REL_FAILED, ev->why);
+			if (env_clean(ru, e))
+				end_env(ru, e, REL_FAILED, ev->why);
 			return;
 		}
 		if (failed) {
 			if (!per || !re->best_effort) {
-				end_env(ru, e, REL_FAILED, ev->why[0] ? ev->why :
-				    "a step failed");
+				if (env_clean(ru, e))
+					end_env(ru, e, REL_FAILED, ev->why[0] ?
+					    ev->why : "a step failed");
 				return;
 			}
 			/* Best effort: the others go on; these are out. */
@@ -987,7 +1212,7 @@ advance(struct rel_runner *ru, size_t e)
 		}
 		ev->cur++;
 	}
-	if (env_ours(ev)) {
+	if (env_ours(ev) && env_clean(ru, e)) {
 		int dead_any = 0;
 
 		for (size_t k = 0; k < ru->ncomp; k++)
@@ -1069,7 +1294,7 @@ begin_terminate(struct rel_runner *ru, const char *why, int record)
 {
 	int64_t now = rel_monotonic_ms();
 	long grace = ru->r->term == REL_TERMINATING ? ru->r->term_grace_ms :
-	    REL_KILL_GRACE_MS;
+	    REL_GRACE_DEFAULT_MS;
 
 	if (ru->terminating)
 		return;
@@ -1097,6 +1322,8 @@ begin_terminate(struct rel_runner *ru, const char *why, int record)
 		else if (t->pid == 0)
 			t->exited_at = now;
 	}
+	/* And what left their groups, once for all. */
+	leftovers(ru, -1, NULL, SIGTERM);
 	for (size_t e = 0; e < ru->r->nenvs; e++)
 		if (env_waiting(&ru->env[e]))
 			env_set(&ru->env[e], ENV_IDLE);
@@ -1187,6 +1414,7 @@ service_tasks(struct rel_runner *ru)
 {
 	int64_t now = rel_monotonic_ms();
 
+	reap_children(ru);
 	for (size_t i = 0; i < ru->ntasks; i++) {
 		struct rel_task *t = &ru->tasks[i];
 
@@ -1206,11 +1434,11 @@ service_tasks(struct rel_runner *ru)
 			    !t->stopped) {
 				t->timed_out = 1;
 				rel_task_note(t, "rel: timed out; stopping it");
-				rel_task_signal(t, SIGTERM);
-				t->kill_at = now + REL_KILL_GRACE_MS;
+				stop_task(ru, t, SIGTERM);
+				t->kill_at = now + REL_GRACE_DEFAULT_MS;
 			}
 			if (t->kill_at && now >= t->kill_at) {
-				rel_task_signal(t, SIGKILL);
+				stop_task(ru, t, SIGKILL);
 				t->kill_at = 0;
 			}
 			continue;
@@ -1242,7 +1470,9 @@ service_tasks(struct rel_runner *ru)
 		for (size_t i = 0; i < ru->ntasks; i++)
 			if (!ru->tasks[i].done)
 				rel_task_signal(&ru->tasks[i], SIGKILL);
+		leftovers(ru, -1, NULL, SIGKILL);
 		ru->kill_at = 0;
+		ru->killed_at = now;
 	}
 }
 
@@ -1261,6 +1491,10 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 {
 	size_t ne = ru->r->nenvs;
 
+	/* What a step leaves when its parent dies stays ours to find and
+	 * stop (see leftovers); where there is no such thing, what leaves
+	 * its process group is out of reach (rel-promote(1), BUGS). */
+	rel_proc_subreaper();
 	/* The first moves: what the request asks for. */
 	if (ru->o.kind == REL_RUN_RETRY) {
 		for (size_t e = 0; e < ne; e++)
@@ -1307,7 +1541,11 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		service_tasks(ru);
 		flush(ru);
 		if (ru->terminating) {
-			if (!tasks_live(ru))
+			/* Ended when all it ran is gone, not only the steps'
+			 * leaders. */
+			if (!tasks_live(ru) && (leftovers(ru, -1, NULL, 0) == 0 ||
+			    (ru->killed_at && rel_monotonic_ms() -
+			    ru->killed_at > KILL_WAIT_MS)))
 				finish_terminate(ru);
 			continue;
 		}
@@ -1316,6 +1554,7 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 	if (ru->terminating && ru->r->status != REL_TERMINATED &&
 	    !ru->stop_error)
 		finish_terminate(ru);
+	sweep(ru, ru->stop_error);
 	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
 		ru->o.on_tick(ru->r, ru->o.arg);
 	if (ru->stop_error) {
@@ -1372,6 +1611,17 @@ env_list(const struct rel_release *r, struct rel_buf *b)
 {
 	for (size_t i = 0; i < r->nenvs; i++)
 		rel_buf_addf(b, "%s%s", i ? ", " : "", r->envs[i].name);
+	return 0;
+}
+
+/* Did a command other than its runner ever record the end of its steps
+ * (the reaper writes as "rel")? */
+static int
+reaped_ever(const struct rel_release *r)
+{
+	for (size_t i = 0; i < r->ntr; i++)
+		if (!strcmp(r->tr[i].who, "rel"))
+			return 1;
 	return 0;
 }
 
@@ -1477,16 +1727,27 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		goto fail;
 	if ((rc = rel_runner_lock(p->st, id, &ru->lock, err)) != 0)
 		goto fail;
-	/* We hold the runner lock: anything running is a dead runner's. */
+	/* We hold the runner lock: anything running is a dead runner's, and
+	 * is stopped (and that recorded) before anything else. */
 	if (rel_reap_needed(ru->r)) {
-		if ((rc = rel_reap_held(p, ru->r, &after, err)) != 0)
+		if ((rc = rel_reap_held(p, ru->r, &after, err)) != 0) {
+			rel_release_free(after);
 			goto fail;
+		}
 		if (after) {
 			rel_release_free(ru->r);
 			ru->r = after;
 		}
 	}
 	if ((rc = check_request(ru, err)) != 0)
+		goto fail;
+	/* A step of an earlier attempt may run still, whatever the record
+	 * says of it (an older rel recorded a dead runner's steps gone too
+	 * soon): nothing starts beside it.  Its environment says whose it is
+	 * when it left its group, and is looked at once a dead runner was
+	 * recorded (by "rel"). */
+	if ((rc = rel_leftovers_stop(p, ru->r, reaped_ever(ru->r),
+	    REL_GRACE_DEFAULT_MS, err)) != 0)
 		goto fail;
 	if ((rc = rel_flow_of_release(p, ru->r, &ru->flow, err)) != 0)
 		goto fail;

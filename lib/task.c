@@ -16,6 +16,18 @@
 #include "task.h"
 #include "when.h"
 
+/* $REL_OUTPUT is the step's to make: whatever it made (a file, a FIFO, an
+ * empty directory) goes before the next try. */
+static int
+remove_output(const char *path)
+{
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if ((errno == EISDIR || errno == EPERM) && rmdir(path) == 0)
+		return 0;
+	return -1;
+}
+
 int
 rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
     const char *env, const char *cmd, char *const *envp, struct rel_err *err)
@@ -29,7 +41,7 @@ rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
 		return rc;
 	/* $REL_OUTPUT: nothing there at each try; the step makes it if it
 	 * has something to say (`>>` creates it). */
-	if (unlink(t->out_path) < 0 && errno != ENOENT)
+	if (remove_output(t->out_path) < 0)
 		return rel_err_errno(err, "cannot remove %s", t->out_path);
 	if (pipe(pfd) < 0)
 		return rel_err_errno(err, "cannot make a pipe");
@@ -51,6 +63,7 @@ rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
 		return rc;
 	}
 	t->fd = pfd[0];
+	t->pgid = t->pid;
 	/* Without a pidfd, the end of a process whose pipe is already closed
 	 * is only seen by looking again, a millisecond later: at 50 steps
 	 * of `true` that costs more than the steps. */
@@ -111,6 +124,13 @@ rel_task_reap(struct rel_task *t)
 	while (got < 0 && errno == EINTR);
 	if (got != t->pid)
 		return 0;
+	rel_task_exited(t, ws);
+	return 1;
+}
+
+void
+rel_task_exited(struct rel_task *t, int ws)
+{
 	if (t->pidfd >= 0) {
 		close(t->pidfd);
 		t->pidfd = -1;
@@ -119,16 +139,15 @@ rel_task_reap(struct rel_task *t)
 	t->exited_at = rel_monotonic_ms();
 	if (!t->exited_at)
 		t->exited_at = 1;
-	return 1;
 }
 
 void
 rel_task_signal(struct rel_task *t, int sig)
 {
-	if (t->pid > 0 && !t->exited_at)
-		kill(-t->pid, sig);
-	else if (t->pid > 0)
-		kill(-t->pid, sig); /* what it left behind in its group */
+	/* The group outlives its leader while members are left, and its
+	 * number is not given to another process meanwhile. */
+	if (t->pgid > 1)
+		kill(-t->pgid, sig);
 }
 
 void
@@ -163,6 +182,6 @@ rel_task_finish(struct rel_task *t)
 	rel_log_close(t->log, NULL);
 	t->log = NULL;
 	if (t->out_path[0])
-		unlink(t->out_path);
+		remove_output(t->out_path);
 	t->done = 1;
 }

@@ -20,13 +20,13 @@
 #include "name.h"
 #include "store.h"
 
-#define REL_KILL_GRACE_MS 5000 /* SIGTERM, then SIGKILL this much later */
-
 struct rel_task {
 	int env, step, comp;          /* indices; comp -1 for pre/post */
 	char object[3 * (REL_NAME_MAX + 1)];
 	int attempt;
 	pid_t pid;                    /* 0: not running now */
+	pid_t pgid;                   /* its process group (the last try's,
+	                                 once it ended: what it left there) */
 	long long pstart;
 	int fd;                       /* output pipe, -1 once closed */
 	int pidfd;                    /* readable when the process exits (Linux
@@ -62,8 +62,11 @@ int rel_task_drain(struct rel_task *t);
 
 /* Reap the process if it has exited (WNOHANG). 1 if it has now. */
 int rel_task_reap(struct rel_task *t);
+/* It has exited with wait status ws (reaped by the caller). */
+void rel_task_exited(struct rel_task *t, int ws);
 
-/* Signal the task's process group. */
+/* Signal the task's process group (what is left of it, once its leader
+ * has exited).  What left the group is the runner's to find. */
 void rel_task_signal(struct rel_task *t, int sig);
 
 /* Write a line of our own into the step's log ("--- try 2 of 4 ---"). */

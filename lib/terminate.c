@@ -23,8 +23,11 @@ request(struct rel_release *r, struct rel_buf *lines, void *arg,
 	const struct req *q = arg;
 	char info[64];
 
-	if (r->term == REL_TERMINATING)
-		return 0; /* under way already: see it through */
+	/* Under way already: see it through.  But the stopping of a dead
+	 * runner's steps becomes this termination (its end: terminated,
+	 * with this reason). */
+	if (r->term == REL_TERMINATING && !r->term_dead)
+		return 0;
 	if (r->status == REL_SUCCEEDED || r->status == REL_FAILED ||
 	    r->status == REL_TERMINATED)
 		return rel_err_set(err, REL_EUSAGE,
@@ -45,13 +48,6 @@ nap(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Any step process of r still there? */
-static int
-steps_alive(const struct rel_release *r)
-{
-	return rel_signal_steps(r, 0) > 0;
-}
-
 int
 rel_terminate(struct rel_product *p, unsigned long n, const char *by,
     const char *why, long grace_ms, long wait_ms, struct rel_err *err)
@@ -63,23 +59,19 @@ rel_terminate(struct rel_product *p, unsigned long n, const char *by,
 
 	if ((rc = rel_release_update(p, n, request, &q, 1, &r, err)) != 0)
 		return rc;
-	/* Signal the steps now, whoever ends up writing the end. */
-	rel_signal_steps(r, SIGTERM);
+	/* Signal the steps now, whoever ends up writing the end: those
+	 * running, and whatever an earlier attempt left. */
+	rel_leftovers_signal(p, r, 0, SIGTERM);
 	for (;;) {
 		int64_t now = rel_monotonic_ms();
 
 		if (r->status == REL_TERMINATED)
 			break;
 		if (!rel_runner_alive(p->st, r->id, NULL, 0)) {
-			/* Nobody else will: stop the steps ourselves. */
-			if (steps_alive(r) && now - start < grace_ms) {
-				nap(20);
-				goto reload;
-			}
-			if (steps_alive(r))
-				rel_signal_steps(r, SIGKILL);
-			rc = rel_reap(p, r, &after, err);
-			if (rc)
+			/* Nobody else will: the reaper's way, which waits for
+			 * the steps, sends SIGKILL after the grace period and
+			 * records the end once they are gone. */
+			if ((rc = rel_reap_wait(p, r, 0, &after, err)) != 0)
 				break;
 			if (after) {
 				rel_release_free(r);
@@ -90,7 +82,7 @@ rel_terminate(struct rel_product *p, unsigned long n, const char *by,
 				break;
 		} else if (!killed && now - start >= grace_ms) {
 			/* The runner escalates too; this is for a stuck one. */
-			rel_signal_steps(r, SIGKILL);
+			rel_leftovers_signal(p, r, 1, SIGKILL);
 			killed = now;
 		} else if (killed && now - killed > wait_ms) {
 			rc = rel_err_set(err, REL_EBUSY,
@@ -100,12 +92,12 @@ rel_terminate(struct rel_product *p, unsigned long n, const char *by,
 			break;
 		}
 		nap(20);
-reload:
 		rel_release_free(r);
 		r = NULL;
 		if ((rc = rel_release_load(p, n, &r, err)) != 0)
 			break;
 	}
+	rel_release_free(after);
 	rel_release_free(r);
 	return rc;
 }
