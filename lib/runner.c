@@ -331,6 +331,14 @@ owner(struct rel_runner *ru, const struct rel_ptable *tab,
 	return &stray;
 }
 
+/* Is t's group leader there, not yet reaped (so that its group id is
+ * its own)? */
+static int
+led(const struct rel_task *t)
+{
+	return t->pid > 0 && !t->exited_at;
+}
+
 /* What steps of ours left, or still run: of task `only`, else of
  * environment env (-1: of any, and whatever is ours but of no known
  * step).  Signal it with sig (0: count only); how many processes (or
@@ -342,20 +350,24 @@ leftovers(struct rel_runner *ru, int env, const struct rel_task *only, int sig)
 {
 	struct rel_buf envb = REL_BUF_INIT;
 	struct rel_ptable tab;
+	int have = rel_ptable_load(&tab) == 0;
 	size_t n = 0;
 
+	/* A group is surely its step's while the leader is not reaped: its
+	 * id cannot have been given to another.  After that, only the table
+	 * tells the step's processes (our descendants) from strangers; where
+	 * there is none, the group is all there is to go by. */
 	for (size_t i = 0; i < ru->ntasks; i++) {
 		struct rel_task *t = &ru->tasks[i];
 
 		if ((only && t != only) || (env >= 0 && t->env != env) ||
 		    t->pgid <= 1)
 			continue;
-		if (kill(-t->pgid, sig) == 0)
+		if ((led(t) || !have) && kill(-t->pgid, sig) == 0 && !have)
 			n++;
 	}
-	if (rel_ptable_load(&tab) != 0)
-		return n; /* the groups are all there is to know */
-	n = 0;
+	if (!have)
+		return n;
 	for (size_t i = 0; i < tab.n; i++) {
 		const struct rel_task *o = owner(ru, &tab, &tab.v[i], &envb);
 
@@ -364,8 +376,8 @@ leftovers(struct rel_runner *ru, int env, const struct rel_task *only, int sig)
 		    (env >= 0 && o->env != env))))
 			continue;
 		n++;
-		/* In its step's group it was signalled with the group. */
-		if (sig && (o == &stray || tab.v[i].pgrp != o->pgid))
+		/* In a group signalled above it got it with the group. */
+		if (sig && (o == &stray || tab.v[i].pgrp != o->pgid || !led(o)))
 			kill(tab.v[i].pid, sig);
 	}
 	rel_ptable_free(&tab);
@@ -377,7 +389,6 @@ leftovers(struct rel_runner *ru, int env, const struct rel_task *only, int sig)
 static void
 stop_task(struct rel_runner *ru, struct rel_task *t, int sig)
 {
-	rel_task_signal(t, sig);
 	leftovers(ru, -1, t, sig);
 }
 
@@ -407,29 +418,6 @@ env_clean(struct rel_runner *ru, size_t e)
 	return ev->linger_killed && now - ev->linger_killed > KILL_WAIT_MS;
 }
 
-/* Whatever is left of everything this runner ran: SIGTERM, the grace
- * period, SIGKILL (at once with kill).  Nothing a step started outlives
- * its runner. */
-static void
-sweep(struct rel_runner *ru, int kill_now)
-{
-	int64_t until;
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-	if (leftovers(ru, -1, NULL, 0) == 0)
-		return;
-	if (!kill_now) {
-		leftovers(ru, -1, NULL, SIGTERM);
-		until = rel_monotonic_ms() + REL_GRACE_DEFAULT_MS;
-		while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until)
-			nanosleep(&ts, NULL);
-	}
-	leftovers(ru, -1, NULL, SIGKILL);
-	until = rel_monotonic_ms() + KILL_WAIT_MS;
-	while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until)
-		nanosleep(&ts, NULL);
-}
-
 /* Reap every child that exited: a step's, or one handed to us as the
  * subreaper of its dead parent (nothing to do but reap it).  The runner
  * is the only one with children in its process. */
@@ -454,6 +442,34 @@ reap_children(struct rel_runner *ru)
 	}
 }
 
+/* Whatever is left of everything this runner ran: SIGTERM, the grace
+ * period, SIGKILL (at once with kill).  Nothing a step started outlives
+ * its runner. */
+static void
+sweep(struct rel_runner *ru, int kill_now)
+{
+	int64_t until;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	if (leftovers(ru, -1, NULL, 0) == 0)
+		return;
+	if (!kill_now) {
+		leftovers(ru, -1, NULL, SIGTERM);
+		until = rel_monotonic_ms() + REL_GRACE_DEFAULT_MS;
+		while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until) {
+			nanosleep(&ts, NULL);
+			reap_children(ru);
+		}
+	}
+	leftovers(ru, -1, NULL, SIGKILL);
+	until = rel_monotonic_ms() + KILL_WAIT_MS;
+	while (leftovers(ru, -1, NULL, 0) && rel_monotonic_ms() < until) {
+		nanosleep(&ts, NULL);
+		reap_children(ru);
+	}
+	reap_children(ru);
+}
+
 /* The store failed us: without a record we cannot go on, so stop
  * everything (the next command records that this runner is gone). */
 static void
@@ -461,9 +477,6 @@ fatal(struct rel_runner *ru, const struct rel_err *err)
 {
 	ru->stop_error = 1;
 	ru->fatal = *err;
-	for (size_t i = 0; i < ru->ntasks; i++)
-		if (!ru->tasks[i].done)
-			rel_task_signal(&ru->tasks[i], SIGKILL);
 	leftovers(ru, -1, NULL, SIGKILL);
 }
 
@@ -876,7 +889,9 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 		rel_task_note(t, "rel: try %d of %d: %s; again in %ld s",
 		    t->tries, t->max_tries, why, t->interval_ms / 1000);
 		t->next_try = now + t->interval_ms;
-		rel_task_signal(t, SIGTERM); /* what the try left in its group */
+		/* What the try left in its group goes. */
+		if (t->pgid > 1 && kill(-t->pgid, 0) == 0)
+			leftovers(ru, -1, t, SIGTERM);
 		t->pid = 0;
 		return;
 	}
@@ -890,7 +905,7 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	 * now; what left the group, when its environment ends (env_clean):
 	 * nothing a step starts outlives its promotion. */
 	if (t->pgid > 1 && kill(-t->pgid, 0) == 0)
-		rel_task_signal(t, SIGTERM);
+		leftovers(ru, -1, t, SIGTERM);
 	record_outputs(ru, t);
 	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
 	    t->tries, (long long)(rel_now_ms() - t->started));
@@ -1467,9 +1482,6 @@ service_tasks(struct rel_runner *ru)
 		end_try(ru, t);
 	}
 	if (ru->terminating && ru->kill_at && now >= ru->kill_at) {
-		for (size_t i = 0; i < ru->ntasks; i++)
-			if (!ru->tasks[i].done)
-				rel_task_signal(&ru->tasks[i], SIGKILL);
 		leftovers(ru, -1, NULL, SIGKILL);
 		ru->kill_at = 0;
 		ru->killed_at = now;
@@ -1574,7 +1586,8 @@ rel_run_free(struct rel_runner *ru)
 		return;
 	for (size_t i = 0; i < ru->ntasks; i++)
 		if (!ru->tasks[i].done) {
-			rel_task_signal(&ru->tasks[i], SIGKILL);
+			if (led(&ru->tasks[i]))
+				rel_task_signal(&ru->tasks[i], SIGKILL);
 			rel_task_finish(&ru->tasks[i]);
 		}
 	free(ru->tasks);
