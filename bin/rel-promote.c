@@ -24,15 +24,18 @@
 #include "view.h"
 
 static const char usage[] =
-    "usage: rel-promote [--state DIR] [--retry] [--detach] [--by NAME]\n"
-    "                   [--wait SECONDS] [RELEASE [ENV...]]\n"
+    "usage: rel-promote [--state DIR] [--retry [--force]] [--detach]\n"
+    "                   [--by NAME] [--reason TEXT] [--wait SECONDS]\n"
+    "                   [RELEASE [ENV...]]\n"
     "       rel-promote -h | --version\n";
 
-enum { O_STATE = 1, O_RETRY, O_DETACH, O_BY, O_WAIT, O_HELP, O_VERSION };
+enum { O_STATE = 1, O_RETRY, O_FORCE, O_DETACH, O_BY, O_REASON, O_WAIT,
+	O_HELP, O_VERSION };
 
 static const struct rel_opt opts[] = {
 	{ "state", 0, 1, O_STATE }, { "retry", 'r', 0, O_RETRY },
-	{ "detach", 'd', 0, O_DETACH }, { "by", 0, 1, O_BY },
+	{ "force", 'f', 0, O_FORCE }, { "detach", 'd', 0, O_DETACH },
+	{ "by", 0, 1, O_BY }, { "reason", 'm', 1, O_REASON },
 	{ "wait", 'w', 1, O_WAIT }, { "help", 'h', 0, O_HELP },
 	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
 };
@@ -47,6 +50,18 @@ on_signal(int sig)
 		hungup = 1;
 	else
 		interrupted = sig;
+}
+
+/* The first environment that failed or was terminated, for the message
+ * that says where to look; "" if none did. */
+static void
+where_failed(const struct rel_release *r, char *env, size_t n)
+{
+	env[0] = '\0';
+	for (size_t i = 0; r && i < r->nenvs && !env[0]; i++)
+		if (r->envs[i].status == REL_FAILED ||
+		    r->envs[i].status == REL_TERMINATED)
+			snprintf(env, n, "%s", r->envs[i].name);
 }
 
 /* The detached runner's first transition is in the record: let the
@@ -72,6 +87,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	struct rel_release *r = NULL;
 	struct rel_err err = { 0, "" };
 	enum rel_status final = REL_PENDING;
+	char env[REL_NAME_MAX + 1] = "";
 	int rc;
 
 	if ((rc = rel_release_open(st, id, &p, &r, &err)) != 0)
@@ -130,6 +146,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	} else {
 		rc = rel_view_run(ru, stdout, &hungup, &final, &err);
 	}
+	where_failed(rel_run_release(ru), env, sizeof env);
 	rel_run_free(ru);
 	rel_product_close(&p);
 	if (detach)
@@ -140,8 +157,13 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	}
 	fflush(stdout);
 	if (final == REL_FAILED || final == REL_TERMINATED) {
-		fprintf(stderr, "rel-promote: %s %s (rel-status %s; rel-log "
-		    "%s ENV)\n", id, rel_status_name(final), id, id);
+		if (*env)
+			fprintf(stderr, "rel-promote: %s %s (rel-status %s; "
+			    "rel-log %s %s)\n", id, rel_status_name(final), id,
+			    id, env);
+		else
+			fprintf(stderr, "rel-promote: %s %s (rel-status %s)\n",
+			    id, rel_status_name(final), id);
 		return REL_EFAILED;
 	}
 	return 0;
@@ -160,11 +182,12 @@ main(int argc, char **argv)
 	struct rel_store st;
 	struct rel_err err = { 0, "" };
 	struct rel_run_opts o;
-	const char *state = NULL, *by = NULL, *arg;
+	const char *state = NULL, *by = NULL, *reason = "", *arg;
 	char root[4096], who[256];
 	char **ids = NULL;
 	size_t nids = 0;
-	int retry = 0, detach = 0, wait_ms = -1, o_, rc = 0, worst = 0;
+	int retry = 0, force = 0, detach = 0, wait_ms = -1, o_, rc = 0;
+	int worst = 0;
 
 	memset(&o, 0, sizeof o);
 	if (rel_cli_init(&c, argc, argv)) {
@@ -175,8 +198,15 @@ main(int argc, char **argv)
 		switch (o_) {
 		case O_STATE: state = arg; break;
 		case O_RETRY: retry = 1; break;
+		case O_FORCE: force = 1; break;
 		case O_DETACH: detach = 1; break;
 		case O_BY: by = arg; break;
+		case O_REASON:
+			if (rel_text_check("--reason", arg, REL_TEXT_MAX, 1,
+			    &c.err))
+				o_ = -1;
+			reason = arg;
+			break;
 		case O_WAIT:
 			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
 				o_ = -1;
@@ -202,6 +232,12 @@ main(int argc, char **argv)
 		rc = REL_EUSAGE;
 		goto out;
 	}
+	if (force && !retry) {
+		fprintf(stderr, "rel-promote: --force goes with --retry\n%s",
+		    usage);
+		rc = REL_EUSAGE;
+		goto out;
+	}
 	if ((rc = rel_cli_who(by, who, sizeof who, &err)) ||
 	    (rc = rel_store_path(state, root, sizeof root, &err))) {
 		fprintf(stderr, "rel-promote: %s\n", err.msg);
@@ -218,12 +254,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "rel-promote: %s\n", err.msg);
 			goto out;
 		}
-		if (nids == 0) {
-			fprintf(stderr, "rel-promote: no release id on standard "
-			    "input\n");
-			rc = REL_EUSAGE;
+		/* Nothing on standard input is nothing to do: the
+		 * pipeline "what failed | rel-promote --retry" on a night
+		 * when nothing failed. */
+		if (nids == 0)
 			goto out;
-		}
 	}
 	for (int i = 1; i < c.noperands; i++)
 		if ((rc = rel_name_check("environment", c.operands[i], &err))) {
@@ -242,7 +277,9 @@ main(int argc, char **argv)
 	o.envs = c.noperands > 1 ? (const char *const *)c.operands + 1 : NULL;
 	o.nenvs = c.noperands > 1 ? (size_t)c.noperands - 1 : 0;
 	o.how = "promote";
+	o.force = force;
 	o.by = who;
+	o.why = reason;
 	o.interrupt = &interrupted;
 	o.quiet = &hungup;
 	if (c.noperands)

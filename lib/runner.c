@@ -1039,6 +1039,7 @@ claim(struct rel_runner *ru, size_t e)
 	struct rel_envlog log;
 	const struct rel_env_run *live;
 	struct rel_err err;
+	const char *reason;
 	int rc, dead;
 
 	/* No lock in time (exit 4, naming the holder), a lock file that is
@@ -1119,9 +1120,14 @@ claim(struct rel_runner *ru, size_t e)
 	    ru->r->envs[e].how : ru->o.how);
 	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s",
 	    how, ev->fresh ? "fresh" : "resume", (long)getpid(), ru->host);
-	tr_env(ru, e, REL_RUNNING, ru->o.why ? ru->o.why : "", info);
+	/* The reason (an approval's comment) goes with what the command
+	 * named: its environments, else all it starts; not with those
+	 * downstream of a gate it opened. */
+	reason = ru->o.why && (!ru->o.nenvs || is_explicit(ru, e)) ?
+	    ru->o.why : "";
+	tr_env(ru, e, REL_RUNNING, reason, info);
 	rel_envlog_run_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
-	    how, ru->o.by, ev->previous, ru->o.why);
+	    how, ru->o.by, ev->previous, reason);
 	/* The history line goes out with the record line: same flush. */
 	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
 	    strlen(ru->r->envs[e].name) + 1);
@@ -1315,10 +1321,13 @@ begin_terminate(struct rel_runner *ru, const char *why, int record)
 		return;
 	ru->terminating = 1;
 	snprintf(ru->term_why, sizeof ru->term_why, "%s", why);
-	if (record && ru->r->term == REL_PENDING) {
+	/* A retry's line, still in the batch, ends a termination: this one
+	 * follows it, as the plain promotion's would (superseded before it
+	 * started anything). */
+	if (record && (ru->r->term == REL_PENDING || ru->retrying)) {
 		rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, "-",
-		    rel_status_name(ru->r->status), "terminating", ru->attempt,
-		    why, "");
+		    ru->retrying ? "running" : rel_status_name(ru->r->status),
+		    "terminating", ru->attempt, why, "");
 		ru->sync = 1;
 		event(ru, (size_t)-1, -1, -1, REL_TERMINATING, why);
 		flush(ru);
@@ -1638,6 +1647,41 @@ reaped_ever(const struct rel_release *r)
 	return 0;
 }
 
+/* A retry resumes the environments that failed or were terminated: if a
+ * newer release went live in one since, that would roll it back, which
+ * is rel-redeploy's to do, knowingly.  REL_EUSAGE says what is live. */
+static int
+newer_live(struct rel_runner *ru, struct rel_err *err)
+{
+	const struct rel_release *r = ru->r;
+
+	for (size_t e = 0; e < r->nenvs; e++) {
+		const struct rel_env_run *live;
+		struct rel_envlog log;
+		char pname[REL_NAME_MAX + 1];
+		unsigned long n = 0;
+		int rc = 0;
+
+		if (r->envs[e].status != REL_FAILED &&
+		    r->envs[e].status != REL_TERMINATED)
+			continue;
+		if (rel_envlog_load(ru->p, r->envs[e].name, &log, NULL) != 0)
+			continue;
+		if ((live = rel_envlog_live(&log)) &&
+		    rel_id_parse(live->release, pname, &n, NULL) == 0 &&
+		    !strcmp(pname, r->product) && n > r->n)
+			rc = rel_err_set(err, REL_EUSAGE, "%s is live in %s now, "
+			    "newer than %s: retrying would roll %s back; use "
+			    "--force to do it anyway, or rel-redeploy %s %s",
+			    live->release, r->envs[e].name, r->id,
+			    r->envs[e].name, r->id, r->envs[e].name);
+		rel_envlog_free(&log);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Is the request sensible for this release as it is? */
 static int
 check_request(struct rel_runner *ru, struct rel_err *err)
@@ -1659,7 +1703,7 @@ check_request(struct rel_runner *ru, struct rel_err *err)
 			return rel_err_set(err, REL_EUSAGE,
 			    "%s is %s: only a failed or terminated release can "
 			    "be retried", r->id, st);
-		return 0;
+		return ru->o.force ? 0 : newer_live(ru, err);
 	default:
 		break;
 	}

@@ -30,8 +30,8 @@ __rel_spec() {
 	rel-create) __rel_opts='state:-:1 flow:f:1 artifact:a:1 rev:r:1
 		repo:-:1 message:m:1 by:-:1 hotfix:-:0 wait:w:1 help:h:0
 		version:-:0' ;;
-	rel-promote) __rel_opts='state:-:1 retry:r:0 detach:d:0 by:-:1
-		wait:w:1 help:h:0 version:-:0' ;;
+	rel-promote) __rel_opts='state:-:1 retry:r:0 force:f:0 detach:d:0
+		by:-:1 reason:m:1 wait:w:1 help:h:0 version:-:0' ;;
 	rel-status) __rel_opts='state:-:1 format:o:1 envs:e:0 steps:s:0
 		status:-:1 env:-:1 live:l:0 history:H:0 limit:n:1 check:-:0
 		wait:w:1 graph:g:0 refresh:-:1 help:h:0 version:-:0' ;;

@@ -348,8 +348,10 @@ if not set -q __rel_fish_completion
     __rel_c create '__rel_npos 0' -a '(__rel_products flows)' -d product
 
     __rel_c promote '' -s r -l retry -d 'resume a failed or terminated release'
+    __rel_c promote '' -s f -l force -d 'retry even where a newer release went live'
     __rel_c promote '' -s d -l detach -d 'run in the background'
     __rel_c promote '' -l by -x -d 'who promotes'
+    __rel_c promote '' -s m -l reason -x -d 'why: the approval comment'
     __rel_c promote '' -s w -l wait -x -d 'seconds to wait for a lock'
     __rel_c promote '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c promote 'not __rel_npos 0; and not __rel_seen -r --retry' -a '(__rel_envs)' -d environment

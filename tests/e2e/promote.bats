@@ -177,7 +177,7 @@ fails_at() {
 	FAIL=$1 run --separate-stderr rel-promote "$id"
 	assert_status 1
 	assert_eq stderr "$stderr" \
-	    "rel-promote: $id failed (rel-status $id; rel-log $id ENV)"
+	    "rel-promote: $id failed (rel-status $id; rel-log $id dev)"
 	assert_eq ran "$(cut -d' ' -f2 "$SCRATCH/runs" | tr '\n' ' ')" "$2 "
 	assert_eq envs "$(envs_of "$id")" "dev=failed,qa=pending"
 	assert_eq status "$(status_of "$id")" failed
@@ -304,7 +304,7 @@ EOF
 	run --separate-stderr timeout 60 rel-promote "$id"
 	assert_status 1
 	assert_eq stderr "$stderr" \
-	    "rel-promote: $id terminated (rel-status $id; rel-log $id ENV)"
+	    "rel-promote: $id terminated (rel-status $id; rel-log $id dev)"
 	assert_eq status "$(status_of "$id")" terminated
 	assert_eq envs "$(envs_of "$id")" "dev=terminated,qa=pending"
 	assert_eq reason "$(js "$id" '.terminated.reason')" \
@@ -867,9 +867,109 @@ EOF
 	assert_eq exit "$BG_RC" 1
 	assert_eq status "$(status_of "$id")" terminated
 	assert_eq envs "$(envs_of "$id")" "dev=terminated,qa=pending"
-	assert_contains "$(js "$id" .terminated.reason)" "interrupted"
+	assert_eq reason "$(js "$id" .terminated.reason)" \
+	    "interrupted (rel-promote got signal 2)"
 	assert_dead "$pid"
 	assert_eq stderr "$(cat "$SCRATCH/err")" \
-	    "rel-promote: $id terminated (rel-status $id; rel-log $id ENV)"
+	    "rel-promote: $id terminated (rel-status $id; rel-log $id dev)"
 	[ ! -e "$SCRATCH/runs" ]
+}
+
+# --- issue 11: statuses, retry and the gate's comment ----------------------
+
+@test "--retry of an older release where a newer one is being promoted is superseded, as a promotion is" {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'long "$REL_RELEASE"'
+EOF2
+	old=$(rel-create app -a app=1)
+	new=$(rel-create app -a app=2)
+	# The older one is superseded by the newer...
+	bg "$SCRATCH/old.out" "$SCRATCH/old.err" rel-promote "$old"
+	older=$BG_PID
+	step_pid "$old" >/dev/null
+	bg "$SCRATCH/new.out" "$SCRATCH/new.err" rel-promote "$new"
+	newer=$BG_PID
+	bg_wait "$older"
+	assert_eq old "$(status_of "$old")" terminated
+	step_pid "$new" >/dev/null
+	# ...and so is its retry while the newer one runs: recorded, exit 1.
+	run --separate-stderr timeout 60 rel-promote --retry "$old"
+	assert_status 1
+	assert_contains "$output" "	$old	-	-	-	terminating	superseded: $new (newer) is being promoted into dev"
+	assert_eq stderr "$stderr" \
+	    "rel-promote: $old terminated (rel-status $old; rel-log $old dev)"
+	assert_eq status "$(status_of "$old")" terminated
+	assert_eq reason "$(js "$old" .terminated.reason)" \
+	    "superseded: $new (newer) is being promoted into dev"
+	run rel-status --history "$old"
+	assert_contains "$output" "	$old	tester	release	terminated	running	retry"
+	assert_contains "$output" "	$old	tester	release	running	terminating	superseded: $new (newer)"
+	assert_contains "$output" "	$old	tester	release	terminating	terminated	superseded: $new (newer)"
+	# The newer one was not touched.
+	assert_eq new "$(status_of "$new")" running
+	rel-terminate "$new" >/dev/null
+	bg_wait "$newer"
+}
+
+@test "nothing on standard input is nothing to do: exit 0" {
+	flow_gate
+	run --separate-stderr bash -c ': | rel-promote --retry'
+	assert_status 0
+	[ -z "$output" ] && [ -z "$stderr" ]
+	run --separate-stderr bash -c 'printf "\n# none\n" | rel-promote'
+	assert_status 0
+	[ -z "$output" ] && [ -z "$stderr" ]
+	# As USERS.md pipes it, on a night when nothing failed.
+	run --separate-stderr bash -c 'rel-status --status failed --format tsv | cut -f1 | rel-promote --retry'
+	assert_status 0
+}
+
+@test "--retry of an old release over a newer live one is refused unless --force" {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'record; [ "$REL_RELEASE" != app-1 ] || [ "$REL_ATTEMPT" -gt 1 ]'
+EOF2
+	old=$(rel-create app -a app=1)
+	new=$(rel-create app -a app=2)
+	run rel-promote "$old"
+	assert_status 1
+	run rel-promote "$new"
+	assert_status 0
+	before=$(records_sum app)
+	run --separate-stderr rel-promote --retry "$old"
+	assert_status 2
+	[ -z "$output" ]
+	assert_eq stderr "$stderr" \
+	    "rel-promote: $new is live in dev now, newer than $old: retrying would roll dev back; use --force to do it anyway, or rel-redeploy $old dev"
+	assert_eq records "$(records_sum app)" "$before"
+	run --separate-stderr rel-promote --retry --force "$old"
+	assert_status 0
+	assert_eq live "$(rel-status --live app | cut -f2)" "$old"
+	# --force alone means nothing.
+	run --separate-stderr rel-promote --force "$new"
+	assert_status 2
+	assert_contains "$stderr" "--force goes with --retry"
+}
+
+@test "the gate takes a comment: --reason is recorded with it, not downstream" {
+	flow_gate
+	id=$(rel-create web -a api=1 -a ui=2)
+	rel-promote "$id" >/dev/null
+	run --separate-stderr rel-promote --by carol "$id" prod --reason "CAB approved, RDM 4471"
+	assert_status 0
+	run rel-status --history "$id"
+	assert_contains "$output" "	$id	carol	prod	suspended	running	CAB approved, RDM 4471"
+	assert_contains "$output" "	$id	carol	audit	pending	running	"
+	assert_not_contains "$output" "audit	pending	running	CAB"
+	assert_eq env-history "$(rel-status --history --env prod web | head -1 | cut -f3,6,8)" \
+	    "$id	carol	CAB approved, RDM 4471"
+	assert_eq audit "$(rel-status --history --env audit web | head -1 | cut -f8)" ""
+	# Data, not syntax; one line only.
+	run --separate-stderr rel-promote "$id" prod -m "two
+lines"
+	assert_status 2
+	assert_contains "$stderr" "rel-promote: --reason"
 }
