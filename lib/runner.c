@@ -850,6 +850,32 @@ fail_env_soon(struct rel_runner *ru, size_t e, const char *why)
 	ev->why[n] = '\0';
 }
 
+/* The shell exits 2 when it cannot parse the command; so does many a
+ * command that failed.  Asked again with -n (read, do not run), it says
+ * which: a syntax error is a step that could not start, an error. */
+static int
+syntax_error(struct rel_runner *ru, struct rel_task *t, char *why, size_t n)
+{
+	const char *cmd = ru->flow->envs[t->env].steps[t->step].run;
+	const char *argv[] = { "/bin/sh", "-n", "-c", cmd, NULL };
+	struct rel_buf out = REL_BUF_INIT, errout = REL_BUF_INIT;
+	struct rel_err err;
+	int status = 0, bad;
+	char *msg;
+
+	bad = rel_proc_capture(argv, &out, &errout, &status, &err) == 0 &&
+	    status != 0;
+	if (bad) {
+		msg = errout.s ? errout.s : "";
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(why, n, "shell syntax error: %.200s", *msg ? msg :
+		    "sh -n says so");
+	}
+	rel_buf_free(&out);
+	rel_buf_free(&errout);
+	return bad;
+}
+
 /* A try has ended (exited and its pipe drained): decide what it means. */
 static void
 end_try(struct rel_runner *ru, struct rel_task *t)
@@ -879,6 +905,8 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	} else if (t->code > 128) {
 		st = REL_FAILED;
 		snprintf(why, sizeof why, "killed by signal %d", t->code - 128);
+	} else if (t->code == 2 && syntax_error(ru, t, why, sizeof why)) {
+		st = REL_ERROR;
 	} else {
 		st = REL_FAILED;
 		snprintf(why, sizeof why, "exit %d", t->code);
@@ -1153,9 +1181,34 @@ start_env(struct rel_runner *ru, size_t e, int fresh)
 	claim(ru, e);
 }
 
+/* An environment that failed will not run the steps it has not run in
+ * this attempt: they are skipped, with its reason (a retry runs them). */
+static void
+skip_rest(struct rel_runner *ru, size_t e, const char *why)
+{
+	const struct rel_env *re = &ru->r->envs[e];
+	char obj[3 * (REL_NAME_MAX + 1)];
+
+	for (size_t j = 0; j < re->nsteps; j++)
+		for (size_t k = 0; k < re->steps[j].nruns; k++) {
+			int comp = re->steps[j].kind == REL_STEP_ACTION ||
+			    re->steps[j].kind == REL_STEP_VERIFY ? (int)k : -1;
+
+			if (re->steps[j].runs[k].status != REL_PENDING ||
+			    task_live(ru, e, j, comp))
+				continue;
+			rel_object(ru->r, e, j, k, obj, sizeof obj);
+			rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, obj,
+			    "pending", "skipped", ru->attempt, why, "");
+			event(ru, e, (int)j, comp, REL_SKIPPED, why);
+		}
+}
+
 static void
 end_env(struct rel_runner *ru, size_t e, enum rel_status st, const char *why)
 {
+	if (st == REL_FAILED)
+		skip_rest(ru, e, why);
 	tr_env(ru, e, st, why, "");
 	envlog_end(ru, e, st);
 	env_set(&ru->env[e], ENV_ENDED);

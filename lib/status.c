@@ -51,6 +51,7 @@ enum rel_status
 rel_status_aggregate_step(const enum rel_status *s, size_t n)
 {
 	int running = 0, failed = 0, error = 0, terminated = 0, done = 0;
+	int skipped = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
@@ -58,7 +59,8 @@ rel_status_aggregate_step(const enum rel_status *s, size_t n)
 		case REL_FAILED: failed++; break;
 		case REL_ERROR: error++; break;
 		case REL_TERMINATED: terminated++; break;
-		case REL_SUCCEEDED: case REL_SKIPPED: done++; break;
+		case REL_SUCCEEDED: done++; break;
+		case REL_SKIPPED: skipped++; break;
 		default: break;
 		}
 	}
@@ -72,6 +74,9 @@ rel_status_aggregate_step(const enum rel_status *s, size_t n)
 		return REL_TERMINATED;
 	if (n > 0 && (size_t)done == n)
 		return REL_SUCCEEDED;
+	/* Not all of it ran in this attempt, and none of it will. */
+	if (skipped && (size_t)(done + skipped) == n)
+		return REL_SKIPPED;
 	return REL_PENDING;
 }
 

@@ -34,7 +34,8 @@ int rel_status_final(enum rel_status s);
 /* A step run for several components: running if any runs, else failed
  * if any failed or errored (error wins over failed when nothing failed
  * normally), terminated if any was, succeeded when all succeeded, else
- * pending.  skipped counts as succeeded for the aggregate. */
+ * skipped when the others succeeded and some were skipped (left out of
+ * this attempt), else pending. */
 enum rel_status rel_status_aggregate_step(const enum rel_status *s, size_t n);
 
 /* A release from its environments: terminating/terminated when the

@@ -186,28 +186,46 @@ fails_at() {
 	REASON=$(js "$id" '.environments[0].reason')
 }
 
-@test "a failing pre step: the rest of dev is not run, dev failed, qa pending, exit 1" {
+@test "a failing pre step: the rest of dev is skipped, dev failed, qa pending, exit 1" {
 	fails_at p1 "p1" \
-	    "p1=failed,p2=pending,action=pending,verify=pending,q1=pending,q2=pending"
+	    "p1=failed,p2=skipped,action=skipped,verify=skipped,q1=skipped,q2=skipped"
 	assert_eq reason "$REASON" "dev p1 failed: exit 1"
+	# Skipped for the environment's reason; qa's steps were never
+	# reached: pending.
+	assert_eq why "$(js app-1 '.environments[0].steps[1].runs[0].reason')" \
+	    "dev p1 failed: exit 1"
+	assert_eq qa "$(js app-1 '.environments[1].steps[0].runs[0].status')" pending
 }
 
-@test "a failing action: no verify, no post" {
+@test "a failing action: no verify, no post (skipped)" {
 	fails_at action "p1 p2 action" \
-	    "p1=succeeded,p2=succeeded,action=failed,verify=pending,q1=pending,q2=pending"
+	    "p1=succeeded,p2=succeeded,action=failed,verify=skipped,q1=skipped,q2=skipped"
 	assert_eq reason "$REASON" "dev action app failed: exit 1"
 }
 
-@test "a failing verify: no post" {
+@test "a failing verify: no post (skipped)" {
 	fails_at verify "p1 p2 action verify" \
-	    "p1=succeeded,p2=succeeded,action=succeeded,verify=failed,q1=pending,q2=pending"
+	    "p1=succeeded,p2=succeeded,action=succeeded,verify=failed,q1=skipped,q2=skipped"
 	assert_eq reason "$REASON" "dev verify app failed: exit 1"
 }
 
-@test "a failing post step: the next post step is not run, dev failed" {
+@test "a failing post step: the next post step is skipped, dev failed" {
 	fails_at q1 "p1 p2 action verify q1" \
-	    "p1=succeeded,p2=succeeded,action=succeeded,verify=succeeded,q1=failed,q2=pending"
+	    "p1=succeeded,p2=succeeded,action=succeeded,verify=succeeded,q1=failed,q2=skipped"
 	assert_eq reason "$REASON" "dev q1 failed: exit 1"
+}
+
+@test "skipped steps run on retry; a retry skips nothing that succeeded" {
+	flow_steps
+	id=$(rel-create app -a app=1.0)
+	FAIL=action run rel-promote "$id"
+	assert_status 1
+	run --separate-stderr rel-promote --retry "$id"
+	assert_status 0
+	assert_eq steps "$(js "$id" '[.environments[0].steps[] | .name + "=" + .status] | join(",")')" \
+	    "p1=succeeded,p2=succeeded,action=succeeded,verify=succeeded,q1=succeeded,q2=succeeded"
+	assert_eq ran "$(cut -d' ' -f2,4 "$SCRATCH/runs" | tr '\n' ' ')" \
+	    "p1 1 p2 1 action 1 action 2 verify 2 q1 2 q2 2 action 2 "
 }
 
 @test "best effort off: one of 3 components fails, its siblings are stopped" {
@@ -261,8 +279,8 @@ EOF
 	assert_eq steps "$(steps_of "$id" dev)" "$(printf '%s\n' \
 	    "dev action a succeeded 1" "dev action b succeeded 1" \
 	    "dev action c failed 1" "dev verify a succeeded 1" \
-	    "dev verify b succeeded 1" "dev verify c pending 0" \
-	    "dev post-1 - pending 0")"
+	    "dev verify b succeeded 1" "dev verify c skipped 1" \
+	    "dev post-1 - skipped 1")"
 	assert_eq reason "$(js "$id" '.environments[0].reason')" \
 	    "dev action c failed"
 }
@@ -876,6 +894,25 @@ EOF
 }
 
 # --- issue 11: statuses, retry and the gate's comment ----------------------
+
+@test "a shell syntax error is a step error, not a failure; an exit 2 of a command is a failure" {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'if then fi'
+  - name: qa
+    needs: []
+    action: 'ls "$SCRATCH/no such file"'
+EOF2
+	id=$(rel-create app -a app=1)
+	run --separate-stderr timeout 60 rel-promote "$id"
+	assert_status 1
+	assert_eq dev "$(js "$id" '.environments[0].steps[0].runs[0] | "\(.status) \(.code)"')" "error 2"
+	assert_contains "$(js "$id" '.environments[0].steps[0].runs[0].reason')" \
+	    "shell syntax error: "
+	assert_eq qa "$(js "$id" '.environments[1].steps[0].runs[0] | "\(.status) \(.reason)"')" \
+	    "failed exit 2"
+}
 
 @test "--retry of an older release where a newer one is being promoted is superseded, as a promotion is" {
 	flow app <<'EOF2'
