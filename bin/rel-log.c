@@ -75,6 +75,37 @@ print_data(struct printer *pr, const char *data, size_t len)
 	return ferror(stdout) ? -1 : 0;
 }
 
+/* A log of a run that ended is not whole: say so (exit 5), with what the
+ * record says of it. */
+static int
+cut_short(const struct printer *pr, const struct rel_logref *ref, int n,
+    struct rel_err *err)
+{
+	const struct rel_release *r = pr->r;
+	char title[4 * REL_NAME_MAX + REL_ID_MAX + 64], obj[3 * REL_NAME_MAX + 4];
+	char v[32];
+	const char *how = "it ends before its end (its runner died, or the "
+	    "disk was full)";
+
+	snprintf(obj, sizeof obj, "%s/%s%s%s", pr->env, ref->step,
+	    ref->component ? "/" : "", ref->component ? ref->component : "");
+	for (size_t i = r->ntr; i > 0; i--) {
+		const struct rel_transition *t = &r->tr[i - 1];
+
+		if (strcmp(t->object, obj) || t->attempt != ref->attempt)
+			continue;
+		if (rel_info_get(t->info, "log", v, sizeof v) &&
+		    !strcmp(v, "error"))
+			how = "it could not all be written";
+		else if (strstr(t->why, "the runner"))
+			how = "its runner died while the step ran";
+		break;
+	}
+	rel_logref_title(r, pr->env, ref, 0, title, sizeof title);
+	return rel_err_set(err, REL_ESYS, "%s: the log is incomplete: %s%s",
+	    title, how, n > 1 ? " (and others)" : "");
+}
+
 /* --- printing once ------------------------------------------------ */
 
 struct once {
@@ -84,6 +115,8 @@ struct once {
 	size_t found;
 	int rc;
 	struct rel_err *err;
+	struct rel_logref cut;     /* the first log found cut short */
+	int ncut;
 };
 
 static int
@@ -106,6 +139,7 @@ print_log(const struct rel_logref *ref, void *arg)
 {
 	struct once *o = arg;
 	char path[4800], sub[REL_ID_MAX + REL_NAME_MAX + 16];
+	int whole;
 
 	if (o->rc || faccessat(o->dir, ref->name, F_OK, 0) != 0)
 		return;
@@ -115,16 +149,26 @@ print_log(const struct rel_logref *ref, void *arg)
 	rel_product_path(o->p, sub, path, sizeof path);
 	snprintf(path + strlen(path), sizeof path - strlen(path), "%s",
 	    ref->name);
-	o->rc = rel_log_read(o->dir, ref->name, path, once_data, o->pr,
-	    o->err);
+	o->rc = rel_log_read_whole(o->dir, ref->name, path, once_data, o->pr,
+	    &whole, o->err);
+	/* A run that has ended left a whole log, unless it was cut short. */
+	if (!o->rc && !whole && ref->status != REL_RUNNING &&
+	    ref->status != REL_PENDING && !o->ncut++)
+		o->cut = *ref;
 }
 
 static int
 print_once(struct printer *pr, struct rel_product *p, const char *step,
     int want, struct rel_err *err)
 {
-	struct once o = { pr, p, -1, 0, 0, err };
+	struct once o;
 	size_t e = (size_t)rel_release_env(pr->r, pr->env);
+
+	memset(&o, 0, sizeof o);
+	o.pr = pr;
+	o.p = p;
+	o.dir = -1;
+	o.err = err;
 
 	if (rel_log_dir(p, pr->r->id, pr->env, &o.dir, err) == 0) {
 		rel_logs_each(pr->r, e, step, want, count_log, &o);
@@ -135,6 +179,8 @@ print_once(struct printer *pr, struct rel_product *p, const char *step,
 	}
 	if (!o.rc && !o.found)
 		o.rc = REL_ENOTFOUND;
+	if (!o.rc && o.ncut)
+		o.rc = cut_short(pr, &o.cut, o.ncut, err);
 	return o.rc;
 }
 
@@ -182,6 +228,10 @@ print_follow(struct printer *pr, struct rel_product *p, const char *step,
 		*ended = r->envs[rel_release_env(r, pr->env)].status;
 	if (!rc && !rel_follow_found(f))
 		rc = REL_ENOTFOUND;
+	if (!rc && rel_follow_incomplete(f))
+		rc = rel_err_set(err, REL_ESYS, "%s %s: the log %s is "
+		    "incomplete: it ends before its end", r->id, pr->env,
+		    rel_follow_incomplete(f));
 	rel_follow_free(f);
 	return rc;
 }

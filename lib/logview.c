@@ -74,6 +74,7 @@ struct reader {
 	int fd;                    /* -1 until the file is there */
 	int found;                 /* it was there */
 	int done;                  /* read whole, and closed */
+	int in_member;             /* stopped inside a gzip member */
 	z_stream z;
 };
 
@@ -85,6 +86,8 @@ struct rel_follow {
 	int want;
 	struct rel_release *r;
 	struct rel_err why;        /* a dead runner not recorded, and why */
+	char incomplete[sizeof ((struct rel_logref *)0)->name]; /* the first
+	                              log read whole that was not whole */
 	struct reader *rd;
 	size_t nrd, rdcap;
 	/* for the pass over the logs */
@@ -212,12 +215,16 @@ reader_pump(struct rel_follow *f, struct reader *rd,
 			return 0; /* as far as it was flushed */
 		rd->z.next_in = in;
 		rd->z.avail_in = (uInt)got;
-		while (rd->z.avail_in > 0) {
+		/* Until the input is used up and the output did not fill
+		 * (inflate may hold more for a call with no input). */
+		do {
 			size_t have;
 			int zr;
 
 			rd->z.next_out = out;
 			rd->z.avail_out = sizeof out;
+			if (rd->z.avail_in)
+				rd->in_member = 1;
 			zr = inflate(&rd->z, Z_NO_FLUSH);
 			if (zr != Z_OK && zr != Z_STREAM_END &&
 			    zr != Z_BUF_ERROR)
@@ -232,10 +239,11 @@ reader_pump(struct rel_follow *f, struct reader *rd,
 			if (zr == Z_STREAM_END) {
 				/* Another member may follow. */
 				inflateReset(&rd->z);
+				rd->in_member = 0;
 			} else if (zr == Z_BUF_ERROR) {
 				break;
 			}
-		}
+		} while (rd->z.avail_in > 0 || rd->z.avail_out == 0);
 	}
 	return 0;
 }
@@ -264,6 +272,11 @@ each_log(const struct rel_logref *ref, void *arg)
 	/* The record said this run had ended when it was read, and a
 	 * runner finishes a log before it records the end: read whole. */
 	if (ref->status != REL_RUNNING && ref->status != REL_PENDING) {
+		/* Read to its end, it stops inside a gzip member: cut
+		 * short (rel_log_read_whole). */
+		if (rd->in_member && !f->incomplete[0])
+			snprintf(f->incomplete, sizeof f->incomplete, "%s",
+			    ref->name);
 		inflateEnd(&rd->z);
 		close(rd->fd);
 		rd->fd = -1;
@@ -317,6 +330,12 @@ const struct rel_release *
 rel_follow_release(const struct rel_follow *f)
 {
 	return f->r;
+}
+
+const char *
+rel_follow_incomplete(const struct rel_follow *f)
+{
+	return f->incomplete[0] ? f->incomplete : NULL;
 }
 
 size_t

@@ -63,6 +63,9 @@ int rel_follow_poll(struct rel_follow *f, rel_follow_fn fn, void *arg,
 /* The release as last read, and how many logs were found so far. */
 const struct rel_release *rel_follow_release(const struct rel_follow *f);
 size_t rel_follow_found(const struct rel_follow *f);
+/* The name of the first log of a finished step run that was read to its
+ * end and found cut short (see rel_log_read_whole), or NULL. */
+const char *rel_follow_incomplete(const struct rel_follow *f);
 
 void rel_follow_free(struct rel_follow *f);
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "envlog.h"
 #include "flow.h"
 #include "io.h"
@@ -118,6 +119,7 @@ struct rel_runner {
 	int64_t kill_at;           /* monotonic: SIGKILL what is left */
 	int64_t killed_at;         /* monotonic: when it was sent */
 	char term_why[512];
+	long long log_max;         /* a step log's cap (STATE/config) */
 	int stop_error;            /* the store failed us: stop */
 	struct rel_err fatal;
 	char **envp;               /* our environment minus REL_* */
@@ -736,6 +738,7 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 	t->fd = -1;
 	t->pidfd = -1;
 	t->attempt = ru->attempt;
+	t->log_max = ru->log_max;
 	rel_object(ru->r, e, s, comp < 0 ? 0 : (size_t)comp, t->object,
 	    sizeof t->object);
 	rel_log_name(rs->name, comp >= 0 ? ru->r->artifacts[comp].component :
@@ -882,7 +885,7 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 {
 	const struct rel_step *rs = &ru->r->envs[t->env].steps[t->step];
 	enum rel_status st;
-	char why[600] = "", info[128];
+	char why[600] = "", info[192];
 	int64_t now = rel_monotonic_ms();
 
 	if (t->stopped) {
@@ -938,6 +941,20 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
 	    t->tries, (long long)(rel_now_ms() - t->started));
 	rel_task_finish(t);
+	/* A log is never silently incomplete: past its cap it says so
+	 * itself; cut short by a write error, the record says so. */
+	if (t->log_end.cut)
+		snprintf(info + strlen(info), sizeof info - strlen(info),
+		    " log=cut:%llu", t->log_end.cut);
+	if (t->log_end.error) {
+		size_t l = strlen(why);
+
+		snprintf(info + strlen(info), sizeof info - strlen(info),
+		    " log=error");
+		snprintf(why + l, sizeof why - l, "%sits log is cut short: "
+		    "cannot write it: %s", l ? "; " : "",
+		    strerror(t->log_end.error));
+	}
 	tr_step(ru, t, REL_RUNNING, st, why, info);
 	if (st != REL_SUCCEEDED && st != REL_TERMINATED &&
 	    !ru->r->envs[t->env].best_effort && !ru->terminating) {
@@ -1816,6 +1833,7 @@ rel_run_prepare(struct rel_product *p, const char *id,
 {
 	struct rel_runner *ru;
 	struct rel_release *after = NULL;
+	struct rel_config cfg;
 	char product[REL_NAME_MAX + 1];
 	unsigned long n;
 	int rc;
@@ -1833,6 +1851,9 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		snprintf(ru->root, sizeof ru->root, "%s", p->st->root);
 	rel_hostname(ru->host, sizeof ru->host);
 	rel_boot_id(ru->boot);
+	if ((rc = rel_config_load(p->st->fd, p->st->root, &cfg, err)) != 0)
+		goto fail;
+	ru->log_max = cfg.log_max;
 	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)
 		goto fail;
 	if ((rc = rel_runner_lock(p->st, id, &ru->lock, err)) != 0)

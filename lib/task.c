@@ -36,9 +36,12 @@ rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
 	char path[4600];
 	int pfd[2], rc;
 
-	if (!t->log && (rc = rel_log_open(p, id, env, t->log_name, &t->log,
-	    path, sizeof path, err)) != 0)
-		return rc;
+	if (!t->log) {
+		if ((rc = rel_log_open(p, id, env, t->log_name, &t->log, path,
+		    sizeof path, err)) != 0)
+			return rc;
+		rel_log_limit(t->log, t->log_max);
+	}
 	/* $REL_OUTPUT: nothing there at each try; the step makes it if it
 	 * has something to say (`>>` creates it). */
 	if (remove_output(t->out_path) < 0)
@@ -165,7 +168,7 @@ rel_task_note(struct rel_task *t, const char *fmt, ...)
 	if ((size_t)n > sizeof buf - 2)
 		n = (int)sizeof buf - 2;
 	buf[n++] = '\n';
-	rel_log_write(t->log, buf, (size_t)n);
+	rel_log_note(t->log, buf, (size_t)n);
 }
 
 void
@@ -179,7 +182,7 @@ rel_task_finish(struct rel_task *t)
 		close(t->pidfd);
 		t->pidfd = -1;
 	}
-	rel_log_close(t->log, NULL);
+	rel_log_finish(t->log, &t->log_end, NULL);
 	t->log = NULL;
 	if (t->out_path[0])
 		remove_output(t->out_path);

@@ -32,6 +32,8 @@ struct rel_task {
 	int pidfd;                    /* readable when the process exits (Linux
 	                                 5.3+), -1 where there is none */
 	struct rel_log *log;
+	long long log_max;            /* its cap, 0: none */
+	struct rel_log_end log_end;   /* how it ended (rel_task_finish) */
 	char log_name[3 * REL_NAME_MAX + 32];
 	char out_path[4600];          /* $REL_OUTPUT */
 	int64_t started;              /* wall clock, first try */
@@ -73,7 +75,8 @@ void rel_task_signal(struct rel_task *t, int sig);
 void rel_task_note(struct rel_task *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Close the log and forget the output file. */
+/* Close the log (log_end says how it ended) and forget the output
+ * file. */
 void rel_task_finish(struct rel_task *t);
 
 #endif

@@ -357,3 +357,37 @@ said_durably() {
 	run env LD_PRELOAD="$FAULT_SO" REL_FAULT=wrte:1:EIO rel-status
 	assert_status 99
 }
+
+# trace_k CMD...: the number (in its class) of the first write CMD
+# makes on a file whose path matches the regex in $TRACE_PATH, on a copy
+# of $REL_STATE_DIR.
+trace_k() {
+	local d=$SCRATCH/trace.$RANDOM
+
+	cp -a "$REL_STATE_DIR" "$d"
+	REL_STATE_DIR=$d LD_PRELOAD=$FAULT_SO REL_FAULT_TRACE=$d.trace \
+	    "$@" >/dev/null 2>&1 || true
+	awk -v re="$TRACE_PATH" '$2 == "write" && $6 ~ re { print $3; exit }' "$d.trace"
+}
+
+@test "a step log cut short by a full disk: the record says so, and rel-log (exit 5)" {
+	export REL_STATE_DIR=$SCRATCH/seven
+	write_flow "$REL_STATE_DIR/flows/lg.yaml" <<'YAML'
+environments:
+  - name: dev
+    action: 'head -c 200000 /dev/urandom; echo; echo end'
+YAML
+	[ "$(rel-create lg -a lg=1)" = lg-1 ]
+	TRACE_PATH='\.log\.gz$'
+	k=$(trace_k rel-promote lg-1)
+	[ -n "$k" ]
+	run --separate-stderr env LD_PRELOAD="$FAULT_SO" REL_FAULT="write:$k:ENOSPC" \
+	    rel-promote lg-1
+	assert_status 0
+	[ "$(rel-status lg-1 | cut -f3)" = succeeded ]
+	[ "$(rel-status --format json lg-1 | jq -r '.environments[0].steps[0].runs[0].reason')" = \
+	    "its log is cut short: cannot write it: No space left on device" ]
+	run --separate-stderr rel-log lg-1 dev
+	assert_status 5
+	[ "$stderr" = "rel-log: lg-1 dev/action/lg (attempt 1): the log is incomplete: it could not all be written" ]
+}

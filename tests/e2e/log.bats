@@ -349,3 +349,39 @@ EOF
 	run --separate-stderr rel-log web-1 dev action extra
 	assert_status 2
 }
+
+@test "a step log is capped at log_max: what was cut is said, in the log and the record" {
+	printf 'log_max = 4096\n' >"$REL_STATE_DIR/config"
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'echo first; head -c 300000 /dev/urandom; echo; echo last'
+  - name: qa
+    action: {run: 'head -c 300000 /dev/urandom; long qa', timeout: 1s}
+EOF2
+	id=$(rel-create app -a app=1)
+	run --separate-stderr timeout 60 rel-promote "$id"
+	assert_status 1
+	f=$(logs_dir app "$id" dev)/action@app.1.log.gz
+	size=$(stat -c %s "$f")
+	[ "$size" -le 4096 ] || { echo "the log has $size bytes" >&2; return 1; }
+	run --separate-stderr rel-log "$id" dev
+	assert_status 0
+	[ "${lines[0]}" = first ]
+	assert_contains "${lines[-1]}" "--- rel: the log reached log_max (4096 bytes compressed): "
+	assert_contains "${lines[-1]}" " bytes of output left out ---"
+	assert_not_contains "$output" last
+	grep -q 'log=cut:[0-9]' "$REL_STATE_DIR/products/app/releases/$id"
+	# rel's own lines still get in after the cut: the timeout is said.
+	f=$(logs_dir app "$id" qa)/action@app.1.log.gz
+	[ "$(stat -c %s "$f")" -le 4096 ]
+	run rel-log "$id" qa
+	assert_contains "$output" "rel: timed out; stopping it"
+	assert_contains "$output" "bytes of output left out ---"
+	# A bad value is an error that names the file, not a default.
+	printf 'log_max = 12\n' >"$REL_STATE_DIR/config"
+	id=$(rel-create app -a app=2)
+	run --separate-stderr rel-promote "$id"
+	assert_status 2
+	assert_contains "$stderr" "$REL_STATE_DIR/config"
+}

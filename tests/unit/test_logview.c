@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -343,6 +344,90 @@ test_follow_dead_runner(void **state)
 	rel_follow_free(f);
 }
 
+/* Bytes of a log read back, and whether it was whole. */
+struct back {
+	struct rel_buf text;
+};
+
+static int
+back_fn(const char *data, size_t len, void *arg)
+{
+	struct back *b = arg;
+
+	rel_buf_add(&b->text, data, len);
+	return 0;
+}
+
+/* A log capped at 4096 compressed bytes: the file stays under it, what
+ * was cut is counted and said in its last line, rel's notes still get
+ * in, and the stream read back is whole.  Cut inside its stream, it is
+ * read as far as it goes, and not whole. */
+static void
+test_log_cap(void **state)
+{
+	struct fixture *fx = *state;
+	struct rel_err err = { 0, "" };
+	struct rel_log_end end;
+	struct rel_log *l = NULL;
+	struct back b = { REL_BUF_INIT };
+	char path[4600], chunk[1000];
+	unsigned int x = 12345;
+	int dir = -1, whole = -1;
+	struct stat sb;
+
+	assert_int_equal(rel_log_open(&fx->s.p, "web-1", "dev", "cap.1.log.gz",
+	    &l, path, sizeof path, &err), 0);
+	rel_log_limit(l, 4096);
+	assert_int_equal(rel_log_write(l, "first\n", 6), 0);
+	/* 300 KB that do not compress. */
+	for (int i = 0; i < 300; i++) {
+		for (size_t k = 0; k < sizeof chunk; k++) {
+			x = x * 1103515245u + 12345u;
+			chunk[k] = (char)(x >> 16);
+		}
+		assert_int_equal(rel_log_write(l, chunk, sizeof chunk), 0);
+		if (i % 50 == 0)
+			assert_int_equal(rel_log_flush(l), 0);
+	}
+	assert_int_equal(rel_log_note(l, "rel: a note\n", 12), 0);
+	assert_int_equal(rel_log_finish(l, &end, &err), 0);
+	assert_true(end.cut > 290000);
+	assert_int_equal(end.error, 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size <= 4096);
+	assert_int_equal(rel_log_dir(&fx->s.p, "web-1", "dev", &dir, &err), 0);
+	assert_int_equal(rel_log_read_whole(dir, "cap.1.log.gz", path, back_fn,
+	    &b, &whole, &err), 0);
+	assert_int_equal(whole, 1);
+	assert_true(b.text.len > 10);
+	assert_memory_equal(b.text.s, "first\n", 6);
+	assert_non_null(strstr(b.text.s + b.text.len - 200, "rel: a note\n"));
+	assert_non_null(strstr(b.text.s + b.text.len - 120,
+	    "--- rel: the log reached log_max (4096 bytes compressed): "));
+	assert_int_equal(b.text.s[b.text.len - 1], '\n');
+	/* Cut in the middle of its stream: read as far as it goes. */
+	assert_int_equal(truncate(path, sb.st_size / 2), 0);
+	rel_buf_reset(&b.text);
+	assert_int_equal(rel_log_read_whole(dir, "cap.1.log.gz", path, back_fn,
+	    &b, &whole, &err), 0);
+	assert_int_equal(whole, 0);
+	assert_memory_equal(b.text.s, "first\n", 6);
+	/* Without a cap, nothing is cut. */
+	assert_int_equal(rel_log_open(&fx->s.p, "web-1", "dev", "all.1.log.gz",
+	    &l, path, sizeof path, &err), 0);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(rel_log_write(l, chunk, sizeof chunk), 0);
+	assert_int_equal(rel_log_finish(l, &end, &err), 0);
+	assert_int_equal(end.cut, 0);
+	rel_buf_reset(&b.text);
+	assert_int_equal(rel_log_read_whole(dir, "all.1.log.gz", path, back_fn,
+	    &b, &whole, &err), 0);
+	assert_int_equal(whole, 1);
+	assert_int_equal(b.text.len, 30 * sizeof chunk);
+	close(dir);
+	rel_buf_free(&b.text);
+}
+
 /* (The fixture's store comes first: unit_store_teardown frees it.) */
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, \
     unit_store_teardown)
@@ -354,6 +439,7 @@ main(void)
 		T(test_logs_each),
 		T(test_follow),
 		T(test_follow_dead_runner),
+		T(test_log_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
