@@ -295,9 +295,11 @@ main(int argc, char **argv)
 	if (rel_reap_needed(r)) {
 		/* Its runner may be dead: recorded first, as rel-status
 		 * does, so that the headers tell how its steps ended. */
-		struct rel_release *now;
+		struct rel_release *now = NULL;
 
-		if (rel_reap_load(&p, r->n, &now, NULL, &err) == 0) {
+		if (rel_reap_load(&p, r->n, &now, NULL, &err) != 0)
+			fprintf(stderr, "rel-log: %s\n", err.msg);
+		if (now) {
 			rel_release_free(r);
 			r = now;
 		}

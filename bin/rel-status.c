@@ -122,16 +122,22 @@ parse_statuses(struct ctx *x, const char *arg, struct rel_err *err)
 
 /* Load a release for display, first noticing a dead runner. */
 static int
-load(struct rel_product *p, unsigned long n, struct rel_release **r,
-    struct rel_err *err)
+load(struct ctx *x, struct rel_product *p, unsigned long n,
+    struct rel_release **r, struct rel_err *err)
 {
 	struct rel_err why;
 	int rc = rel_reap_load(p, n, r, &why, err);
 
 	/* Shown as the record has it when a dead runner could not be
-	 * recorded for a busy lock; said why. */
+	 * recorded for a busy lock; said why.  Recorded in part before the
+	 * store failed: shown as recorded, and the failure is the exit
+	 * status. */
 	if (rc == 0 && why.code == REL_EBUSY)
 		fprintf(stderr, "rel-status: %s\n", why.msg);
+	if (rc && *r) {
+		complain(x, err);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -229,7 +235,7 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 		struct rel_release *r;
 		struct rel_err err;
 
-		if (load(p, n, &r, &err)) {
+		if (load(x, p, n, &r, &err)) {
 			complain(x, &err);
 			return 0;
 		}
@@ -404,7 +410,7 @@ show_operand(struct ctx *x, const char *name)
 		return;
 	if (!n || x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
 		show_product(x, &p);
-	} else if (load(&p, n, &r, &err)) {
+	} else if (load(x, &p, n, &r, &err)) {
 		complain(x, &err);
 	} else {
 		if (rel_livemap_load(&p, &live, &err))

@@ -125,9 +125,11 @@ expire_product(struct ctx *x, const char *name)
 
 		/* A dead runner is looked at on the way, as by rel-status;
 		 * whatever its steps left is seen through to its end. */
+		r = NULL;
 		if (rel_reap_load(&p, s.v[i], &r, NULL, &err)) {
 			note(x, err.code, err.msg);
-			continue;
+			if (!r)
+				continue;
 		}
 		if (r->term == REL_TERMINATING &&
 		    !rel_runner_alive(&x->st, r->id, NULL, 0)) {

@@ -106,8 +106,10 @@ load(struct rel_follow *f, struct rel_err *err)
 
 	/* A dead runner is recorded, as rel-status would; why says so when
 	 * that cannot be done now. */
-	if ((rc = rel_reap_load(f->p, f->n, &r, &f->why, err)) != 0)
+	if ((rc = rel_reap_load(f->p, f->n, &r, &f->why, err)) != 0) {
+		rel_release_free(r);
 		return rc;
+	}
 	rel_release_free(f->r);
 	f->r = r;
 	return 0;

@@ -132,10 +132,11 @@ reap_dead(struct rel_product *p, struct rel_err *err)
 
 	if ((rc = rel_release_list(p, 0, NULL, collect_busy, &b, err)) == 0)
 		for (size_t i = 0; i < b.len; i++) {
-			struct rel_release *r;
+			struct rel_release *r = NULL;
+			struct rel_err e2;
 
-			if (rel_reap_load(p, b.n[i], &r, NULL, NULL) == 0)
-				rel_release_free(r);
+			rel_reap_load(p, b.n[i], &r, NULL, &e2);
+			rel_release_free(r);
 		}
 	free(b.n);
 	return rc;

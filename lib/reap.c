@@ -617,6 +617,12 @@ rel_reap_load(struct rel_product *p, unsigned long n,
 	}
 	if (rc && why)
 		*why = e2;
+	/* Recorded in part, then the store failed us: that is an error to
+	 * report, with what was recorded. */
+	if (rc && after) {
+		*err = e2;
+		return rc;
+	}
 	return 0;
 }
 

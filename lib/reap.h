@@ -62,7 +62,11 @@ int rel_reap_now(struct rel_product *p, const struct rel_release *r,
 /* Load release n for a reader, first looking at a dead runner with
  * rel_reap_now.  *out is the release as recorded.  When the look failed
  * (the lock is busy, the store refuses the write), *why (when not NULL)
- * says why; why->code is 0 otherwise. */
+ * says why; why->code is 0 otherwise.  A look that recorded part of what
+ * it had to and then failed (the record written, a full disk for the
+ * environment's history) returns that error, with *out the release as
+ * recorded: the reader shows that, and reports the error.  *out is
+ * always to be freed when it is not NULL. */
 int rel_reap_load(struct rel_product *p, unsigned long n,
     struct rel_release **out, struct rel_err *why, struct rel_err *err);
 

@@ -391,3 +391,22 @@ YAML
 	assert_status 5
 	[ "$stderr" = "rel-log: lg-1 dev/action/lg (attempt 1): the log is incomplete: it could not all be written" ]
 }
+
+@test "a dead runner recorded, its environment's history not (disk full): rel-status shows what it recorded, exit 5" {
+	prep reap
+	export REL_STATE_DIR=$SCRATCH/six
+	cp -a "$FAULT_PREP/reap" "$REL_STATE_DIR"
+	TRACE_PATH='/envs/dev$'
+	k=$(trace_k rel-status sm-1)
+	[ -n "$k" ]
+	run --separate-stderr env LD_PRELOAD="$FAULT_SO" REL_FAULT="write:$k:ENOSPC" \
+	    rel-status sm-1
+	assert_status 5
+	# The record has the failure: so does what was printed.
+	[ "$(cut -f3 <<<"$output")" = failed ]
+	assert_contains "$stderr" "rel-status: "
+	assert_contains "$stderr" "$REL_STATE_DIR/products/sm/envs/dev"
+	assert_contains "$stderr" "No space left on device"
+	[ "$(rel-status sm-1 | cut -f3)" = failed ]
+}
+
