@@ -18,9 +18,9 @@
 #include "view.h"
 
 static const char usage[] =
-    "usage: rel-redeploy [--state DIR] [--by NAME] [--reason TEXT] [--force]\n"
+    "usage: rel-redeploy [--state DIR] [--by NAME] [-m TEXT] [--force]\n"
     "                    [--wait SECONDS] RELEASE ENV\n"
-    "       rel-redeploy [--state DIR] [--by NAME] [--reason TEXT]\n"
+    "       rel-redeploy [--state DIR] [--by NAME] [-m TEXT]\n"
     "                    [--wait SECONDS] --restore HOTFIX\n"
     "       rel-redeploy -h | --version\n";
 
@@ -72,10 +72,11 @@ redeploy(struct rel_store *st, const char *id, const char *env,
 		const struct rel_release *now = rel_run_release(ru);
 		int e = rel_release_env(now, env);
 
-		if (e < 0 || now->envs[e].status != REL_SUCCEEDED) {
+		/* How the run ended: the release keeps its own status. */
+		if (e < 0 || now->envs[e].run != REL_SUCCEEDED) {
 			fprintf(stderr, "rel-redeploy: %s %s in %s (rel-log %s "
 			    "%s)\n", id, e < 0 ? "failed" :
-			    rel_status_name(now->envs[e].status), env, id, env);
+			    rel_status_name(now->envs[e].run), env, id, env);
 			rc = REL_EFAILED;
 		}
 	} else {

@@ -186,6 +186,28 @@ show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
 	flush_out(x, 0);
 }
 
+/* Where a rollback stands in an environment (seed 001's states):
+ * rolling-back while one runs, rolled-back when one is what is live,
+ * rollback-failed when the last run to end was one that failed; "-". */
+static const char *
+rollback_state(const struct rel_envlog *log)
+{
+	const struct rel_env_run *open = rel_envlog_open_run(log);
+	const struct rel_env_run *live = rel_envlog_live(log), *last = NULL;
+
+	if (open && !strcmp(open->how, "rollback"))
+		return "rolling-back";
+	for (size_t i = 0; i < log->n; i++)
+		if (log->v[i].ended && (!last || log->v[i].ended >= last->ended))
+			last = &log->v[i];
+	if (last && !strcmp(last->how, "rollback") &&
+	    last->status != REL_SUCCEEDED)
+		return "rollback-failed";
+	if (live && !strcmp(live->how, "rollback"))
+		return "rolled-back";
+	return "-";
+}
+
 /* --- a product ----------------------------------------------------- */
 
 struct listing {
@@ -295,7 +317,8 @@ show_product(struct ctx *x, struct rel_product *p)
 				rel_time_format(run->ended, 0, t);
 				rel_sink_row(&x->sink, (const char *const[]){
 				    live.env[i], run->release, t, run->how,
-				    run->who, p->name }, 6, 0);
+				    run->who, p->name, rollback_state(&log) },
+				    7, 0);
 			}
 			rel_envlog_free(&log);
 		}
@@ -893,7 +916,7 @@ main(int argc, char **argv)
 		static const char *const *headers[] = { rel_summary_header,
 			rel_envs_header, rel_steps_header, rel_history_header,
 			NULL, rel_live_header };
-		static const size_t cols[] = { 7, 6, 11, 7, 8, 6 };
+		static const size_t cols[] = { 7, 6, 11, 7, 8, 7 };
 
 		rel_table_init(&x.table, cols[x.mode], 1);
 		rel_table_row(&x.table, x.mode == M_ENV_HISTORY ?

@@ -80,11 +80,13 @@ check_statuses(struct ctx *x, const struct rel_release *r)
 			for (size_t k = 0; k < s->nruns; k++) {
 				enum rel_status st = s->runs[k].status;
 
-				if (st == REL_RUNNING && e->status != REL_RUNNING)
+				/* Steps are of its last run (a redeploy
+				 * that failed leaves the release's status). */
+				if (st == REL_RUNNING && e->run != REL_RUNNING)
 					say(x, r->id, 0, "%s/%s runs in %s, "
 					    "which is %s", e->name, s->name,
-					    e->name, rel_status_name(e->status));
-				if (e->status == REL_SUCCEEDED &&
+					    e->name, rel_status_name(e->run));
+				if (e->run == REL_SUCCEEDED &&
 				    st != REL_SUCCEEDED && st != REL_SKIPPED)
 					say(x, r->id, 0, "%s succeeded but its "
 					    "step %s is %s", e->name, s->name,

@@ -69,11 +69,13 @@ settle(struct rel_product *p, struct rel_envlog *log)
 		    rel_release_load(p, n, &r, NULL) != 0)
 			continue;
 		e = rel_release_env(r, log->env);
-		if (e >= 0 && r->envs[e].status != REL_RUNNING) {
+		/* How its last run ended, not what the release keeps of it
+		 * (a redeploy that failed). */
+		if (e >= 0 && r->envs[e].run != REL_RUNNING) {
 			run->settled = 1;
 			if (r->envs[e].attempt == run->attempt &&
-			    rel_status_final(r->envs[e].status)) {
-				run->status = r->envs[e].status;
+			    rel_status_final(r->envs[e].run)) {
+				run->status = r->envs[e].run;
 				run->ended = r->envs[e].finished ?
 				    r->envs[e].finished : run->started;
 			} else {

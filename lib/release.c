@@ -230,6 +230,13 @@ apply_env(struct rel_env *e, const struct rel_transition *t,
 		if (!rel_info_get(t->info, "host", e->runner_host,
 		    sizeof e->runner_host))
 			e->runner_host[0] = '\0';
+		if (!strcmp(e->how, "promote")) {
+			e->redeploy = 0;
+		} else if (!e->redeploy) {
+			e->redeploy = 1;
+			e->own = e->status;
+			e->own_why = e->why;
+		}
 	} else if (to == REL_PENDING || to == REL_SUSPENDED) {
 		e->finished = 0;
 		e->runner = 0;
@@ -239,9 +246,19 @@ apply_env(struct rel_env *e, const struct rel_transition *t,
 		e->finished = t->time;
 		e->runner = 0;
 	}
-	e->status = to;
+	e->status = e->run = to;
 	e->attempt = t->attempt;
 	e->why = t->why;
+	/* A redeploy's outcome is the environment history's: one that
+	 * succeeded is what the environment now has; one that did not
+	 * leaves the release as it found it (DESIGN.md "redeploy"). */
+	if (e->redeploy && to == REL_SUCCEEDED) {
+		e->own = to;
+		e->own_why = t->why;
+	} else if (e->redeploy && (to == REL_FAILED || to == REL_TERMINATED)) {
+		e->status = e->own;
+		e->why = e->own_why;
+	}
 }
 
 static int
@@ -461,8 +478,8 @@ parse_header(struct rel_release *r, struct lines *L, size_t *pos,
 		needs_src[r->nenvs] = v[i].f[3];
 		e->best_effort = !strcmp(v[i].f[4], "yes");
 		e->timeout = to_long(v[i].f[5], 0);
-		e->status = REL_PENDING;
-		e->by = e->why = "";
+		e->status = e->run = e->own = REL_PENDING;
+		e->by = e->why = e->own_why = "";
 		r->nenvs++;
 	}
 	for (size_t k = 0; k < r->nenvs; k++)

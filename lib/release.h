@@ -81,12 +81,20 @@ struct rel_env {
 	size_t *needs;             /* indices into release->envs */
 	int best_effort;
 	long timeout;
-	enum rel_status status;
+	enum rel_status status;    /* the release's own: a redeploy that did
+	                              not succeed leaves what it found (its
+	                              outcome is the environment history's,
+	                              DESIGN.md "redeploy") */
+	enum rel_status run;       /* of the last run into it, as it ended */
+	int redeploy;              /* the last run was a redeploy, rollback
+	                              or restore, not a promotion */
+	enum rel_status own;       /* what a redeploy that fails leaves */
+	const char *own_why;
 	int attempt;
 	int64_t started, finished; /* of the current promotion */
 	const char *by;            /* who started the current promotion */
 	const char *why;           /* reason of the last transition */
-	char how[16];              /* promote, redeploy, restore */
+	char how[16];              /* promote, redeploy, rollback, restore */
 	long runner;               /* runner pid while running */
 	char runner_host[REL_NAME_MAX + 1];
 	size_t nsteps;

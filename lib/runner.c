@@ -116,6 +116,7 @@ struct rel_runner {
 	int sync;                  /* the batch must reach the disk */
 	int retrying;              /* a retry line is on its way */
 	int terminating;
+	int term_done;             /* its end is written */
 	int64_t kill_at;           /* monotonic: SIGKILL what is left */
 	int64_t killed_at;         /* monotonic: when it was sent */
 	char term_why[512];
@@ -1075,6 +1076,17 @@ request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
 static void
 begin_terminate(struct rel_runner *ru, const char *why, int record);
 
+/* Is release id (of this product) newer than ours? */
+static int
+older_than(const struct rel_runner *ru, const char *id)
+{
+	char pname[REL_NAME_MAX + 1];
+	unsigned long n;
+
+	return rel_id_parse(id, pname, &n, NULL) == 0 &&
+	    !strcmp(pname, ru->r->product) && n > ru->r->n;
+}
+
 /* Take environment e for us, taking it from an older release's run. */
 static int
 claim(struct rel_runner *ru, size_t e)
@@ -1160,9 +1172,13 @@ claim(struct rel_runner *ru, size_t e)
 			    live->release);
 		rel_envlog_free(&log);
 	}
-	/* A resumed run goes on as what it was (a redeploy stays one). */
+	/* A resumed run goes on as what it was (a redeploy stays one).  A
+	 * redeploy of an older release than the one live is a rollback. */
 	snprintf(how, sizeof how, "%s", !ev->fresh && ru->r->envs[e].how[0] ?
 	    ru->r->envs[e].how : ru->o.how);
+	if (ru->o.kind == REL_RUN_REDEPLOY && !strcmp(how, "redeploy") &&
+	    older_than(ru, ev->previous))
+		snprintf(how, sizeof how, "rollback");
 	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s",
 	    how, ev->fresh ? "fresh" : "resume", (long)getpid(), ru->host);
 	/* The reason (an approval's comment) goes with what the command
@@ -1430,20 +1446,31 @@ finish_terminate(struct rel_runner *ru)
 	const char *who = ru->r->term == REL_TERMINATING ? ru->r->term_by :
 	    ru->o.by;
 
+	/* A redeploy stopped on its own (Ctrl-C, its timeout) is the
+	 * environment's history's: the release is not terminated. */
+	int only_env = ru->o.kind == REL_RUN_REDEPLOY &&
+	    ru->r->term == REL_PENDING;
+
+	ru->term_done = 1;
 	flush(ru);
 	for (size_t e = 0; e < ru->r->nenvs; e++)
 		if (ru->r->envs[e].status == REL_RUNNING)
 			event(ru, e, -1, -1, REL_TERMINATED, ru->term_why);
-		else if (ru->r->envs[e].status == REL_SUSPENDED)
+		else if (ru->r->envs[e].status == REL_SUSPENDED && !only_env)
 			event(ru, e, -1, -1, REL_PENDING, ru->term_why);
-	rel_terminate_lines(ru->r, rel_now_ms(), who, ru->term_why, &ru->batch,
-	    &el, &en);
+	if (only_env)
+		rel_stop_lines(ru->r, rel_now_ms(), who, REL_TERMINATED,
+		    REL_TERMINATED, ru->term_why, &ru->batch, &el, &en);
+	else
+		rel_terminate_lines(ru->r, rel_now_ms(), who, ru->term_why,
+		    &ru->batch, &el, &en);
 	rel_buf_add(&ru->envlines, el.s, el.len);
 	rel_buf_add(&ru->envnames, en.s, en.len);
 	rel_buf_free(&el);
 	rel_buf_free(&en);
 	ru->sync = 1;
-	event(ru, (size_t)-1, -1, -1, REL_TERMINATED, ru->term_why);
+	if (!only_env)
+		event(ru, (size_t)-1, -1, -1, REL_TERMINATED, ru->term_why);
 	flush(ru);
 	for (size_t e = 0; e < ru->r->nenvs; e++)
 		if (env_ours(&ru->env[e]))
@@ -1617,7 +1644,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 				snprintf(why, sizeof why, "interrupted (%s got "
 				    "signal %d)", ru->p->st->prog,
 				    (int)*ru->o.interrupt);
-				begin_terminate(ru, why, 1);
+				begin_terminate(ru, why,
+				    ru->o.kind != REL_RUN_REDEPLOY);
 			} else if (ru->r->timeout && ru->r->attempt_started &&
 			    wall > ru->r->attempt_started +
 			    ru->r->timeout * 1000) {
@@ -1626,7 +1654,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 				rel_duration_format(ru->r->timeout, d, sizeof d);
 				snprintf(why, sizeof why,
 				    "flow timeout of %s exceeded", d);
-				begin_terminate(ru, why, 1);
+				begin_terminate(ru, why,
+				    ru->o.kind != REL_RUN_REDEPLOY);
 			}
 		}
 		service_tasks(ru);
@@ -1642,8 +1671,7 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		}
 		schedule(ru);
 	}
-	if (ru->terminating && ru->r->status != REL_TERMINATED &&
-	    !ru->stop_error)
+	if (ru->terminating && !ru->term_done && !ru->stop_error)
 		finish_terminate(ru);
 	sweep(ru, ru->stop_error);
 	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))

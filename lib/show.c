@@ -18,8 +18,8 @@ const char *const rel_steps_header[11] = { "ID", "ENV", "STEP", "COMPONENT",
 	"REASON" };
 const char *const rel_history_header[7] = { "TIME", "ID", "WHO", "WHAT",
 	"FROM", "TO", "WHY" };
-const char *const rel_live_header[6] = { "ENV", "RELEASE", "SINCE", "HOW",
-	"BY", "PRODUCT" };
+const char *const rel_live_header[7] = { "ENV", "RELEASE", "SINCE", "HOW",
+	"BY", "PRODUCT", "STATE" };
 const char *const rel_envhist_header[8] = { "TIME", "ENV", "RELEASE",
 	"STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
 /* A key starting with '?' is a yes/no column (a JSON boolean), with '#'
@@ -31,8 +31,8 @@ const char *const rel_steps_keys[11] = { "id", "env", "step", "component",
 	"reason" };
 const char *const rel_history_keys[7] = { "time", "id", "who", "what",
 	"from", "to", "why" };
-const char *const rel_live_keys[6] = { "env", "release", "since", "how",
-	"by", "product" };
+const char *const rel_live_keys[7] = { "env", "release", "since", "how",
+	"by", "product", "state" };
 const char *const rel_envhist_keys[8] = { "time", "env", "release",
 	"status", "how", "by", "previous", "why" };
 

@@ -45,14 +45,14 @@ extern const char *const rel_summary_header[7];
 extern const char *const rel_envs_header[6];
 extern const char *const rel_steps_header[11];
 extern const char *const rel_history_header[7];
-extern const char *const rel_live_header[6];
+extern const char *const rel_live_header[7];
 extern const char *const rel_envhist_header[8];
 
 /* The JSON keys of a view: its header, in lower case. */
 extern const char *const rel_envs_keys[6];
 extern const char *const rel_steps_keys[11];
 extern const char *const rel_history_keys[7];
-extern const char *const rel_live_keys[6];
+extern const char *const rel_live_keys[7];
 extern const char *const rel_envhist_keys[8];
 
 /* A summary line (as rel_release_summary makes it) as a row. */

@@ -69,21 +69,21 @@ deploys_since() {
 	assert_eq deploys "$(deploys_since "$n")" "$(printf '%s\n' \
 	    "prod $old api=1.0 previous=$new" "prod $old ui=2.0 previous=$new")"
 	assert_eq live "$(live_of web)" "$(printf '%s\n' \
-	    "dev $new promote tester" "prod $old redeploy eve" \
+	    "dev $new promote tester" "prod $old rollback eve" \
 	    "qa $new promote tester")"
 	assert_eq history "$(env_history web prod)" "$(printf '%s\n' \
-	    "prod|$old|succeeded|redeploy|eve|$new|web-2 leaks memory" \
+	    "prod|$old|succeeded|rollback|eve|$new|web-2 leaks memory" \
 	    "prod|$new|succeeded|promote|alice|$old|" \
 	    "prod|$old|succeeded|promote|alice|-|")"
 	# No new release; each release says where it is live.
 	assert_eq releases "$(rel-status | cut -f1 | tr '\n' ' ')" "$new $old "
 	assert_eq old-prod "$(js "$old" '.environments[2] | "\(.status) \(.live) \(.how)"')" \
-	    "succeeded true redeploy"
+	    "succeeded true rollback"
 	assert_eq new-prod "$(js "$new" '.environments[2] | "\(.live) \(.live_release)"')" \
 	    "false $old"
 	# The live view as JSON, for a pipeline.
-	assert_eq json "$(rel-status --live --format json web | jq -r 'select(.env == "prod") | "\(.release) \(.how) \(.by)"')" \
-	    "$old redeploy eve"
+	assert_eq json "$(rel-status --live --format json web | jq -r 'select(.env == "prod") | "\(.release) \(.how) \(.by) \(.state)"')" \
+	    "$old rollback eve rolled-back"
 }
 
 @test "redeploy of the release live now: a redeploy, not a new release" {
@@ -141,7 +141,7 @@ deploys_since() {
 	[ "$(cut -f5 <<<"${lines[-1]}")" = 0 ]
 }
 
-@test "a redeploy that fails: exit 1, the environment keeps what was live" {
+@test "a rollback that fails: exit 1, the environment keeps what was live, the release its status" {
 	flow web <<'EOF'
 components: [api, ui]
 environments:
@@ -157,7 +157,59 @@ EOF
 	assert_contains "$stderr" "rel-redeploy: $bad failed in dev (rel-log $bad dev)"
 	assert_eq live "$(live_of web)" "dev $good promote tester"
 	assert_eq history "$(env_history web dev | head -1)" \
-	    "dev|$bad|failed|redeploy|tester|$good|"
+	    "dev|$bad|failed|rollback|tester|$good|"
+	# The outcome is the environment's: last month's release is not
+	# failed, nor in the morning's list.
+	assert_eq status "$(status_of "$bad")" succeeded
+	assert_eq env "$(env_status "$bad" dev)" succeeded
+	assert_eq failed "$(rel-status --status failed)" ""
+	assert_eq state "$(rel-status --live web | cut -f7)" rollback-failed
+	# What it ran is in its record, as its steps and logs.
+	assert_eq steps "$(steps_of "$bad" dev | head -1)" "dev action api failed 2"
+	rel-log "$bad" dev >/dev/null
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ -z "$stderr" ]
+	# It is not a failed release to retry: rel-redeploy again is.
+	run --separate-stderr rel-promote --retry "$bad"
+	assert_status 2
+}
+
+@test "rel-status --live says where a rollback stands: rolling back, rolled back" {
+	flow web <<'EOF'
+components: [api, ui]
+environments:
+  - name: dev
+    action: '[ "$REL_HOW" != rollback ] || waitfor "$SCRATCH/go"'
+EOF
+	r1=$(release 1.0)
+	rel-promote "$r1" >/dev/null
+	r2=$(release 1.1)
+	rel-promote "$r2" >/dev/null
+	assert_eq state "$(rel-status --live web | cut -f7)" -
+	bg "$SCRATCH/out" "$SCRATCH/err" rel-redeploy "$r1" dev
+	rolling() { [ "$(rel-status --live web | cut -f7)" = rolling-back ]; }
+	wait_for "the rollback to run" rolling
+	assert_eq live "$(rel-status --live web | cut -f2)" "$r2"
+	assert_eq status "$(status_of "$r1")" running
+	: >"$SCRATCH/go"
+	bg_wait "$BG_PID"
+	assert_eq exit "$BG_RC" 0
+	assert_eq live "$(rel-status --live web | cut -f2,4,7)" \
+	    "$r1	rollback	rolled-back"
+	assert_eq status "$(status_of "$r1")" succeeded
+	# Ctrl-C stops a rollback, not the release.
+	rm "$SCRATCH/go"
+	rel-redeploy "$r2" dev >/dev/null
+	bg "$SCRATCH/out" "$SCRATCH/err" rel-redeploy "$r1" dev
+	wait_for "the rollback to run" rolling
+	kill -INT "$BG_PID"
+	bg_wait "$BG_PID"
+	assert_eq exit "$BG_RC" 1
+	assert_eq status "$(status_of "$r1")" succeeded
+	assert_eq history "$(env_history web dev | head -1 | cut -d'|' -f2-4)" \
+	    "$r1|terminated|rollback"
+	assert_eq state "$(rel-status --live web | cut -f7)" rollback-failed
 }
 
 @test "the hotfix story: --restore gives dev and qa back the release under test" {
