@@ -23,6 +23,8 @@ has_cmd git || need="$need git"
 has_cmd ssh-keygen || need="$need openssh-client"
 has_cmd zcat || need="$need gzip"
 has_cmd jq || need="$need jq"
+# The live view of rel-promote is tested in a terminal: tmux.
+has_cmd tmux || need="$need tmux"
 # The zsh and fish completions are tested at their shells' prompts.
 has_cmd zsh || need="$need zsh"
 has_cmd fish || need="$need fish"

@@ -183,6 +183,25 @@ rel_run_release(const struct rel_runner *ru)
 	return ru->r;
 }
 
+int
+rel_run_tries(const struct rel_runner *ru, size_t env, size_t step,
+    size_t run, int *now, int *max)
+{
+	for (size_t i = ru->ntasks; i > 0; i--) {
+		const struct rel_task *t = &ru->tasks[i - 1];
+
+		if (t->done || (size_t)t->env != env || (size_t)t->step != step ||
+		    (size_t)(t->comp < 0 ? 0 : t->comp) != run)
+			continue;
+		if (t->max_tries <= 1)
+			return 0;
+		*now = t->pid > 0 ? t->tries : t->tries + 1;
+		*max = t->max_tries;
+		return 1;
+	}
+	return 0;
+}
+
 /* --- writing ------------------------------------------------------ */
 
 /* Keep an event until the lines that go with it are written (see

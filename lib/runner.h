@@ -6,7 +6,9 @@
  * is there; a newer release takes an environment from an older one, which
  * is terminated).  The runner is one process with no threads: steps are
  * child processes in process groups of their own, watched with poll() and
- * waitpid(WNOHANG).  Every transition is written to the record as it
+ * waitpid(WNOHANG).  It waits for any child of its process (on Linux it is
+ * the subreaper of what its steps leave), so a caller has no children of
+ * its own while it runs.  Every transition is written to the record as it
  * happens, under the product lock held only for that moment; environment
  * transitions are synced to disk at once, step transitions at the next
  * environment transition (a lost step transition means the step runs again
@@ -81,6 +83,12 @@ void rel_run_callbacks(struct rel_runner *ru, rel_event_fn on_event,
 
 /* The release as prepared (for messages before execution). */
 const struct rel_release *rel_run_release(const struct rel_runner *ru);
+
+/* A step run that this runner tries more than once (a verification):
+ * 1, with *now the try under way (or the next, while it waits to try
+ * again) and *max the tries allowed; else 0. */
+int rel_run_tries(const struct rel_runner *ru, size_t env, size_t step,
+    size_t run, int *now, int *max);
 
 /* After a fork: the runner is this process now (for the runner lock's
  * description of its holder). */
