@@ -806,14 +806,17 @@ EOF
 	assert_eq failed "$(rel-status --status failed | cut -f1 | LC_ALL=C sort | tr '\n' ' ')" \
 	    "app-1 app-2 app-3 "
 	rm "$SCRATCH/fail"
-	# As USERS.md pipes it, from rel-status: every failed release again.
+	# As USERS.md pipes it, from rel-status: every failed release again,
+	# newest first.  The oldest would then roll dev back over the one
+	# just retried: refused (exit 2), a rollback is rel-redeploy's.
 	run --separate-stderr bash -c \
 	    "rel-status --status failed --format tsv | grep -v '^$b' | cut -f1 | rel-promote --retry"
-	assert_status 0
-	assert_eq a "$(status_of "$a")" succeeded
+	assert_status 2
+	assert_eq stderr "$stderr" "rel-promote: $c is live in dev now, newer than $a: retrying would roll dev back; use --force to do it anyway, or rel-redeploy $a dev"
+	assert_eq a "$(status_of "$a")" failed
 	assert_eq b "$(status_of "$b")" failed
 	assert_eq c "$(status_of "$c")" succeeded
-	assert_eq runs "$(grep -c ' 2$' "$SCRATCH/runs")" 2
+	assert_eq runs "$(grep -c ' 2$' "$SCRATCH/runs")" 1
 }
 
 @test "not on a terminal: one tab-separated line per transition, no escapes" {
