@@ -21,7 +21,7 @@ if not set -q __rel_fish_completion
             case rel-create
                 printf '%s\n' --state -f --flow -a --artifact -r --rev --repo -m --message --by -w --wait
             case rel-promote
-                printf '%s\n' --state --by -w --wait
+                printf '%s\n' --state --by -m --reason -w --wait
             case rel-status
                 printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait
             case rel-redeploy

@@ -236,11 +236,11 @@ samples() {
 		    awk -v p="$1" -v e="$2" '$1 == p && $2 == e { print $3 }')
 		assert_eq "time of $1 $2" "${t%.*}" "$(date -u -d "$(cut -f1 <<<"$run")" +%s)"
 	done
-	# The ones worth a look, exactly: a redeploy, a running promotion,
+	# The ones worth a look, exactly: a rollback, a running promotion,
 	# a failed one.
 	samples rel_environment_run_info | grep -e '^api dev' -e '^shop dev' -e '^web qa' |
 	    diff -u - <(printf '%s\n' \
-	    "api dev api-1 redeploy succeeded 1" \
+	    "api dev api-1 rollback succeeded 1" \
 	    "shop dev shop-2 promote running 1" \
 	    "web qa web-3 promote succeeded 1")
 	stop_shop
