@@ -347,14 +347,30 @@ rel_check_product(struct rel_product *p, struct rel_check *c, rel_check_fn fn,
     void *arg, struct rel_err *err)
 {
 	struct ctx x = { p, c, fn, arg, 0, 0 };
-	unsigned long last = 0, count, *strays = NULL;
+	unsigned long last = 0, dirlast = 0, count, *strays = NULL;
 	size_t nstrays = 0;
 	struct dirent *de;
 	int fd, rc;
 
 	if ((rc = rel_product_last(p, &last, err)) != 0 ||
-	    (rc = rel_release_strays(p, &strays, &nstrays, err)) != 0)
+	    (rc = rel_release_strays(p, &strays, &nstrays, &dirlast,
+	    err)) != 0)
 		return rc;
+	/* Records the index did not reach (put there by hand, or copied
+	 * in with the cache left as it was): releases from now on, as they
+	 * would be with no cache; the index is rebuilt below. */
+	for (unsigned long n = last + 1; n <= dirlast; n++) {
+		char id[REL_ID_MAX + 1];
+
+		if (!rel_release_exists(p, n))
+			continue;
+		snprintf(id, sizeof id, "%s-%lu", p->name, n);
+		say(&x, id, 1, "releases/%s was beyond the index's last "
+		    "release (%s-%lu): counted as a release from now on", id,
+		    p->name, last);
+	}
+	if (dirlast > last)
+		last = dirlast;
 	for (unsigned long n = 1; n <= last; n++)
 		check_release(&x, n);
 	for (size_t i = 0; i < nstrays; i++) {

@@ -230,7 +230,7 @@ rel_release_stray(struct rel_product *p, unsigned long n, struct rel_err *err)
 
 int
 rel_release_strays(struct rel_product *p, unsigned long **strays, size_t *n,
-    struct rel_err *err)
+    unsigned long *dirlast, struct rel_err *err)
 {
 	unsigned long last, *v;
 	size_t nv, k = 0;
@@ -240,6 +240,8 @@ rel_release_strays(struct rel_product *p, unsigned long **strays, size_t *n,
 	*n = 0;
 	if ((rc = scan(p, &v, &nv, &last, err)) != 0)
 		return rc;
+	if (dirlast)
+		*dirlast = last;
 	while (k < nv && v[k] <= last)
 		k++;
 	memmove(v, v + k, (nv - k) * sizeof *v);

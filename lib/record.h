@@ -62,9 +62,11 @@ int rel_product_last(struct rel_product *p, unsigned long *n,
  * stray; 0 if it is a release or is not there at all. */
 int rel_release_stray(struct rel_product *p, unsigned long n,
     struct rel_err *err);
-/* The numbers of the stray records, sorted (free *strays). */
+/* The numbers of the stray records, sorted (free *strays), and in
+ * *dirlast (unless NULL) the last release as the directory has it, which
+ * is beyond rel_product_last's when records were put there by hand. */
 int rel_release_strays(struct rel_product *p, unsigned long **strays,
-    size_t *n, struct rel_err *err);
+    size_t *n, unsigned long *dirlast, struct rel_err *err);
 
 /* Create the next release of the product from the header built by
  * `build` (called once, before the lock: a record does not hold its own

@@ -522,6 +522,28 @@ EOF
 	rel-status --check >/dev/null
 }
 
+@test "a record put by hand within reach of the last: --check counts it, as it would be with no cache/" {
+	three_releases
+	releases=$REL_STATE_DIR/products/web/releases
+	# 999 numbers missing: within reach (rel-store(5)), so a release,
+	# though the index (cache/) does not know it yet.
+	cp "$releases/web-1" "$releases/web-1003"
+	run --separate-stderr rel-status --check web
+	assert_status 0
+	assert_contains "$stderr" "web-1003"
+	assert_contains "$stderr" "beyond the index"
+	# product releases transitions env-runs problems fixed stale
+	[ "$(cut -f2,5,6 <<<"${lines[0]}")" = "$(printf '4\t0\t1')" ]
+	# From now on every command sees what it would see with no cache/.
+	[ "$(rel-status web | cut -f1 | tr '\n' ' ')" = "web-1003 web-3 web-2 web-1 " ]
+	[ "$(rel-create web -a api=9 -a ui=9)" = web-1004 ]
+	rm -rf "$REL_STATE_DIR/cache"
+	[ "$(rel-status web | cut -f1 | tr '\n' ' ')" = "web-1004 web-1003 web-3 web-2 web-1 " ]
+	run --separate-stderr rel-status --check web
+	assert_status 0
+	[ -z "$stderr" ]
+}
+
 @test "--check reads every record and says there is no damage" {
 	three_releases
 	run --separate-stderr rel-status --check

@@ -586,7 +586,7 @@ test_strays(void **state)
 	assert_int_equal(unit_rm_rf(path), 0);
 	reopen(fx);
 	assert_int_equal(last(&fx->s.p), 3);
-	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, &err), 0);
+	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, NULL, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0], 99999999);
 	free(v);
@@ -618,7 +618,7 @@ test_strays(void **state)
 	assert_int_equal(unit_rm_rf(path), 0);
 	reopen(fx);
 	assert_int_equal(last(&fx->s.p), 4 + REL_RECORD_GAP + 1);
-	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, &err), 0);
+	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, NULL, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0], 4 + REL_RECORD_GAP + 1 + REL_RECORD_GAP + 2);
 	assert_int_equal(v[1], 99999999);
