@@ -227,7 +227,7 @@ parse(struct walk *w, size_t i, int gently, int use_graph)
 
 static int
 emit(struct walk *w, const unsigned char *oid, int64_t date, uint64_t gen,
-    struct node *n)
+    uint32_t seq, struct node *n)
 {
 	struct rel_git_found *f;
 
@@ -239,6 +239,7 @@ emit(struct walk *w, const unsigned char *oid, int64_t date, uint64_t gen,
 	memcpy(f->oid, oid, REL_GIT_RAWSZ);
 	f->date = date;
 	f->gen = gen;
+	f->seq = seq;
 	f->obj = NULL;
 	f->data = NULL;
 	f->len = 0;
@@ -262,6 +263,8 @@ found_cmp(const void *a, const void *b)
 		return x->date > y->date ? -1 : 1;
 	if (x->gen != y->gen)
 		return x->gen > y->gen ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
 	return memcmp(x->oid, y->oid, REL_GIT_RAWSZ);
 }
 
@@ -483,7 +486,7 @@ walk_dates(struct walk *w, const unsigned char *tips, size_t ntips,
 		struct node *n = &w->nodes[i];
 
 		if ((n->flags & DONE) && WANTED(n->flags) &&
-		    (rc = emit(w, n->oid, n->date, 0, n)))
+		    (rc = emit(w, n->oid, n->date, 0, n->seq, n)))
 			return rc;
 	}
 	return 0;
@@ -608,7 +611,8 @@ walk_off_graph(struct walk *w)
 
 		w->out->visited++;
 		if (WANTED(n->flags))
-			rc = emit(w, n->oid, n->date, UINT64_MAX, n);
+			rc = emit(w, n->oid, n->date, UINT64_MAX,
+			    (uint32_t)w->out->n, n);
 		else
 			release(w, n);
 		for (uint32_t k = 0; !rc && k < n->npar; k++) {
@@ -683,7 +687,7 @@ walk_graph(struct walk *w, const unsigned char *tips, size_t ntips,
 			break;
 		}
 		if (WANTED(f) && (rc = emit(w, rel_git_graph_oid(w->g, e.pos),
-		    c.date, e.gen, NULL)))
+		    c.date, e.gen, (uint32_t)w->out->n, NULL)))
 			return rc;
 		f &= TIP | UNINTERESTING;
 		for (size_t k = 0; !w->damaged; k++) {

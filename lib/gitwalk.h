@@ -24,7 +24,9 @@
  * inflated twice; the others are released as soon as they are passed.
  *
  * Invariants: the result holds each commit once, newest commit date
- * first (then the higher generation, then the id); everything the walk
+ * first (then the higher generation, then in the order git's date walk
+ * queues them: children before parents made in the same second, as
+ * git log lists them); everything the walk
  * allocated or read is released on every path, the result with
  * rel_git_range_free.
  */
@@ -52,6 +54,8 @@ struct rel_git_found {
 	unsigned char oid[REL_GIT_RAWSZ];
 	int64_t date;                 /* commit date */
 	uint64_t gen;                 /* for the order (0 off the graph) */
+	uint32_t seq;                 /* for ties: the order git's walk
+	                                 queues commits in */
 	void *obj;                    /* its object if the walk read it */
 	const char *data;
 	size_t len;

@@ -306,3 +306,25 @@ check() {
 	    (.notes[0] | test("damaged \\(a parent out of place\\)"))' \
 	    "$SCRATCH/out.json"
 }
+
+@test "commits made in one second are listed as git log lists them, child first" {
+	local r=$SCRATCH/same i
+
+	git init -q "$r"
+	# Eight commits with one date: only the walk's order can tell them
+	# apart (an order by id would shuffle them).
+	for i in 1 2 3 4 5 6 7 8; do
+		GIT_AUTHOR_DATE='1700000000 +0000' GIT_COMMITTER_DATE='1700000000 +0000' \
+		    git -C "$r" -c user.name=t -c user.email=t@example.org \
+		    commit -q --allow-empty -m "fix: change $i"
+	done
+	want=$(git -C "$r" log --format=%s HEAD~7..HEAD | sed 's/^fix: //' | paste -sd'|')
+	[ "$want" = "change 8|change 7|change 6|change 5|change 4|change 3|change 2" ]
+	run --separate-stderr rel-notes --range HEAD~7..HEAD --repo "$r" --format json
+	assert_status 0
+	[ "$(jq -r '[.groups[].commits[].description] | join("|")' <<<"$output")" = "$want" ]
+	git -C "$r" commit-graph write --reachable
+	run --separate-stderr rel-notes --range HEAD~7..HEAD --repo "$r" --format json
+	assert_status 0
+	[ "$(jq -r '[.groups[].commits[].description] | join("|")' <<<"$output")" = "$want" ]
+}
