@@ -44,6 +44,7 @@ void
 rel_notes_free(struct rel_notes *n)
 {
 	free(n->outputs);
+	free(n->promotions);
 	free(n->artifacts);
 	free(n->commits);
 	free(n->people);
@@ -437,6 +438,36 @@ rel_notes_release(struct rel_notes *n, const struct rel_release *r,
 		no->object = puts0(n, o->object);
 		no->key = puts0(n, o->key);
 		no->value = puts0(n, o->value);
+	}
+
+	/* The runs it started: an environment's move to running, with who
+	 * started it and why (a gate's comment). */
+	for (size_t i = 0; i < r->ntr; i++) {
+		const struct rel_transition *t = &r->tr[i];
+		struct rel_notes_promotion *np;
+		const char *how = t->info ? strstr(t->info, "how=") : NULL;
+		char word[16];
+		size_t len;
+
+		if (!strcmp(t->object, "-") || strchr(t->object, '/') ||
+		    strcmp(t->to, "running"))
+			continue;
+		if (grow((void **)&n->promotions, &n->misc_cap[3],
+		    n->npromotions, sizeof *n->promotions) < 0)
+			return oom(n, err);
+		np = &n->promotions[n->npromotions++];
+		np->env = puts0(n, t->object);
+		np->by = t->who && *t->who ? puts0(n, t->who) : NONE;
+		np->why = t->why && *t->why ? puts0(n, t->why) : NONE;
+		np->time = t->time;
+		len = how ? strcspn(how += 4, " ") : 0;
+		if (len == 0 || len >= sizeof word) {
+			np->how = puts0(n, "promote");
+		} else {
+			memcpy(word, how, len);
+			word[len] = '\0';
+			np->how = puts0(n, word);
+		}
 	}
 
 	/* Artifacts: this release's, in order, then those it dropped. */
@@ -1269,6 +1300,48 @@ md_artifacts(const struct rel_notes *n, struct rel_buf *b)
 	}
 }
 
+/* "promote" -> "promoted", and the like. */
+static const char *
+how_done(const char *how)
+{
+	static const char *const done[][2] = { { "promote", "promoted" },
+	    { "redeploy", "redeployed" }, { "rollback", "rolled back" },
+	    { "restore", "restored" } };
+
+	for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
+		if (!strcmp(how, done[i][0]))
+			return done[i][1];
+	return how;
+}
+
+static void
+md_promotions(const struct rel_notes *n, struct rel_buf *b)
+{
+	char t[REL_TIME_MAX];
+
+	if (!n->npromotions)
+		return;
+	rel_buf_adds(b, "\n## Promotions\n\n");
+	for (size_t i = 0; i < n->npromotions; i++) {
+		const struct rel_notes_promotion *p = &n->promotions[i];
+
+		rel_time_format(p->time, 0, t);
+		rel_buf_adds(b, "- **");
+		md_text(b, S(p->env), 0);
+		rel_buf_adds(b, ":** ");
+		rel_buf_adds(b, how_done(S(p->how)));
+		rel_buf_adds(b, " by ");
+		md_text(b, S(p->by) ? S(p->by) : "?", 0);
+		rel_buf_adds(b, ", ");
+		rel_buf_adds(b, t);
+		if (S(p->why)) {
+			rel_buf_adds(b, ": ");
+			md_text(b, S(p->why), 0);
+		}
+		rel_buf_addc(b, '\n');
+	}
+}
+
 static int
 render_md(const struct rel_notes *n, struct rel_buf *b)
 {
@@ -1277,6 +1350,7 @@ render_md(const struct rel_notes *n, struct rel_buf *b)
 
 	md_header(n, b);
 	md_artifacts(n, b);
+	md_promotions(n, b);
 	if (n->nbreaking) {
 		rel_buf_adds(b, "\n## Breaking changes\n");
 		for (size_t i = 0; i < n->ncommits; i++)
@@ -1444,6 +1518,23 @@ render_text(const struct rel_notes *n, struct rel_buf *b)
 	}
 	for (size_t i = 0; i < n->nnotes; i++) {
 		text_field(b, "note", S(n->notes[i]));
+		rel_buf_addc(b, '\n');
+	}
+	for (size_t i = 0; i < n->npromotions; i++) {
+		const struct rel_notes_promotion *p = &n->promotions[i];
+
+		rel_time_format(p->time, 0, t);
+		text_field(b, "promotion", S(p->env));
+		rel_buf_addc(b, ' ');
+		rel_buf_adds(b, how_done(S(p->how)));
+		rel_buf_adds(b, " by ");
+		rel_buf_adds(b, S(p->by) ? S(p->by) : "?");
+		rel_buf_adds(b, ", ");
+		rel_buf_adds(b, t);
+		if (S(p->why)) {
+			rel_buf_adds(b, ": ");
+			rel_buf_adds(b, S(p->why));
+		}
 		rel_buf_addc(b, '\n');
 	}
 	if (n->nartifacts) {
@@ -1714,6 +1805,22 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 		json_kstr(b, "object", S(n->outputs[i].object), &f);
 		json_kstr(b, "key", S(n->outputs[i].key), &f);
 		json_kstr(b, "value", S(n->outputs[i].value), &f);
+		rel_buf_addc(b, '}');
+	}
+	rel_buf_addc(b, ']');
+	json_key(b, "promotions", &first);
+	rel_buf_addc(b, '[');
+	for (size_t i = 0; i < n->npromotions; i++) {
+		const struct rel_notes_promotion *p = &n->promotions[i];
+		int f = 1;
+
+		rel_time_format(p->time, 0, t);
+		rel_buf_adds(b, i ? ",{" : "{");
+		json_kstr(b, "env", S(p->env), &f);
+		json_kstr(b, "how", S(p->how), &f);
+		json_kstr(b, "by", S(p->by), &f);
+		json_kstr(b, "time", t, &f);
+		json_kstr(b, "why", S(p->why), &f);
 		rel_buf_addc(b, '}');
 	}
 	rel_buf_addc(b, ']');

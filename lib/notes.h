@@ -67,6 +67,14 @@ struct rel_notes_output {
 	size_t object, key, value;
 };
 
+/* A run into an environment that this release started: who started it,
+ * when, how (promote, redeploy, rollback, restore) and why (the gate's
+ * comment: rel-promote --reason). */
+struct rel_notes_promotion {
+	size_t env, by, how, why;
+	int64_t time;                      /* ms */
+};
+
 struct rel_notes_person {
 	size_t name, email;                /* email: the one used most */
 	size_t commits;
@@ -133,9 +141,10 @@ struct rel_notes {
 	const struct rel_notes_cfg *cfg;   /* keys, links, patterns; or NULL */
 
 	size_t noutputs, nartifacts, ncommits, npeople, nissues, nrefs;
-	size_t nnotes, nbreaking, naddrs, nctypes;
+	size_t nnotes, nbreaking, naddrs, nctypes, npromotions;
 	size_t ntype[REL_CC_NTYPES];
 	struct rel_notes_output *outputs;
+	struct rel_notes_promotion *promotions;
 	struct rel_notes_artifact *artifacts;
 	struct rel_notes_commit *commits;
 	struct rel_notes_person *people;
@@ -150,7 +159,7 @@ struct rel_notes {
 	size_t *addr_tab, *ctype_tab;
 	size_t people_cap, issue_cap;      /* powers of two, or 0 */
 	size_t addr_cap, ctype_cap;
-	size_t commits_cap, people_alloc, issues_alloc, refs_cap, misc_cap[3];
+	size_t commits_cap, people_alloc, issues_alloc, refs_cap, misc_cap[4];
 	size_t addrs_alloc, ctypes_alloc;
 	int oom;
 	struct rel_commitmsg cm;           /* reused for each commit */
@@ -166,8 +175,9 @@ const char *rel_notes_str(const struct rel_notes *n, size_t off);
  * must outlive n.  Set it before adding commits. */
 void rel_notes_config(struct rel_notes *n, const struct rel_notes_cfg *cfg);
 
-/* The release: header, outputs (the latest of each object and key) and
- * artifacts compared with base (NULL: no base, every artifact added).
+/* The release: header, outputs (the latest of each object and key), the
+ * runs it started into environments (who, when, why) and artifacts
+ * compared with base (NULL: no base, every artifact added).
  * A release without a revision gets no commits: the notes say so. */
 int rel_notes_release(struct rel_notes *n, const struct rel_release *r,
     const struct rel_release *base, struct rel_err *err);

@@ -192,6 +192,29 @@ teardown() {
 	assert_contains "$stderr" "rel-notes: --env staging: no such environment in the flow of web-2 (environments: dev, prod)"
 }
 
+@test "the gate's comment is in the notes: who promoted where, when and why" {
+	# dev is auto; prod is a manual gate, passed with a comment.
+	rel-promote web-2 >/dev/null
+	rel-promote web-2 prod --by alice --reason "CAB approved, RDM 4471" >/dev/null
+	run --separate-stderr rel-notes web-2
+	assert_status 0
+	assert_contains "$output" "## Promotions"
+	assert_contains "$output" "- **dev:** promoted by "
+	assert_contains "$output" "- **prod:** promoted by alice, "
+	assert_contains "$output" ": CAB approved, RDM 4471"
+	run --separate-stderr rel-notes --format text web-2
+	assert_contains "$output" "promotion:  prod promoted by alice, "
+	run --separate-stderr rel-notes --format json web-2
+	json_is '[.promotions[].env] | join(",")' "dev,prod"
+	json_is '.promotions[1].by' alice
+	json_is '.promotions[1].how' promote
+	json_is '.promotions[1].why' "CAB approved, RDM 4471"
+	json_is '.promotions[0].why' null
+	# A release never promoted has none.
+	run --separate-stderr rel-notes --format json web-1
+	json_is '.promotions | length' 0
+}
+
 @test "--since a release, and the CI pipeline with the id on stdin" {
 	run --separate-stderr rel-notes --since web-1 --format json web-2
 	assert_status 0
