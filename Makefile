@@ -47,6 +47,8 @@ GIT_COMMANDS = rel-revparse
 GITREAD_COMMANDS = rel-notes
 COMMANDS = $(sort $(patsubst bin/%.c,%,$(wildcard bin/rel*.c)))
 BINS = $(addprefix bin/,$(COMMANDS))
+# What every command shares (bin/cmd.h): linked into each, not a command.
+CMD_OBJ = build/bin/cmd.o
 
 LIB_SRC = $(filter-out lib/git%.c,$(wildcard lib/*.c))
 LIB_OBJ = $(patsubst lib/%.c,build/lib/%.o,$(LIB_SRC))
@@ -99,14 +101,14 @@ build/bin/%.o: bin/%.c build/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(BASE_CFLAGS) -c -o $@ $<
 
-$(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
+$(addprefix bin/,$(GIT_COMMANDS)): bin/%: build/bin/%.o $(CMD_OBJ) build/librel-git.a build/librel.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CMD_OBJ) build/librel-git.a build/librel.a $(GIT_LIBS) $(BASE_LIBS)
 
-$(addprefix bin/,$(GITREAD_COMMANDS)): bin/%: build/bin/%.o build/librel-git.a build/librel.a
-	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< build/librel-git.a build/librel.a $(BASE_LIBS) $(DL_LIBS)
+$(addprefix bin/,$(GITREAD_COMMANDS)): bin/%: build/bin/%.o $(CMD_OBJ) build/librel-git.a build/librel.a
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $< $(CMD_OBJ) build/librel-git.a build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
-bin/%: build/bin/%.o build/librel.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $< build/librel.a $(BASE_LIBS) $(DL_LIBS)
+bin/%: build/bin/%.o $(CMD_OBJ) build/librel.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CMD_OBJ) build/librel.a $(BASE_LIBS) $(DL_LIBS)
 
 build/tests/%: tests/unit/%.c build/librel.a build/librel-git.a build/.flags
 	@mkdir -p $(@D)

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "flow.h"
 #include "io.h"
 #include "name.h"
@@ -31,16 +31,23 @@ static const char usage[] =
     "                  PRODUCT\n"
     "       rel-create -h | --version\n";
 
-enum { O_STATE = 1, O_FLOW, O_ART, O_REV, O_REPO, O_MSG, O_BY, O_HOTFIX,
-	O_WAIT, O_HELP, O_VERSION };
+enum { O_FLOW = 1, O_ART, O_REV, O_REPO, O_MSG, O_HOTFIX };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "flow", 'f', 1, O_FLOW },
-	{ "artifact", 'a', 1, O_ART }, { "rev", 'r', 1, O_REV },
-	{ "repo", 0, 1, O_REPO }, { "message", 'm', 1, O_MSG },
-	{ "by", 0, 1, O_BY }, { "hotfix", 0, 0, O_HOTFIX },
-	{ "wait", 'w', 1, O_WAIT }, { "help", 'h', 0, O_HELP },
-	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+	REL_OPT_STATE,
+	{ O_FLOW, 'f', "flow", "FILE", "file",
+	    "the flow (else STATE/flows/PRODUCT.yaml)" },
+	{ O_ART, 'a', "artifact", "COMPONENT=VERSION", NULL,
+	    "a component's version, one for each component" },
+	{ O_REV, 'r', "rev", "REV", NULL,
+	    "the git revision the release is made from" },
+	{ O_REPO, 0, "repo", "DIR", "dir",
+	    "the repository of --rev (else the flow's, else .)" },
+	{ O_MSG, 'm', "message", "TEXT", NULL, "a description, recorded" },
+	REL_OPT_BY,
+	{ O_HOTFIX, 0, "hotfix", NULL, NULL,
+	    "a hotfix: it may skip environments its flow lets it" },
+	REL_OPT_WAIT, REL_OPT_END
 };
 
 struct job {
@@ -50,6 +57,10 @@ struct job {
 	const struct rel_flow *flow;
 	const char **versions;
 	int64_t now;
+	/* What the command line gave. */
+	const char *flowpath, *rev_arg, *repo_arg;
+	const char **arts;
+	size_t narts;
 };
 
 static void
@@ -67,12 +78,6 @@ build(struct rel_buf *out, void *arg)
 	rel_release_header(out, &nr, j->flow);
 }
 
-static int
-die(struct rel_err *err)
-{
-	fprintf(stderr, "rel-create: %s\n", err->msg);
-	return err->code ? err->code : REL_ESYS;
-}
 
 /* The repository for --rev: --repo, else the flow's (relative to the
  * flow file), else the current directory. */
@@ -141,213 +146,188 @@ resolve_rev(const char *argv0, const char *dir, const char *rev, char *oid,
 	return rc;
 }
 
-int
-main(int argc, char **argv)
+/* The flow file into buf: --flow, else STATE/flows/PRODUCT.yaml. */
+static int
+read_flow(const char *state, const struct job *j, char *file, size_t n,
+    struct rel_buf *buf, struct rel_err *err)
 {
-	struct rel_err err = { 0, "" };
-	struct rel_cli c;
-	struct rel_store st;
-	struct rel_product p;
-	struct rel_flow *flow = NULL;
-	struct rel_buf flowbuf = REL_BUF_INIT;
-	const char *state = NULL, *flowpath = NULL, *rev = NULL, *repo = NULL;
-	const char *message = "", *by = NULL, *arg;
-	const char **arts = NULL;
-	size_t narts = 0;
-	char root[4096], flowfile[4200], who[256], repodir[PATH_MAX];
-	char oid[128] = "", hash[65];
-	int hotfix = 0, wait_ms = -1, o, rc;
-	unsigned long n;
-	struct job job;
+	char root[4096];
+	struct stat sb;
+	int fd, rc;
 
-	memset(&job, 0, sizeof job);
-	if (rel_cli_init(&c, argc, argv) ||
-	    !(arts = calloc((size_t)argc, sizeof *arts))) {
-		fprintf(stderr, "rel-create: out of memory\n");
-		return REL_ESYS;
-	}
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
-		switch (o) {
-		case O_STATE: state = arg; break;
-		case O_FLOW: flowpath = arg; break;
-		case O_ART: arts[narts++] = arg; break;
-		case O_REV: rev = arg; break;
-		case O_REPO: repo = arg; break;
-		case O_MSG: message = arg; break;
-		case O_BY: by = arg; break;
-		case O_HOTFIX: hotfix = 1; break;
-		case O_WAIT:
-			if (rel_cli_seconds("--wait", arg, &wait_ms, &err))
-				o = -2;
-			break;
-		case O_HELP:
-			fputs(usage, stdout);
-			rc = 0;
-			goto out_cli;
-		case O_VERSION:
-			puts("rel-create " REL_VERSION);
-			rc = 0;
-			goto out_cli;
-		}
-		if (o == -2)
-			break;
-	}
-	if (o == -1 || o == -2 || c.noperands != 1) {
-		fprintf(stderr, "rel-create: %s\n%s", o == -1 ? c.err.msg :
-		    o == -2 ? err.msg : c.noperands ? "expected one product" :
-		    "no product given", usage);
-		rc = REL_EUSAGE;
-		goto out_cli;
-	}
-	job.product = c.operands[0];
-	if ((rc = rel_product_check(job.product, &err)) ||
-	    (rc = rel_cli_who(by, who, sizeof who, &err)) ||
-	    (rc = rel_text_check("-m message", message, REL_TEXT_MAX, 1, &err)) ||
-	    (rc = rel_store_path(state, root, sizeof root, &err)))
-		goto fail;
-	if (rev && (rc = rel_text_check("--rev", rev, 256, 0, &err)))
-		goto fail;
-
-	/* The flow. */
-	if (flowpath)
-		snprintf(flowfile, sizeof flowfile, "%s", flowpath);
+	if ((rc = rel_store_path(state, root, sizeof root, err)))
+		return rc;
+	if (j->flowpath)
+		snprintf(file, n, "%s", j->flowpath);
 	else
-		snprintf(flowfile, sizeof flowfile, "%s/flows/%s.yaml", root,
-		    job.product);
-	{
-		struct stat sb;
-		int fd;
+		snprintf(file, n, "%s/flows/%s.yaml", root, j->product);
+	rc = rel_file_open_user(file, &fd, err);
+	if (rc == REL_ENOTFOUND && !j->flowpath)
+		return rel_err_set(err, REL_ENOTFOUND, "no flow for product "
+		    "'%s': write %s or give --flow FILE (see rel-flow(5))",
+		    j->product, file);
+	if (rc)
+		return rc;
+	/* Too large is the flow's fault, not the system's: exit 2, as for
+	 * any other fault of a flow, and before reading it. */
+	if (fstat(fd, &sb) == 0 && sb.st_size > REL_FLOW_MAX_BYTES)
+		rc = rel_err_set(err, REL_EUSAGE, "%s: flow is too large "
+		    "(%lld bytes, at most %d)", file, (long long)sb.st_size,
+		    REL_FLOW_MAX_BYTES);
+	else
+		rc = rel_fd_read_all(fd, file, REL_FLOW_MAX_BYTES, buf, err);
+	close(fd);
+	return rc;
+}
 
-		rc = rel_file_open_user(flowfile, &fd, &err);
-		if (rc == REL_ENOTFOUND && !flowpath) {
-			rel_err_set(&err, REL_ENOTFOUND,
-			    "no flow for product '%s': write %s or give --flow "
-			    "FILE (see rel-flow(5))", job.product, flowfile);
-			goto fail;
-		}
-		if (rc)
-			goto fail;
-		/* Too large is the flow's fault, not the system's: exit 2,
-		 * as for any other fault of a flow, and before reading it. */
-		if (fstat(fd, &sb) == 0 && sb.st_size > REL_FLOW_MAX_BYTES) {
-			close(fd);
-			rc = rel_err_set(&err, REL_EUSAGE, "%s: flow is too "
-			    "large (%lld bytes, at most %d)", flowfile,
-			    (long long)sb.st_size, REL_FLOW_MAX_BYTES);
-			goto fail;
-		}
-		rc = rel_fd_read_all(fd, flowfile, REL_FLOW_MAX_BYTES, &flowbuf,
-		    &err);
-		close(fd);
-		if (rc)
-			goto fail;
-	}
-	if ((rc = rel_flow_parse(flowfile, flowbuf.s ? flowbuf.s : "",
-	    flowbuf.len, job.product, &flow, &err)))
-		goto fail;
+/* The artifacts (-a COMPONENT=VERSION) into j->versions, in the flow's
+ * order: every component exactly once. */
+static int
+versions(struct job *j, const struct rel_flow *flow, struct rel_err *err)
+{
+	int rc;
 
-	/* The artifacts: every component exactly once. */
-	if (!(job.versions = calloc(flow->ncomponents, sizeof *job.versions))) {
-		rc = rel_err_set(&err, REL_ESYS, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < narts; i++) {
-		const char *eq = strchr(arts[i], '=');
+	if (!(j->versions = calloc(flow->ncomponents, sizeof *j->versions)))
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	for (size_t i = 0; i < j->narts; i++) {
+		const char *a = j->arts[i], *eq = strchr(a, '=');
 		char comp[REL_NAME_MAX + 2];
 		int k;
 
-		if (!eq || eq == arts[i]) {
-			rc = rel_err_set(&err, REL_EUSAGE,
-			    "-a '%s': expected COMPONENT=VERSION", arts[i]);
-			goto fail;
-		}
+		if (!eq || eq == a)
+			return rel_err_set(err, REL_EUSAGE,
+			    "-a '%s': expected COMPONENT=VERSION", a);
 		snprintf(comp, sizeof comp, "%.*s",
-		    (int)((size_t)(eq - arts[i]) > REL_NAME_MAX + 1 ?
-		    REL_NAME_MAX + 1 : (size_t)(eq - arts[i])), arts[i]);
-		if ((rc = rel_name_check("component", comp, &err)))
-			goto fail;
+		    (int)((size_t)(eq - a) > REL_NAME_MAX + 1 ?
+		    REL_NAME_MAX + 1 : (size_t)(eq - a)), a);
+		if ((rc = rel_name_check("component", comp, err)))
+			return rc;
 		if ((k = rel_flow_component_index(flow, comp)) < 0) {
 			struct rel_buf list = REL_BUF_INIT;
 
-			for (size_t j = 0; j < flow->ncomponents; j++)
-				rel_buf_addf(&list, "%s%s", j ? ", " : "",
-				    flow->components[j]);
-			rc = rel_err_set(&err, REL_EUSAGE,
+			for (size_t m = 0; m < flow->ncomponents; m++)
+				rel_buf_addf(&list, "%s%s", m ? ", " : "",
+				    flow->components[m]);
+			rc = rel_err_set(err, REL_EUSAGE,
 			    "-a %s: no component '%s' in the flow of %s "
-			    "(components: %s)", arts[i], comp, job.product,
+			    "(components: %s)", a, comp, j->product,
 			    list.s ? list.s : "");
 			rel_buf_free(&list);
-			goto fail;
+			return rc;
 		}
-		if (job.versions[k]) {
-			rc = rel_err_set(&err, REL_EUSAGE,
-			    "-a %s: component '%s' given twice", arts[i], comp);
-			goto fail;
-		}
+		if (j->versions[k])
+			return rel_err_set(err, REL_EUSAGE,
+			    "-a %s: component '%s' given twice", a, comp);
 		if ((rc = rel_text_check("version", eq + 1, REL_VERSION_MAX, 0,
-		    &err))) {
-			rel_err_prefix(&err, "-a %s", comp);
-			goto fail;
+		    err))) {
+			rel_err_prefix(err, "-a %s", comp);
+			return rc;
 		}
-		job.versions[k] = eq + 1;
+		j->versions[k] = eq + 1;
 	}
 	for (size_t k = 0; k < flow->ncomponents; k++)
-		if (!job.versions[k]) {
-			rc = rel_err_set(&err, REL_EUSAGE,
-			    "component '%s' has no version: add -a %s=VERSION",
+		if (!j->versions[k])
+			return rel_err_set(err, REL_EUSAGE, "component '%s' has "
+			    "no version: add -a %s=VERSION",
 			    flow->components[k], flow->components[k]);
-			goto fail;
-		}
+	return 0;
+}
 
-	/* The revision. */
-	if (rev) {
-		repo_dir(repo, flow, flowfile, repodir, sizeof repodir);
-		if ((rc = resolve_rev(argv[0], repodir, rev, oid, sizeof oid,
-		    &err)))
-			goto fail;
-	}
+/* Everything is good: the flow stored, the record written; its number
+ * into *n. */
+static int
+create(struct rel_cmd *c, struct job *j, const struct rel_buf *flowbuf,
+    unsigned long *n, struct rel_err *err)
+{
+	struct rel_product p;
+	char hash[65];
+	int rc;
 
-	/* Everything is good: write. */
-	if ((rc = rel_store_open(&st, root, 1, "rel-create", &err)))
-		goto fail;
-	if (wait_ms >= 0)
-		st.wait_ms = wait_ms;
-	if ((rc = rel_product_open(&st, job.product, 1, &p, &err))) {
-		rel_store_close(&st);
-		goto fail;
-	}
-	if ((rc = rel_flow_store(&p, flowbuf.s ? flowbuf.s : "", flowbuf.len,
-	    hash, &err)) == 0) {
-		job.by = who;
-		job.rev = rev ? oid : NULL;
-		job.repo = rev ? repodir : NULL;
-		job.message = message;
-		job.hotfix = hotfix;
-		job.flow_hash = hash;
-		job.flow_source = flowfile;
-		job.flow = flow;
-		job.now = rel_now_ms();
-		rc = rel_release_create(&p, build, &job, &n, &err);
+	if ((rc = rel_cmd_open(c, 1)))
+		return rc;
+	if ((rc = rel_product_open(&c->st, j->product, 1, &p, err)))
+		return rel_cmd_fail(c, err);
+	if ((rc = rel_flow_store(&p, flowbuf->s ? flowbuf->s : "",
+	    flowbuf->len, hash, err)) == 0) {
+		j->by = c->who;
+		j->flow_hash = hash;
+		j->now = rel_now_ms();
+		rc = rel_release_create(&p, build, j, n, err);
 	}
 	rel_product_close(&p);
-	rel_store_close(&st);
-	if (rc)
-		goto fail;
-	printf("%s-%lu\n", job.product, n);
-	if ((rc = rel_cli_finish(stdout, &err))) {
-		/* The release exists: say which, or a script loses it. */
-		rel_err_prefix(&err, "made %s-%lu", job.product, n);
-		goto fail;
+	return rc ? rel_cmd_fail(c, err) : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rel_cmd c;
+	struct rel_err err = { 0, "" };
+	struct rel_flow *flow = NULL;
+	struct rel_buf flowbuf = REL_BUF_INIT;
+	struct job j = { .message = "" };
+	char flowfile[4200], repodir[PATH_MAX], oid[128] = "";
+	const char *arg;
+	unsigned long n;
+	int o, rc;
+
+	rel_cmd_init(&c, "rel-create", usage, opts, argc, argv);
+	if (!(j.arts = calloc((size_t)argc, sizeof *j.arts))) {
+		c.stop = 1;
+		c.rc = REL_ESYS;
 	}
+	while ((o = rel_cmd_next(&c, &arg)) > 0) {
+		switch (o) {
+		case O_FLOW: j.flowpath = arg; break;
+		case O_ART: j.arts[j.narts++] = arg; break;
+		case O_REV: j.rev_arg = arg; break;
+		case O_REPO: j.repo_arg = arg; break;
+		case O_MSG: j.message = arg; break;
+		case O_HOTFIX: j.hotfix = 1; break;
+		}
+	}
+	if (o == 0 && c.noperands != 1)
+		rel_cmd_usage(&c, c.noperands ? "expected one product" :
+		    "no product given");
+	if (c.stop)
+		goto out;
+	j.product = c.operands[0];
+	if ((rc = rel_product_check(j.product, &err)) ||
+	    (rc = rel_text_check("-m message", j.message, REL_TEXT_MAX, 1,
+	    &err)) ||
+	    (j.rev_arg && (rc = rel_text_check("--rev", j.rev_arg, 256, 0,
+	    &err))) ||
+	    (rc = read_flow(c.state, &j, flowfile, sizeof flowfile, &flowbuf,
+	    &err)) ||
+	    (rc = rel_flow_parse(flowfile, flowbuf.s ? flowbuf.s : "",
+	    flowbuf.len, j.product, &flow, &err)) ||
+	    (rc = versions(&j, flow, &err)))
+		goto fail;
+	if (j.rev_arg) {
+		repo_dir(j.repo_arg, flow, flowfile, repodir, sizeof repodir);
+		if ((rc = resolve_rev(argv[0], repodir, j.rev_arg, oid,
+		    sizeof oid, &err)))
+			goto fail;
+		j.rev = oid;
+		j.repo = repodir;
+	}
+	j.flow = flow;
+	j.flow_source = flowfile;
+	if (create(&c, &j, &flowbuf, &n, &err))
+		goto out;
+	printf("%s-%lu\n", j.product, n);
+	/* The release exists: if it cannot be said, say which, or a script
+	 * loses it. */
+	if (rel_cmd_finish(&c, &err))
+		rel_cmd_failf(&c, REL_ESYS, "made %s-%lu: %s", j.product, n,
+		    err.msg);
 	goto out;
 fail:
-	rc = die(&err);
+	rel_cmd_fail(&c, &err);
 out:
-	free(job.versions);
+	free(j.versions);
+	free(j.arts);
 	rel_flow_free(flow);
 	rel_buf_free(&flowbuf);
-out_cli:
-	free(arts);
-	rel_cli_free(&c);
-	return rc;
+	return rel_cmd_end(&c);
 }

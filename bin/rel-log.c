@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "logfile.h"
 #include "logview.h"
 #include "reap.h"
@@ -25,13 +25,15 @@ static const char usage[] =
     "usage: rel-log [--state DIR] [--attempt N] [--follow] RELEASE ENV [STEP]\n"
     "       rel-log -h | --version\n";
 
-enum { O_STATE = 1, O_ATTEMPT, O_FOLLOW, O_HELP, O_VERSION };
+enum { O_ATTEMPT = 1, O_FOLLOW };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "attempt", 'a', 1, O_ATTEMPT },
-	{ "follow", 'f', 0, O_FOLLOW },
-	{ "help", 'h', 0, O_HELP }, { "version", 0, 0, O_VERSION },
-	{ NULL, 0, 0, 0 },
+	REL_OPT_STATE,
+	{ O_ATTEMPT, 'a', "attempt", "N", NULL,
+	    "the logs of that attempt (else every attempt's)" },
+	{ O_FOLLOW, 'f', "follow", NULL, NULL,
+	    "print what the logs gain until the run is over" },
+	REL_OPT_END
 };
 
 /* How logs are printed: a header before each when the selection holds
@@ -236,120 +238,90 @@ print_follow(struct printer *pr, struct rel_product *p, const char *step,
 	return rc;
 }
 
+/* The release to show, a dead runner recorded first, as rel-status does,
+ * so that the headers tell how its steps ended; and env (and step) in it.
+ * On an error, nothing is left open. */
+static int
+load(struct rel_cmd *c, struct rel_product *p, struct rel_release **r,
+    const char *env, const char *step, struct rel_err *err)
+{
+	int e, rc;
+
+	if ((rc = rel_release_open(&c->st, c->operands[0], p, r, err)))
+		return rc;
+	if (rel_reap_needed(*r)) {
+		struct rel_release *now = NULL;
+
+		if (rel_reap_load(p, (*r)->n, &now, NULL, err) != 0)
+			rel_cmd_fail(c, err);
+		if (now) {
+			rel_release_free(*r);
+			*r = now;
+		}
+	}
+	if ((e = rel_release_env(*r, env)) < 0)
+		rc = rel_err_set(err, REL_ENOTFOUND,
+		    "no environment '%s' in %s", env, (*r)->id);
+	else if (step && rel_release_step(&(*r)->envs[e], step) < 0)
+		rc = rel_err_set(err, REL_ENOTFOUND,
+		    "no step '%s' in %s of %s", step, env, (*r)->id);
+	if (rc) {
+		rel_release_free(*r);
+		*r = NULL;
+		rel_product_close(p);
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct rel_cli c;
-	struct rel_store st;
+	struct rel_cmd c;
 	struct rel_product p;
 	struct rel_release *r = NULL;
 	struct rel_err err = { 0, "" };
-	struct printer pr;
-	const char *state = NULL, *arg, *env, *step = NULL;
-	char root[4096], id[REL_ID_MAX + 1];
+	struct printer pr = { .last_nl = 1 };
+	const char *arg, *env, *step;
 	enum rel_status ended = REL_PENDING;
 	unsigned long want = 0;
-	int o, rc = 0, follow = 0;
+	int o, rc, follow = 0;
 
-	if (rel_cli_init(&c, argc, argv)) {
-		fprintf(stderr, "rel-log: out of memory\n");
-		return REL_ESYS;
+	rel_cmd_init(&c, "rel-log", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0) {
+		if (o == O_FOLLOW)
+			follow = 1;
+		else if (rel_cli_uint("--attempt", arg, &want, &c.err) ||
+		    want == 0 || want > INT_MAX)
+			rel_cmd_usage(&c, "--attempt: expected a number from 1");
 	}
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
-		switch (o) {
-		case O_STATE: state = arg; break;
-		case O_ATTEMPT:
-			if (rel_cli_uint("--attempt", arg, &want, &c.err) ||
-			    want == 0 || want > INT_MAX) {
-				rel_err_set(&c.err, REL_EUSAGE,
-				    "--attempt: expected a number from 1");
-				o = -1;
-			}
-			break;
-		case O_FOLLOW: follow = 1; break;
-		case O_HELP: fputs(usage, stdout); goto done;
-		case O_VERSION: puts("rel-log " REL_VERSION); goto done;
-		}
-		if (o < 0)
-			break;
-	}
-	if (o < 0 || c.noperands < 2 || c.noperands > 3) {
-		fprintf(stderr, "rel-log: %s\n%s", o < 0 ? c.err.msg :
-		    "expected RELEASE ENV [STEP]", usage);
-		rc = REL_EUSAGE;
-		goto done;
-	}
+	if (o == 0 && (c.noperands < 2 || c.noperands > 3))
+		rel_cmd_usage(&c, "expected RELEASE ENV [STEP]");
+	if (c.stop || rel_cmd_open(&c, 0))
+		return rel_cmd_end(&c);
 	env = c.operands[1];
-	if (c.noperands == 3)
-		step = c.operands[2];
-	if ((rc = rel_store_path(state, root, sizeof root, &err)) ||
-	    (rc = rel_store_open(&st, root, 0, "rel-log", &err))) {
-		fprintf(stderr, "rel-log: %s\n", err.msg);
-		goto done;
+	step = c.noperands == 3 ? c.operands[2] : NULL;
+	if (load(&c, &p, &r, env, step, &err)) {
+		rel_cmd_fail(&c, &err);
+		return rel_cmd_end(&c);
 	}
-	if ((rc = rel_release_open(&st, c.operands[0], &p, &r, &err))) {
-		fprintf(stderr, "rel-log: %s\n", err.msg);
-		rel_store_close(&st);
-		goto done;
-	}
-	if (rel_reap_needed(r)) {
-		/* Its runner may be dead: recorded first, as rel-status
-		 * does, so that the headers tell how its steps ended. */
-		struct rel_release *now = NULL;
-
-		if (rel_reap_load(&p, r->n, &now, NULL, &err) != 0)
-			fprintf(stderr, "rel-log: %s\n", err.msg);
-		if (now) {
-			rel_release_free(r);
-			r = now;
-		}
-	}
-	snprintf(id, sizeof id, "%s", r->id);
-	if (rel_release_env(r, env) < 0) {
-		rc = rel_err_set(&err, REL_ENOTFOUND,
-		    "no environment '%s' in %s", env, r->id);
-		goto fail;
-	}
-	if (step && rel_release_step(&r->envs[rel_release_env(r, env)],
-	    step) < 0) {
-		rc = rel_err_set(&err, REL_ENOTFOUND,
-		    "no step '%s' in %s of %s", step, env, r->id);
-		goto fail;
-	}
-	memset(&pr, 0, sizeof pr);
 	pr.r = r;
 	pr.env = env;
 	pr.with_status = !want && !follow;
-	pr.last_nl = 1;
 	rc = follow ? print_follow(&pr, &p, step, (int)want, &ended, &err) :
 	    print_once(&pr, &p, step, (int)want, &err);
 	if (!pr.last_nl)
 		putchar('\n');
-	if (rc == REL_ENOTFOUND) {
+	if (rc == REL_ENOTFOUND)
 		rel_err_set(&err, REL_ENOTFOUND, "no logs of %s in %s%s%s%s",
-		    id, env, step ? " for step " : "", step ? step : "",
-		    want ? " at that attempt" : " (nothing has run there yet)");
-		goto fail;
-	}
+		    r->id, env, step ? " for step " : "", step ? step : "",
+		    want ? " at that attempt" :
+		    " (nothing has run there yet)");
 	if (rc)
-		goto fail;
-	if (rel_cli_finish(stdout, &err)) {
-		rc = REL_ESYS;
-		goto fail;
-	}
-	if (follow && (ended == REL_FAILED || ended == REL_TERMINATED)) {
-		fprintf(stderr, "rel-log: %s %s in %s\n", id,
+		rel_cmd_fail(&c, &err);
+	else if (follow && (ended == REL_FAILED || ended == REL_TERMINATED))
+		rel_cmd_failf(&c, REL_EFAILED, "%s %s in %s", r->id,
 		    rel_status_name(ended), env);
-		rc = REL_EFAILED;
-	}
-	goto out;
-fail:
-	fprintf(stderr, "rel-log: %s\n", err.msg);
-out:
 	rel_release_free(r);
 	rel_product_close(&p);
-	rel_store_close(&st);
-done:
-	rel_cli_free(&c);
-	return rc;
+	return rel_cmd_end(&c);
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "envlog.h"
 #include "gitnotes.h"
 #include "notes.h"
@@ -41,16 +41,22 @@ static const char usage[] =
     "                 [--exclude PATTERN]... --range A..B\n"
     "       rel-notes -h | --version\n";
 
-enum { O_STATE = 1, O_REPO, O_ENV, O_SINCE, O_RANGE, O_FORMAT, O_MERGES,
-	O_EXCLUDE, O_HELP, O_VERSION };
+enum { O_REPO = 1, O_ENV, O_SINCE, O_RANGE, O_MERGES, O_EXCLUDE };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "repo", 0, 1, O_REPO },
-	{ "env", 'e', 1, O_ENV }, { "since", 's', 1, O_SINCE },
-	{ "range", 0, 1, O_RANGE }, { "format", 'o', 1, O_FORMAT },
-	{ "merges", 0, 0, O_MERGES }, { "exclude", 'x', 1, O_EXCLUDE },
-	{ "help", 'h', 0, O_HELP }, { "version", 0, 0, O_VERSION },
-	{ NULL, 0, 0, 0 },
+	REL_OPT_STATE,
+	{ O_REPO, 0, "repo", "DIR", "dir",
+	    "the repository (else the release's, else the flow's, else .)" },
+	{ O_ENV, 'e', "env", "ENV", "env",
+	    "since the release live in ENV" },
+	{ O_SINCE, 's', "since", "RELEASE", "release",
+	    "since that release" },
+	{ O_RANGE, 0, "range", "A..B", NULL, "the commits of a git range" },
+	REL_OPT_FORMAT("md|text|json"),
+	{ O_MERGES, 0, "merges", NULL, NULL, "list merge commits too" },
+	{ O_EXCLUDE, 'x', "exclude", "PATTERN", NULL,
+	    "leave out the commits that touch only such paths" },
+	REL_OPT_END
 };
 
 struct job {
@@ -337,99 +343,65 @@ run(struct job *j, struct rel_err *err)
 	return 0;
 }
 
+/* No release on the command line: exactly one on standard input. */
+static void
+one_from_stdin(struct rel_cmd *c)
+{
+	int from = rel_cmd_items(c);
+
+	if (from == REL_ITEMS_NONE)
+		rel_cmd_usage(c, "no release given (as an argument or on "
+		    "standard input)");
+	else if (from >= 0 && c->nitems != 1)
+		rel_cmd_usage(c, "expected one release on standard input, got "
+		    "%zu", c->nitems);
+}
+
 int
 main(int argc, char **argv)
 {
+	struct rel_cmd c;
 	struct rel_err err = { 0, "" };
-	struct rel_cli c;
 	struct rel_buf out = REL_BUF_INIT;
 	struct job j;
-	char **ids = NULL;
-	size_t nids = 0;
 	const char *arg;
-	int o, rc = 0, bases = 0;
+	int o, rc;
 
 	memset(&j, 0, sizeof j);
 	rel_notes_init(&j.notes);
 	j.argv0 = argv[0];
-	j.format = REL_NOTES_MD;
-	if (rel_cli_init(&c, argc, argv)) {
-		fprintf(stderr, "rel-notes: out of memory\n");
-		return REL_ESYS;
-	}
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
+	rel_cmd_init(&c, "rel-notes", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0) {
 		switch (o) {
-		case O_STATE: j.state = arg; break;
 		case O_REPO: j.repo = arg; break;
 		case O_ENV: j.env = arg; break;
 		case O_SINCE: j.since = arg; break;
 		case O_RANGE: j.range = arg; break;
-		case O_FORMAT:
-			if ((j.format = rel_notes_format_parse(arg)) < 0) {
-				rel_err_set(&c.err, REL_EUSAGE, "--format %s: "
-				    "expected md, text or json", arg);
-				o = -1;
-			}
-			break;
 		case O_MERGES: j.merges = 1; break;
 		case O_EXCLUDE:
 			if (rel_notes_cfg_exclude(&j.cli, arg, &c.err))
-				o = -1;
+				rel_cmd_bad(&c, &c.err);
 			break;
-		case O_HELP:
-			fputs(usage, stdout);
-			goto out_cli;
-		case O_VERSION:
-			puts("rel-notes " REL_VERSION);
-			goto out_cli;
-		}
-		if (o < 0)
-			break;
-	}
-	bases = !!j.env + !!j.since + !!j.range;
-	if (o == 0 && bases > 1) {
-		rel_err_set(&c.err, REL_EUSAGE,
-		    "--env, --since and --range exclude each other");
-		o = -1;
-	}
-	if (o == 0 && c.noperands > 1) {
-		rel_err_set(&c.err, REL_EUSAGE, "expected one release");
-		o = -1;
-	}
-	if (o == 0 && c.noperands == 0 && !j.range) {
-		if (!rel_cli_stdin_has_ids()) {
-			rel_err_set(&c.err, REL_EUSAGE, "no release given "
-			    "(as an argument or on standard input)");
-			o = -1;
-		} else if ((rc = rel_cli_read_ids(stdin, &ids, &nids, &err))) {
-			fprintf(stderr, "rel-notes: %s\n", err.msg);
-			goto out_cli;
-		} else if (nids != 1) {
-			rel_err_set(&c.err, REL_EUSAGE, "expected one release "
-			    "on standard input, got %zu", nids);
-			o = -1;
 		}
 	}
-	if (o < 0) {
-		fprintf(stderr, "rel-notes: %s\n%s", c.err.msg, usage);
-		rc = REL_EUSAGE;
-		goto out_cli;
-	}
-	j.id = c.noperands ? c.operands[0] : ids ? ids[0] : NULL;
-	if (j.env && (rc = rel_name_check("--env", j.env, &err)))
-		goto fail;
-
-	if ((rc = run(&j, &err)) ||
+	if (o == 0 && !!j.env + !!j.since + !!j.range > 1)
+		rel_cmd_usage(&c, "--env, --since and --range exclude each "
+		    "other");
+	else if (o == 0 && c.noperands > 1)
+		rel_cmd_usage(&c, "expected one release");
+	else if (o == 0 && !j.range && !c.noperands)
+		one_from_stdin(&c);
+	if (c.stop || c.rc)
+		goto out;
+	j.state = c.state;
+	j.format = c.format ? rel_notes_format_parse(c.format) : REL_NOTES_MD;
+	j.id = c.noperands ? c.operands[0] : c.nitems ? c.items[0] : NULL;
+	if ((j.env && (rc = rel_name_check("--env", j.env, &err))) ||
+	    (rc = run(&j, &err)) ||
 	    (rc = rel_notes_render(&j.notes, j.format, &out, &err)))
-		goto fail;
-	fwrite(out.s, 1, out.len, stdout);
-	if ((rc = rel_cli_finish(stdout, &err)))
-		goto fail;
-	goto out;
-fail:
-	fprintf(stderr, "rel-notes: %s\n", err.msg);
-	if (!rc)
-		rc = REL_ESYS;
+		rel_cmd_fail(&c, &err);
+	else
+		fwrite(out.s, 1, out.len, stdout);
 out:
 	rel_buf_free(&out);
 	rel_notes_free(&j.notes);
@@ -443,8 +415,5 @@ out:
 		rel_product_close(&j.p);
 	if (j.st_open)
 		rel_store_close(&j.st);
-out_cli:
-	rel_cli_free_ids(ids);
-	rel_cli_free(&c);
-	return rc;
+	return rel_cmd_end(&c);
 }

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "record.h"
 #include "runner.h"
 #include "store.h"
@@ -26,18 +26,23 @@
 static const char usage[] =
     "usage: rel-promote [--state DIR] [--retry [--force]] [--detach]\n"
     "                   [--by NAME] [--reason TEXT] [--wait SECONDS]\n"
-    "                   [RELEASE [ENV...]]\n"
+    "                   [--color WHEN] [RELEASE [ENV...]]\n"
     "       rel-promote -h | --version\n";
 
-enum { O_STATE = 1, O_RETRY, O_FORCE, O_DETACH, O_BY, O_REASON, O_WAIT,
-	O_HELP, O_VERSION };
+enum { O_RETRY = 1, O_FORCE, O_DETACH, O_REASON };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "retry", 'r', 0, O_RETRY },
-	{ "force", 'f', 0, O_FORCE }, { "detach", 'd', 0, O_DETACH },
-	{ "by", 0, 1, O_BY }, { "reason", 'm', 1, O_REASON },
-	{ "wait", 'w', 1, O_WAIT }, { "help", 'h', 0, O_HELP },
-	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+	REL_OPT_STATE,
+	{ O_RETRY, 'r', "retry", NULL, NULL,
+	    "resume a failed or terminated release" },
+	{ O_FORCE, 'f', "force", NULL, NULL,
+	    "with --retry: even over a newer release" },
+	{ O_DETACH, 'd', "detach", NULL, NULL,
+	    "run in the background; print the id once it started" },
+	REL_OPT_BY,
+	{ O_REASON, 'm', "reason", "TEXT", NULL,
+	    "why (at a manual gate, the approval's comment)" },
+	REL_OPT_WAIT, REL_OPT_COLOR, REL_OPT_END
 };
 
 /* Set from signal handlers; the runner looks at them in its loop. */
@@ -78,10 +83,18 @@ started(const struct rel_event *ev, void *arg)
 	}
 }
 
+/* What every promotion of this run shares. */
+struct job {
+	struct rel_run_opts o;
+	int detach;
+};
+
 static int
-promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
-    int detach)
+promote(struct rel_cmd *c, const char *id, void *arg)
 {
+	struct job *j = arg;
+	struct rel_run_opts *o = &j->o;
+	int detach = j->detach;
 	struct rel_product p;
 	struct rel_runner *ru = NULL;
 	struct rel_release *r = NULL;
@@ -90,7 +103,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	char env[REL_NAME_MAX + 1] = "";
 	int rc;
 
-	if ((rc = rel_release_open(st, id, &p, &r, &err)) != 0)
+	if ((rc = rel_release_open(&c->st, id, &p, &r, &err)) != 0)
 		goto fail_noprod;
 	rel_release_free(r);
 	if ((rc = rel_run_prepare(&p, id, o, &ru, &err)) != 0)
@@ -98,7 +111,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	if (detach) {
 		pid_t pid;
 		int null, ready[2];
-		char c;
+		char ch;
 
 		fflush(stdout);
 		if (pipe(ready) < 0) {
@@ -123,7 +136,7 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 			close(ready[1]);
 			rel_run_free(ru);
 			rel_product_close(&p);
-			while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+			while (read(ready[0], &ch, 1) < 0 && errno == EINTR)
 				;
 			close(ready[0]);
 			printf("%s\n", id);
@@ -144,7 +157,8 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 		if (ready[1] >= 0)
 			close(ready[1]);
 	} else {
-		rc = rel_view_run(ru, stdout, &hungup, &final, &err);
+		rc = rel_view_run(ru, stdout, rel_cmd_color(c, 1), &hungup,
+		    &final, &err);
 	}
 	where_failed(rel_run_release(ru), env, sizeof env);
 	rel_run_free(ru);
@@ -152,153 +166,69 @@ promote(struct rel_store *st, const char *id, struct rel_run_opts *o,
 	if (detach)
 		_exit(rc ? rc : final == REL_FAILED || final == REL_TERMINATED);
 	if (rc) {
-		fprintf(stderr, "rel-promote: %s: %s\n", id, err.msg);
-		return rc;
+		rel_err_prefix(&err, "%s", id);
+		return rel_cmd_fail(c, &err);
 	}
 	fflush(stdout);
-	if (final == REL_FAILED || final == REL_TERMINATED) {
-		if (*env)
-			fprintf(stderr, "rel-promote: %s %s (rel-status %s; "
-			    "rel-log %s %s)\n", id, rel_status_name(final), id,
-			    id, env);
-		else
-			fprintf(stderr, "rel-promote: %s %s (rel-status %s)\n",
-			    id, rel_status_name(final), id);
-		return REL_EFAILED;
-	}
+	if ((final == REL_FAILED || final == REL_TERMINATED) && *env)
+		return rel_cmd_failf(c, REL_EFAILED, "%s %s (rel-status %s; "
+		    "rel-log %s %s)", id, rel_status_name(final), id, id, env);
+	if (final == REL_FAILED || final == REL_TERMINATED)
+		return rel_cmd_failf(c, REL_EFAILED, "%s %s (rel-status %s)",
+		    id, rel_status_name(final), id);
 	return 0;
 fail:
 	rel_run_free(ru);
 	rel_product_close(&p);
 fail_noprod:
-	fprintf(stderr, "rel-promote: %s\n", err.msg);
-	return rc;
+	return rel_cmd_fail(c, &err);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct rel_cli c;
-	struct rel_store st;
-	struct rel_err err = { 0, "" };
-	struct rel_run_opts o;
-	const char *state = NULL, *by = NULL, *reason = "", *arg;
-	char root[4096], who[256];
-	char **ids = NULL;
-	size_t nids = 0;
-	int retry = 0, force = 0, detach = 0, wait_ms = -1, o_, rc = 0;
-	int worst = 0;
+	struct rel_cmd c;
+	struct job j = { .o = { .how = "promote", .why = "",
+	    .interrupt = &interrupted, .quiet = &hungup } };
+	const char *arg;
+	int retry = 0, o;
 
-	memset(&o, 0, sizeof o);
-	if (rel_cli_init(&c, argc, argv)) {
-		fprintf(stderr, "rel-promote: out of memory\n");
-		return REL_ESYS;
-	}
-	while ((o_ = rel_cli_next(&c, opts, &arg)) > 0) {
-		switch (o_) {
-		case O_STATE: state = arg; break;
+	rel_cmd_init(&c, "rel-promote", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0) {
+		switch (o) {
 		case O_RETRY: retry = 1; break;
-		case O_FORCE: force = 1; break;
-		case O_DETACH: detach = 1; break;
-		case O_BY: by = arg; break;
+		case O_FORCE: j.o.force = 1; break;
+		case O_DETACH: j.detach = 1; break;
 		case O_REASON:
 			if (rel_text_check("--reason", arg, REL_TEXT_MAX, 1,
 			    &c.err))
-				o_ = -1;
-			reason = arg;
+				rel_cmd_bad(&c, &c.err);
+			j.o.why = arg;
 			break;
-		case O_WAIT:
-			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
-				o_ = -1;
-			break;
-		case O_HELP:
-			fputs(usage, stdout);
-			goto out;
-		case O_VERSION:
-			puts("rel-promote " REL_VERSION);
-			goto out;
 		}
-		if (o_ < 0)
-			break;
 	}
-	if (o_ < 0) {
-		fprintf(stderr, "rel-promote: %s\n%s", c.err.msg, usage);
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (retry && c.noperands > 1) {
-		fprintf(stderr, "rel-promote: --retry takes releases only, not "
-		    "environments\n%s", usage);
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (force && !retry) {
-		fprintf(stderr, "rel-promote: --force goes with --retry\n%s",
-		    usage);
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if ((rc = rel_cli_who(by, who, sizeof who, &err)) ||
-	    (rc = rel_store_path(state, root, sizeof root, &err))) {
-		fprintf(stderr, "rel-promote: %s\n", err.msg);
-		goto out;
-	}
-	if (c.noperands == 0) {
-		if (!rel_cli_stdin_has_ids()) {
-			fprintf(stderr, "rel-promote: no release given (as an "
-			    "argument or on standard input)\n%s", usage);
-			rc = REL_EUSAGE;
-			goto out;
-		}
-		if ((rc = rel_cli_read_ids(stdin, &ids, &nids, &err))) {
-			fprintf(stderr, "rel-promote: %s\n", err.msg);
-			goto out;
-		}
-		/* Nothing on standard input is nothing to do: the
-		 * pipeline "what failed | rel-promote --retry" on a night
-		 * when nothing failed. */
-		if (nids == 0)
-			goto out;
-	}
-	for (int i = 1; i < c.noperands; i++)
-		if ((rc = rel_name_check("environment", c.operands[i], &err))) {
-			fprintf(stderr, "rel-promote: %s\n", err.msg);
-			goto out;
-		}
-	if ((rc = rel_store_open(&st, root, 0, "rel-promote", &err))) {
-		fprintf(stderr, "rel-promote: %s\n", err.msg);
-		goto out;
-	}
-	if (wait_ms >= 0)
-		st.wait_ms = wait_ms;
+	if (o == 0 && retry && c.noperands > 1)
+		rel_cmd_usage(&c, "--retry takes releases only, not "
+		    "environments");
+	else if (o == 0 && j.o.force && !retry)
+		rel_cmd_usage(&c, "--force goes with --retry");
+	for (int i = 1; o == 0 && !c.stop && i < c.noperands; i++)
+		if (rel_name_check("environment", c.operands[i], &c.err))
+			rel_cmd_fail(&c, &c.err);
+	if (c.stop || c.rc || rel_cmd_open(&c, 0))
+		return rel_cmd_end(&c);
 	rel_cli_signals(on_signal);
-	o.kind = retry ? REL_RUN_RETRY : c.noperands > 1 ? REL_RUN_MANUAL :
+	c.interrupt = &interrupted;
+	c.hungup = &hungup;
+	j.o.kind = retry ? REL_RUN_RETRY : c.noperands > 1 ? REL_RUN_MANUAL :
 	    REL_RUN_FLOW;
-	o.envs = c.noperands > 1 ? (const char *const *)c.operands + 1 : NULL;
-	o.nenvs = c.noperands > 1 ? (size_t)c.noperands - 1 : 0;
-	o.how = "promote";
-	o.force = force;
-	o.by = who;
-	o.why = reason;
-	o.interrupt = &interrupted;
-	o.quiet = &hungup;
-	if (c.noperands)
-		worst = promote(&st, c.operands[0], &o, detach);
-	else
-		for (size_t i = 0; i < nids && !interrupted; i++) {
-			int r = promote(&st, ids[i], &o, detach);
-
-			if (r && (!worst || r > worst))
-				worst = r;
-		}
-	rel_store_close(&st);
-	rc = worst;
-	if (rel_cli_finish(stdout, &err) && !hungup) {
-		fprintf(stderr, "rel-promote: %s\n", err.msg);
-		rc = rc ? rc : REL_ESYS;
+	j.o.by = c.who;
+	if (c.noperands > 1) {
+		/* RELEASE ENV...: the environments are taken, one release. */
+		j.o.envs = (const char *const *)c.operands + 1;
+		j.o.nenvs = (size_t)c.noperands - 1;
+		c.noperands = 1;
 	}
-out:
-	rel_cli_free_ids(ids);
-	rel_cli_free(&c);
-	return rc;
+	rel_cmd_each(&c, promote, &j);
+	return rel_cmd_end(&c);
 }

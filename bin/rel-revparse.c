@@ -6,51 +6,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "gitrev.h"
 
 static const char usage[] =
     "usage: rel-revparse [--repo DIR] REV\n"
     "       rel-revparse -h | --version\n";
 
+static const struct rel_opt opts[] = {
+	{ 'r', 0, "repo", "DIR", "dir", "the repository (else .)" },
+	REL_OPT_END
+};
+
 int
 main(int argc, char **argv)
 {
-	static const struct rel_opt opts[] = {
-		{ "repo", 0, 1, 'r' }, { "help", 'h', 0, 'h' },
-		{ "version", 0, 0, 'V' }, { NULL, 0, 0, 0 },
-	};
-	struct rel_cli c;
-	struct rel_err err = { 0, "" };
+	struct rel_cmd c;
 	const char *repo = ".", *arg;
 	char oid[128];
-	int o, rc;
+	int o;
 
-	if (rel_cli_init(&c, argc, argv))
-		return REL_ESYS;
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
-		switch (o) {
-		case 'r': repo = arg; break;
-		case 'h': fputs(usage, stdout); rel_cli_free(&c); return 0;
-		case 'V': puts("rel-revparse " REL_VERSION); rel_cli_free(&c); return 0;
-		}
-	}
-	if (o < 0 || c.noperands != 1) {
-		fprintf(stderr, "rel-revparse: %s\n%s", o < 0 ? c.err.msg :
-		    "expected one revision", usage);
-		rel_cli_free(&c);
-		return REL_EUSAGE;
-	}
-	rc = rel_git_resolve(repo, c.operands[0], oid, sizeof oid, &err);
-	rel_cli_free(&c);
-	if (rc) {
-		fprintf(stderr, "rel-revparse: %s\n", err.msg);
-		return rc;
-	}
-	puts(oid);
-	if (rel_cli_finish(stdout, &err)) {
-		fprintf(stderr, "rel-revparse: %s\n", err.msg);
-		return REL_ESYS;
-	}
-	return 0;
+	rel_cmd_init(&c, "rel-revparse", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0)
+		repo = arg;
+	if (o == 0 && c.noperands != 1)
+		rel_cmd_usage(&c, "expected one revision");
+	if (c.stop)
+		return rel_cmd_end(&c);
+	if (rel_git_resolve(repo, c.operands[0], oid, sizeof oid, &c.err))
+		rel_cmd_fail(&c, &c.err);
+	else
+		puts(oid);
+	return rel_cmd_end(&c);
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cli.h"
+#include "cmd.h"
 #include "envlog.h"
 #include "graph.h"
 #include "html.h"
@@ -28,30 +28,40 @@
 static const char usage[] =
     "usage: rel-status [--state DIR] [-o tsv|json|table|prom|html] [-e | -s | -l | -H | -g]\n"
     "                  [--status S[,S...]] [--env ENV] [-n N] [--refresh SECONDS]\n"
-    "                  [--check] [-w SECONDS] [PRODUCT|RELEASE]...\n"
+    "                  [--check] [-w SECONDS] [--color WHEN] [PRODUCT|RELEASE]...\n"
     "       rel-status -h | --version\n";
 
-enum { O_STATE = 1, O_FORMAT, O_ENVS, O_STEPS, O_STATUS, O_ENV, O_LIVE,
-	O_HISTORY, O_LIMIT, O_CHECK, O_WAIT, O_GRAPH, O_REFRESH, O_HELP,
-	O_VERSION };
+enum { O_ENVS = 1, O_STEPS, O_STATUS, O_ENV, O_LIVE, O_HISTORY, O_LIMIT,
+	O_CHECK, O_GRAPH, O_REFRESH };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "format", 'o', 1, O_FORMAT },
-	{ "envs", 'e', 0, O_ENVS }, { "steps", 's', 0, O_STEPS },
-	{ "status", 0, 1, O_STATUS }, { "env", 0, 1, O_ENV },
-	{ "live", 'l', 0, O_LIVE }, { "history", 'H', 0, O_HISTORY },
-	{ "limit", 'n', 1, O_LIMIT }, { "check", 0, 0, O_CHECK },
-	{ "wait", 'w', 1, O_WAIT }, { "graph", 'g', 0, O_GRAPH },
-	{ "refresh", 0, 1, O_REFRESH },
-	{ "help", 'h', 0, O_HELP },
-	{ "version", 0, 0, O_VERSION }, { NULL, 0, 0, 0 },
+	REL_OPT_STATE, REL_OPT_FORMAT("tsv|json|table|prom|html"),
+	{ O_ENVS, 'e', "envs", NULL, NULL,
+	    "one line per release and environment" },
+	{ O_STEPS, 's', "steps", NULL, NULL, "one line per step run" },
+	{ O_STATUS, 0, "status", "S[,S...]", "status",
+	    "only releases (environments, steps) in these statuses" },
+	{ O_ENV, 0, "env", "ENV", "env", "only this environment" },
+	{ O_LIVE, 'l', "live", NULL, NULL,
+	    "what is live in each environment" },
+	{ O_HISTORY, 'H', "history", NULL, NULL,
+	    "the transitions (with --env: the environment's runs)" },
+	{ O_LIMIT, 'n', "limit", "N", NULL,
+	    "at most N releases (0: all; a table shows 20)" },
+	{ O_CHECK, 0, "check", NULL, NULL,
+	    "check the store, mend what a crash left" },
+	REL_OPT_WAIT,
+	{ O_GRAPH, 'g', "graph", NULL, NULL, "draw the flow of a release" },
+	{ O_REFRESH, 0, "refresh", "SECONDS", NULL,
+	    "--format html: the page reloads itself" },
+	REL_OPT_COLOR, REL_OPT_END
 };
 
 enum mode { M_SUMMARY, M_ENVS, M_STEPS, M_HISTORY, M_ENV_HISTORY, M_LIVE,
 	M_DETAIL, M_GRAPH };
 
 struct ctx {
-	struct rel_store st;
+	struct rel_cmd *c;
 	enum mode mode;
 	struct rel_sink sink;
 	struct rel_buf out;
@@ -65,8 +75,6 @@ struct ctx {
 	int hold;              /* keep the output: it is being cached */
 	int saw_running;       /* a listing showed a running release */
 	int color_graph;       /* colour in --graph */
-	int rc;                /* worst error so far */
-	struct rel_err err;
 };
 
 static void
@@ -81,9 +89,14 @@ flush_out(struct ctx *x, int force)
 static void
 complain(struct ctx *x, struct rel_err *err)
 {
-	fprintf(stderr, "rel-status: %s\n", err->msg);
-	if (!x->rc || x->rc == REL_ENOTFOUND)
-		x->rc = err->code ? err->code : REL_ESYS;
+	rel_cmd_fail(x->c, err);
+}
+
+/* A failure already reported (or to be said by the exit status only). */
+static void
+raise_rc(struct ctx *x, int rc)
+{
+	rel_cmd_status(x->c, rc);
 }
 
 static const int *
@@ -133,7 +146,7 @@ load(struct ctx *x, struct rel_product *p, unsigned long n,
 	 * store failed: shown as recorded, and the failure is the exit
 	 * status. */
 	if (rc == 0 && why.code == REL_EBUSY)
-		fprintf(stderr, "rel-status: %s\n", why.msg);
+		rel_cmd_warn(x->c, "%s", why.msg);
 	if (rc && *r) {
 		complain(x, err);
 		rc = 0;
@@ -364,7 +377,7 @@ show_product(struct ctx *x, struct rel_product *p)
 		flush_out(x, 1);
 		fflush(stdout);
 		if ((served = rel_index_cached_listing(p, 1)) < 0)
-			x->rc = REL_ESYS;
+			raise_rc(x, REL_ESYS);
 		if (!served) {
 			x->hold = 1;
 			x->saw_running = 0;
@@ -402,15 +415,15 @@ open_operand(struct ctx *x, const char *name, struct rel_product *p,
 			return rc;
 		}
 	}
-	if ((rc = rel_product_open(&x->st, id ? product : name, 0, p, &err))) {
+	if ((rc = rel_product_open(&x->c->st, id ? product : name, 0, p, &err))) {
 		if (rc == REL_ENOTFOUND && id)
 			rel_err_set(&err, REL_ENOTFOUND,
 			    "no release '%s' (no product '%s' in %s)",
-			    name, product, x->st.root);
+			    name, product, x->c->st.root);
 		else if (rc == REL_ENOTFOUND && rel_name_ok(name))
 			rel_err_set(&err, REL_ENOTFOUND,
 			    "no product or release '%s' in %s", name,
-			    x->st.root);
+			    x->c->st.root);
 		complain(x, &err);
 	} else if (*n && (rc = rel_release_stray(p, *n, &err))) {
 		/* A record far beyond the releases is no release. */
@@ -507,7 +520,7 @@ show_all(struct ctx *x)
 	struct rel_err err;
 	size_t n;
 
-	if (rel_store_products(&x->st, &names, &n, &err)) {
+	if (rel_store_products(&x->c->st, &names, &n, &err)) {
 		complain(x, &err);
 		return;
 	}
@@ -525,7 +538,7 @@ show_all(struct ctx *x)
 
 		for (size_t i = 0; prods && lives && i < n; i++) {
 			prods[i].dir = -1;
-			if (rel_product_open(&x->st, names[i], 0, &prods[i],
+			if (rel_product_open(&x->c->st, names[i], 0, &prods[i],
 			    &err) || rel_livemap_load(&prods[i], &lives[i],
 			    &err)) {
 				complain(x, &err);
@@ -569,9 +582,8 @@ static void
 check_note(const char *product, const char *id, int fixed, const char *what,
     void *arg)
 {
-	(void)arg;
-	fprintf(stderr, "rel-status: check: %s%s%s: %s%s\n", product,
-	    *id ? " " : "", id, fixed ? "fixed: " : "", what);
+	rel_cmd_warn(arg, "check: %s%s%s: %s%s", product, *id ? " " : "", id,
+	    fixed ? "fixed: " : "", what);
 }
 
 /* Columns: product releases transitions env-runs problems fixed stale;
@@ -611,7 +623,7 @@ check(struct ctx *x, char **names_in, int nnames)
 	int rc = 0;
 
 	memset(&total, 0, sizeof total);
-	if (nnames == 0 && (rc = rel_store_products(&x->st, &names, &n, &err))) {
+	if (nnames == 0 && (rc = rel_store_products(&x->c->st, &names, &n, &err))) {
 		complain(x, &err);
 		return rc;
 	}
@@ -621,11 +633,11 @@ check(struct ctx *x, char **names_in, int nnames)
 		struct rel_check c;
 
 		memset(&c, 0, sizeof c);
-		if ((rc = rel_product_open(&x->st, name, 0, &p, &err))) {
+		if ((rc = rel_product_open(&x->c->st, name, 0, &p, &err))) {
 			complain(x, &err);
 			continue;
 		}
-		if ((rc = rel_check_product(&p, &c, check_note, NULL, &err)))
+		if ((rc = rel_check_product(&p, &c, check_note, x->c, &err)))
 			complain(x, &err);
 		check_line(x, name, &c);
 		total.releases += c.releases;
@@ -639,8 +651,10 @@ check(struct ctx *x, char **names_in, int nnames)
 	free(names);
 	check_line(x, NULL, &total);
 	if (x->out.oom)
-		x->rc = REL_ESYS;
-	return total.problems ? REL_ESYS : x->rc;
+		raise_rc(x, REL_ESYS);
+	if (total.problems)
+		raise_rc(x, REL_ESYS);
+	return x->c->rc;
 }
 
 /* --- --format prom --------------------------------------------- */
@@ -652,18 +666,15 @@ prom(struct ctx *x, char **names_in, int nnames)
 	struct rel_prom *pr = rel_prom_new();
 	struct rel_err err;
 	size_t n = 0;
-	int rc = 0;
 
-	if (!pr) {
-		fprintf(stderr, "rel-status: out of memory\n");
-		return REL_ESYS;
-	}
-	if (nnames == 0 && rel_store_products(&x->st, &names, &n, &err))
+	if (!pr)
+		return rel_cmd_failf(x->c, REL_ESYS, "out of memory");
+	if (nnames == 0 && rel_store_products(&x->c->st, &names, &n, &err))
 		complain(x, &err);
 	for (size_t i = 0; i < (nnames ? (size_t)nnames : n); i++) {
 		struct rel_product p;
 
-		if (rel_product_open(&x->st, nnames ? names_in[i] : names[i], 0,
+		if (rel_product_open(&x->c->st, nnames ? names_in[i] : names[i], 0,
 		    &p, &err)) {
 			complain(x, &err);
 			continue;
@@ -675,14 +686,9 @@ prom(struct ctx *x, char **names_in, int nnames)
 	free(names);
 	/* All or nothing: a scrape of half a file is worse than none. */
 	rel_prom_finish(pr, &x->out);
-	if (!x->rc)
+	if (!x->c->rc)
 		flush_out(x, 1);
-	rc = x->rc;
-	if (rel_cli_finish(stdout, &err)) {
-		fprintf(stderr, "rel-status: %s\n", err.msg);
-		rc = REL_ESYS;
-	}
-	return rc;
+	return x->c->rc;
 }
 
 /* --- --format html --------------------------------------------- */
@@ -690,8 +696,7 @@ prom(struct ctx *x, char **names_in, int nnames)
 static void
 html_warn(const char *msg, void *arg)
 {
-	(void)arg;
-	fprintf(stderr, "rel-status: %s\n", msg);
+	rel_cmd_warn(arg, "%s", msg);
 }
 
 /* One page for the operands (names, n), or every product if there are
@@ -703,16 +708,14 @@ html(struct ctx *x, char **names, size_t n, unsigned long refresh)
 	const char **list = NULL;
 	struct rel_html h = { .out = &x->out, .limit = x->limit_given ?
 	    x->limit : REL_HTML_LIMIT, .want = want(x), .now = rel_now_ms(),
-	    .warn = html_warn };
+	    .warn = html_warn, .warn_arg = x->c };
 	struct rel_err err;
-	int rc;
 
-	if (!names && rel_store_products(&x->st, &all, &n, &err))
+	if (!names && rel_store_products(&x->c->st, &all, &n, &err))
 		complain(x, &err);
 	if (n && !(list = calloc(n, sizeof *list))) {
-		fprintf(stderr, "rel-status: out of memory\n");
 		free(all);
-		return REL_ESYS;
+		return rel_cmd_failf(x->c, REL_ESYS, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		list[i] = names ? names[i] : all[i];
@@ -731,227 +734,160 @@ html(struct ctx *x, char **names, size_t n, unsigned long refresh)
 	rel_html_end(&h);
 	free(list);
 	free(all);
-	if (x->out.oom && !x->rc) {
-		fprintf(stderr, "rel-status: out of memory\n");
-		x->rc = REL_ESYS;
-	}
+	if (x->out.oom && !x->c->rc)
+		rel_cmd_failf(x->c, REL_ESYS, "out of memory");
 	/* All or nothing, as for prom: cron moves a page into place only
 	 * when it is whole. */
-	if (!x->rc)
+	if (!x->c->rc)
 		flush_out(x, 1);
-	rc = x->rc;
-	if (rel_cli_finish(stdout, &err)) {
-		fprintf(stderr, "rel-status: %s\n", err.msg);
-		rc = REL_ESYS;
+	return x->c->rc;
+}
+
+/* The modes and formats that do not go together (said without the
+ * usage: it is not the synopsis that is wrong). */
+static int
+bad_usage(struct rel_cmd *c, const struct ctx *x, int views, int history,
+    int html, int refresh)
+{
+	if (html && (views || x->env))
+		return rel_cmd_failf(c, REL_EUSAGE, "--format html shows "
+		    "releases whole: no --envs, --steps, --live, --graph, "
+		    "--history or --env");
+	if (refresh && !html)
+		return rel_cmd_failf(c, REL_EUSAGE, "--refresh goes with "
+		    "--format html");
+	if (views > 1 && !(history && x->env))
+		return rel_cmd_failf(c, REL_EUSAGE, "--envs, --steps, --live, "
+		    "--graph and --history go one at a time");
+	if (x->mode == M_GRAPH && x->sink.format == REL_FMT_JSON)
+		return rel_cmd_failf(c, REL_EUSAGE, "--graph draws a picture: "
+		    "no --format json");
+	return 0;
+}
+
+/* The rows of the view: their JSON keys; a table's header and width. */
+static void
+begin_view(struct ctx *x)
+{
+	static const char *const *keys[] = { NULL, rel_envs_keys,
+		rel_steps_keys, rel_history_keys, rel_envhist_keys,
+		rel_live_keys, NULL, NULL };
+	static const char *const *headers[] = { rel_summary_header,
+		rel_envs_header, rel_steps_header, rel_history_header,
+		rel_envhist_header, rel_live_header };
+	static const size_t cols[] = { 7, 6, 11, 7, 8, 7 };
+
+	x->sink.keys = keys[x->mode];
+	if (x->sink.format == REL_FMT_TABLE && x->mode != M_DETAIL &&
+	    x->mode != M_GRAPH) {
+		rel_table_init(&x->table, cols[x->mode], 1);
+		rel_table_row(&x->table, headers[x->mode]);
+		if (!x->limit_given && x->mode == M_SUMMARY)
+			x->limit = 20;
 	}
-	return rc;
+}
+
+/* The table under the rows, and what the limit left out. */
+static void
+end_view(struct ctx *x)
+{
+	if (x->sink.format == REL_FMT_TABLE && x->mode != M_DETAIL &&
+	    x->mode != M_GRAPH && x->table.nrows > 1)
+		rel_table_render(&x->table, x->sink.color, &x->out);
+	if (x->more && x->sink.format == REL_FMT_TABLE)
+		rel_buf_addf(&x->out, "%s(older releases not shown: -n 0 shows "
+		    "all)%s\n", x->sink.color ? "\033[2m" : "",
+		    x->sink.color ? "\033[0m" : "");
+	flush_out(x, 1);
+	rel_table_free(&x->table);
+	if (x->out.oom)
+		raise_rc(x, REL_ESYS);
+}
+
+static int
+show_item(struct rel_cmd *c, const char *name, void *arg)
+{
+	(void)c;
+	show_operand(arg, name);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct rel_cli c;
-	struct ctx x;
-	const char *state = NULL, *format = NULL, *arg;
-	char root[4096];
-	char **ids = NULL;
-	size_t nids = 0;
-	int from_stdin = 0;
-	int envs = 0, steps = 0, live = 0, history = 0, do_check = 0, graph = 0;
-	int wait_ms = -1, o, rc = 0;
+	struct rel_cmd c;
+	struct ctx x = { .c = &c };
+	const char *f, *arg;
+	int envs = 0, steps = 0, live = 0, history = 0, graph = 0;
+	int do_check = 0, from, o;
 	unsigned long lim, refresh = 0;
 
-	memset(&x, 0, sizeof x);
-	if (rel_cli_init(&c, argc, argv)) {
-		fprintf(stderr, "rel-status: out of memory\n");
-		return REL_ESYS;
-	}
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
+	rel_cmd_init(&c, "rel-status", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0) {
 		switch (o) {
-		case O_STATE: state = arg; break;
-		case O_FORMAT: format = arg; break;
 		case O_ENVS: envs = 1; break;
 		case O_STEPS: steps = 1; break;
+		case O_LIVE: live = 1; break;
+		case O_HISTORY: history = 1; break;
+		case O_GRAPH: graph = 1; break;
+		case O_CHECK: do_check = 1; break;
 		case O_STATUS:
 			if (parse_statuses(&x, arg, &c.err))
-				o = -1;
+				rel_cmd_bad(&c, &c.err);
 			break;
 		case O_ENV:
 			if (rel_name_check("environment", arg, &c.err))
-				o = -1;
+				rel_cmd_bad(&c, &c.err);
 			x.env = arg;
 			break;
-		case O_LIVE: live = 1; break;
-		case O_HISTORY: history = 1; break;
 		case O_LIMIT:
 			if (rel_cli_uint("-n", arg, &lim, &c.err))
-				o = -1;
+				rel_cmd_bad(&c, &c.err);
 			x.limit = lim;
 			x.limit_given = 1;
 			break;
-		case O_CHECK: do_check = 1; break;
-		case O_GRAPH: graph = 1; break;
 		case O_REFRESH:
 			if (rel_cli_uint("--refresh", arg, &refresh, &c.err))
-				o = -1;
+				rel_cmd_bad(&c, &c.err);
 			break;
-		case O_WAIT:
-			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
-				o = -1;
-			break;
-		case O_HELP:
-			fputs(usage, stdout);
-			goto out;
-		case O_VERSION:
-			puts("rel-status " REL_VERSION);
-			goto out;
 		}
-		if (o < 0)
-			break;
 	}
-	if (o < 0) {
-		fprintf(stderr, "rel-status: %s\n%s", c.err.msg, usage);
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (format && strcmp(format, "tsv") && strcmp(format, "json") &&
-	    strcmp(format, "table") && strcmp(format, "prom") &&
-	    strcmp(format, "html")) {
-		fprintf(stderr, "rel-status: --format: unknown format '%s' "
-		    "(tsv, json, table, prom or html)\n", format);
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (format && !strcmp(format, "html") &&
-	    (envs || steps || live || history || graph || x.env)) {
-		fprintf(stderr, "rel-status: --format html shows releases "
-		    "whole: no --envs, --steps, --live, --graph, --history or "
-		    "--env\n");
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (refresh && !(format && !strcmp(format, "html"))) {
-		fprintf(stderr, "rel-status: --refresh goes with --format "
-		    "html\n");
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	if (envs + steps + live + history + graph > 1 && !(history && x.env)) {
-		fprintf(stderr, "rel-status: --envs, --steps, --live, --graph "
-		    "and --history go one at a time\n");
-		rc = REL_EUSAGE;
-		goto out;
-	}
-	x.sink.format = !format ? (rel_cli_tty(1) ? REL_FMT_TABLE : REL_FMT_TSV) :
-	    !strcmp(format, "json") ? REL_FMT_JSON :
-	    !strcmp(format, "table") ? REL_FMT_TABLE : REL_FMT_TSV;
-	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cli_color(1);
+	f = c.format ? c.format : rel_cli_tty(1) ? "table" : "tsv";
+	x.sink.format = !strcmp(f, "json") ? REL_FMT_JSON :
+	    !strcmp(f, "table") ? REL_FMT_TABLE : REL_FMT_TSV;
+	x.mode = graph ? M_GRAPH : live ? M_LIVE : history && x.env ?
+	    M_ENV_HISTORY : history ? M_HISTORY : steps ? M_STEPS :
+	    envs || x.env ? M_ENVS : M_SUMMARY;
+	if (o < 0 || bad_usage(&c, &x, envs + steps + live + history + graph,
+	    history, !strcmp(f, "html"), refresh != 0) || rel_cmd_open(&c, 0))
+		return rel_cmd_end(&c);
+	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cmd_color(&c, 1);
 	x.sink.out = &x.out;
 	x.sink.table = &x.table;
-	x.color_graph = rel_cli_color(1);
-	x.mode = graph ? M_GRAPH : live ? M_LIVE : history && x.env ? M_ENV_HISTORY :
-	    history ? M_HISTORY : steps ? M_STEPS : envs || x.env ? M_ENVS :
-	    M_SUMMARY;
-	if ((rc = rel_store_path(state, root, sizeof root, &x.err)) ||
-	    (rc = rel_store_open(&x.st, root, 0, "rel-status", &x.err))) {
-		fprintf(stderr, "rel-status: %s\n", x.err.msg);
-		goto out;
+	x.color_graph = rel_cmd_color(&c, 1);
+	if (do_check)
+		check(&x, c.operands, c.noperands);
+	else if (!strcmp(f, "prom"))
+		prom(&x, c.operands, c.noperands);
+	else if ((from = rel_cmd_items(&c)) < 0)
+		;
+	else if (!strcmp(f, "html"))
+		html(&x, from == REL_ITEMS_GIVEN ? (c.noperands ? c.operands :
+		    c.items) : NULL, c.noperands ? (size_t)c.noperands :
+		    c.nitems, refresh);
+	else {
+		/* One release in a table: show all of it. */
+		if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&
+		    (size_t)c.noperands + c.nitems == 1 && rel_id_ok(c.noperands ?
+		    c.operands[0] : c.items[0]))
+			x.mode = M_DETAIL;
+		begin_view(&x);
+		if (from == REL_ITEMS_GIVEN)
+			rel_cmd_each(&c, show_item, &x);
+		else
+			show_all(&x);
+		end_view(&x);
 	}
-	if (wait_ms >= 0)
-		x.st.wait_ms = wait_ms;
-	if (do_check) {
-		rc = check(&x, c.operands, c.noperands);
-		rel_store_close(&x.st);
-		if (rel_cli_finish(stdout, &x.err)) {
-			fprintf(stderr, "rel-status: %s\n", x.err.msg);
-			rc = REL_ESYS;
-		}
-		goto out;
-	}
-	if (format && !strcmp(format, "prom")) {
-		rc = prom(&x, c.operands, c.noperands);
-		rel_store_close(&x.st);
-		goto out;
-	}
-	if (c.noperands == 0 && rel_cli_stdin_has_ids()) {
-		size_t bytes;
-
-		if ((rc = rel_cli_read_ids_n(stdin, &ids, &nids, &bytes,
-		    &x.err))) {
-			fprintf(stderr, "rel-status: %s\n", x.err.msg);
-			rel_store_close(&x.st);
-			goto out;
-		}
-		/* Input with no ids shows nothing; no input at all (cron's
-		 * empty pipe) is no input. */
-		from_stdin = bytes > 0;
-	}
-	if (format && !strcmp(format, "html")) {
-		rc = html(&x, c.noperands ? c.operands : from_stdin ? ids : NULL,
-		    c.noperands ? (size_t)c.noperands : nids, refresh);
-		rel_store_close(&x.st);
-		goto out;
-	}
-	/* One release in a table: show all of it. */
-	if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&
-	    c.noperands + nids == 1 &&
-	    rel_id_ok(c.noperands ? c.operands[0] : ids[0]))
-		x.mode = M_DETAIL;
-	{
-		static const char *const *keys[] = { NULL, rel_envs_keys,
-			rel_steps_keys, rel_history_keys, rel_envhist_keys,
-			rel_live_keys, NULL, NULL };
-
-		x.sink.keys = keys[x.mode];
-	}
-	if (x.mode == M_GRAPH && x.sink.format == REL_FMT_JSON) {
-		fprintf(stderr, "rel-status: --graph draws a picture: no "
-		    "--format json\n");
-		rc = REL_EUSAGE;
-		rel_store_close(&x.st);
-		goto out;
-	}
-	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL &&
-	    x.mode != M_GRAPH) {
-		static const char *const *headers[] = { rel_summary_header,
-			rel_envs_header, rel_steps_header, rel_history_header,
-			NULL, rel_live_header };
-		static const size_t cols[] = { 7, 6, 11, 7, 8, 7 };
-
-		rel_table_init(&x.table, cols[x.mode], 1);
-		rel_table_row(&x.table, x.mode == M_ENV_HISTORY ?
-		    rel_envhist_header : headers[x.mode]);
-		if (!x.limit_given && x.mode == M_SUMMARY)
-			x.limit = 20;
-	}
-	if (c.noperands)
-		for (int i = 0; i < c.noperands; i++)
-			show_operand(&x, c.operands[i]);
-	else if (from_stdin)
-		for (size_t i = 0; i < nids; i++)
-			show_operand(&x, ids[i]);
-	else
-		show_all(&x);
-	if (x.sink.format == REL_FMT_TABLE && x.mode != M_DETAIL &&
-	    x.mode != M_GRAPH && x.table.nrows > 1)
-		rel_table_render(&x.table, x.sink.color, &x.out);
-	if (x.more && x.sink.format == REL_FMT_TABLE)
-		rel_buf_addf(&x.out, "%s(older releases not shown: -n 0 shows "
-		    "all)%s\n", x.sink.color ? "\033[2m" : "",
-		    x.sink.color ? "\033[0m" : "");
-	flush_out(&x, 1);
-	rel_table_free(&x.table);
-	rel_store_close(&x.st);
-	if (x.out.oom)
-		x.rc = REL_ESYS;
-	if (rel_cli_finish(stdout, &x.err)) {
-		fprintf(stderr, "rel-status: %s\n", x.err.msg);
-		x.rc = REL_ESYS;
-	}
-	rc = x.rc;
-out:
 	rel_buf_free(&x.out);
-	rel_cli_free_ids(ids);
-	rel_cli_free(&c);
-	return rc;
+	return rel_cmd_end(&c);
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "cmd.h"
 #include "config.h"
 #include "json.h"
 #include "store.h"
@@ -20,29 +20,20 @@
 
 static const char usage[] =
     "usage: rel-sync [--state DIR] [--remote URL] [--wait SECONDS]\n"
-    "                [--format tsv|table|json] [PRODUCT...]\n"
+    "                [--format tsv|table|json] [--color WHEN] [PRODUCT...]\n"
     "       rel-sync -h | --version\n";
 
-enum { O_STATE = 1, O_REMOTE, O_WAIT, O_FORMAT, O_HELP, O_VERSION };
+enum { O_REMOTE = 1 };
 
 static const struct rel_opt opts[] = {
-	{ "state", 0, 1, O_STATE }, { "remote", 'r', 1, O_REMOTE },
-	{ "wait", 'w', 1, O_WAIT }, { "format", 'f', 1, O_FORMAT },
-	{ "help", 'h', 0, O_HELP }, { "version", 0, 0, O_VERSION },
-	{ NULL, 0, 0, 0 },
+	REL_OPT_STATE,
+	{ O_REMOTE, 'r', "remote", "URL", NULL,
+	    "make URL the store's remote first" },
+	REL_OPT_WAIT, REL_OPT_FORMAT("tsv|table|json"), REL_OPT_COLOR,
+	REL_OPT_END
 };
 
 enum fmt { F_TSV, F_TABLE, F_JSON };
-
-static int worst;
-
-static void
-note(int rc, const char *msg)
-{
-	fprintf(stderr, "rel-sync: %s\n", msg);
-	if (rc > worst)
-		worst = rc;
-}
 
 static void
 print(enum fmt f, struct rel_table *t, const struct rel_sync_report *r)
@@ -81,7 +72,7 @@ print(enum fmt f, struct rel_table *t, const struct rel_sync_report *r)
 
 /* The products to sync: those named, else every one here or there. */
 static int
-products(struct rel_store *st, struct rel_sync *s, struct rel_cli *c,
+products(struct rel_store *st, struct rel_sync *s, struct rel_cmd *c,
     char ***out, size_t *n, struct rel_err *err)
 {
 	char (*local)[REL_NAME_MAX + 1] = NULL;
@@ -126,123 +117,85 @@ products(struct rel_store *st, struct rel_sync *s, struct rel_cli *c,
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Fetch, then sync each product and say what moved. */
+static void
+sync_all(struct rel_cmd *c, const char *remote, enum fmt f)
 {
-	struct rel_cli c;
 	struct rel_err err = { 0, "" };
-	struct rel_store st;
 	struct rel_config cfg;
 	struct rel_sync *s = NULL;
 	struct rel_table t;
-	const char *state = NULL, *remote = NULL, *arg;
-	char dir[4096], who[256], **names = NULL;
+	char who[256], **names = NULL;
 	size_t nnames = 0;
-	int o, rc, wait_ms = REL_WAIT_DEFAULT_MS, owned = 0;
-	enum fmt f = rel_cli_tty(1) ? F_TABLE : F_TSV;
+	int wait_ms = c->wait_ms >= 0 ? c->wait_ms : REL_WAIT_DEFAULT_MS;
 
-	if (rel_cli_init(&c, argc, argv))
-		return REL_ESYS;
-	while ((o = rel_cli_next(&c, opts, &arg)) > 0) {
-		switch (o) {
-		case O_STATE: state = arg; break;
-		case O_REMOTE: remote = arg; break;
-		case O_WAIT:
-			if (rel_cli_seconds("--wait", arg, &wait_ms, &c.err))
-				o = -1;
-			break;
-		case O_FORMAT:
-			if (!strcmp(arg, "tsv"))
-				f = F_TSV;
-			else if (!strcmp(arg, "table"))
-				f = F_TABLE;
-			else if (!strcmp(arg, "json"))
-				f = F_JSON;
-			else {
-				rel_err_set(&c.err, REL_EUSAGE, "--format: "
-				    "expected tsv, table or json, not '%s'", arg);
-				o = -1;
-			}
-			break;
-		case O_HELP: fputs(usage, stdout); rel_cli_free(&c); return 0;
-		case O_VERSION: puts("rel-sync " REL_VERSION); rel_cli_free(&c); return 0;
-		}
-		if (o < 0)
-			break;
-	}
-	if (o < 0) {
-		fprintf(stderr, "rel-sync: %s\n%s", c.err.msg, usage);
-		rel_cli_free(&c);
-		return REL_EUSAGE;
-	}
-	if ((rc = rel_cli_who(NULL, who, sizeof who, &err)) ||
-	    (rc = rel_store_path(state, dir, sizeof dir, &err)) ||
-	    (rc = rel_store_open(&st, dir, 0, "rel-sync", &err))) {
-		note(rc, err.msg);
-		rel_cli_free(&c);
-		return rc;
-	}
-	st.wait_ms = wait_ms;
-	if ((rc = rel_config_load(st.fd, st.root, &cfg, &err)) != 0)
+	if (rel_cli_who(NULL, who, sizeof who, &err) ||
+	    rel_config_load(c->st.fd, c->st.root, &cfg, &err))
 		goto fail;
 	if (!remote && !cfg.remote[0]) {
-		rc = rel_err_set(&err, REL_EUSAGE, "%s has no remote: join one "
-		    "with rel-sync --remote URL", st.root);
+		rel_err_set(&err, REL_EUSAGE, "%s has no remote: join one "
+		    "with rel-sync --remote URL", c->st.root);
 		goto fail;
 	}
 	if (remote && (!*remote || strlen(remote) >= REL_REMOTE_MAX)) {
-		rc = rel_err_set(&err, REL_EUSAGE, "--remote: bad URL");
+		rel_err_set(&err, REL_EUSAGE, "--remote: bad URL");
 		goto fail;
 	}
-	if ((rc = rel_sync_open(&s, &st, remote ? remote : cfg.remote, &err)) ||
-	    (rc = rel_sync_fetch(s, &err)))
+	if (rel_sync_open(&s, &c->st, remote ? remote : cfg.remote, &err) ||
+	    rel_sync_fetch(s, &err))
 		goto fail;
 	/* The remote answered: from now on it is this store's. */
-	if (remote && strcmp(remote, cfg.remote) &&
-	    (rc = rel_config_set(st.fd, st.root, "remote", remote, &err)))
+	if ((remote && strcmp(remote, cfg.remote) &&
+	    rel_config_set(c->st.fd, c->st.root, "remote", remote, &err)) ||
+	    products(&c->st, s, c, &names, &nnames, &err))
 		goto fail;
-	if ((rc = products(&st, s, &c, &names, &nnames, &err)) != 0)
-		goto fail;
-	owned = !c.noperands;
 	rel_table_init(&t, 5, 1);
-	if (f == F_TABLE) {
-		const char *head[5] = { "PRODUCT", "ACTION", "COMMITS", "FILES",
-		    "TIP" };
-
-		rel_table_row(&t, head);
-	}
+	if (f == F_TABLE)
+		rel_table_row(&t, (const char *const[]){ "PRODUCT", "ACTION",
+		    "COMMITS", "FILES", "TIP" });
 	for (size_t i = 0; i < nnames; i++) {
 		struct rel_sync_report rep;
 
-		if ((rc = rel_sync_product(s, names[i], wait_ms, who,
-		    &rep, &err)))
-			note(rc, err.msg);
+		if (rel_sync_product(s, names[i], wait_ms, who, &rep, &err))
+			rel_cmd_fail(c, &err);
 		else
 			print(f, &t, &rep);
 	}
 	if (f == F_TABLE && t.nrows > 1) {
 		struct rel_buf b = REL_BUF_INIT;
 
-		rel_table_render(&t, rel_cli_color(1), &b);
+		rel_table_render(&t, rel_cmd_color(c, 1), &b);
 		fputs(b.s ? b.s : "", stdout);
 		rel_buf_free(&b);
 	}
 	rel_table_free(&t);
-	if (rel_cli_finish(stdout, &err))
-		note(REL_ESYS, err.msg);
-	rc = worst;
-	goto out;
-fail:
-	note(rc, err.msg);
-	rc = worst;
-out:
-	if (owned) {
+	if (!c->noperands) {
 		for (size_t i = 0; i < nnames; i++)
 			free(names[i]);
 		free(names);
 	}
 	rel_sync_close(s);
-	rel_store_close(&st);
-	rel_cli_free(&c);
-	return rc;
+	return;
+fail:
+	rel_cmd_fail(c, &err);
+	rel_sync_close(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rel_cmd c;
+	const char *remote = NULL, *arg;
+	int o;
+
+	rel_cmd_init(&c, "rel-sync", usage, opts, argc, argv);
+	while ((o = rel_cmd_next(&c, &arg)) > 0)
+		remote = arg;
+	if (o < 0 || rel_cmd_open(&c, 0))
+		return rel_cmd_end(&c);
+	c.st.wait_ms = c.wait_ms >= 0 ? c.wait_ms : REL_WAIT_DEFAULT_MS;
+	sync_all(&c, remote, !c.format ? (rel_cli_tty(1) ? F_TABLE : F_TSV) :
+	    !strcmp(c.format, "json") ? F_JSON :
+	    !strcmp(c.format, "table") ? F_TABLE : F_TSV);
+	return rel_cmd_end(&c);
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "name.h"
 #include "proc.h"
 
@@ -31,7 +31,10 @@ static const struct {
 
 /* Only for --help and --version: everything after COMMAND is its own. */
 static const struct rel_opt opts[] = {
-	{ "help", 'h', 0, 'h' }, { "version", 0, 0, 'V' }, { NULL, 0, 0, 0 },
+	{ 'h', 'h', "help", NULL, NULL, "list the commands" },
+	{ REL_O_VERSION, 0, "version", NULL, NULL, "print the version" },
+	{ REL_O_COMPLETE, 0, "rel-completion-helper", NULL, NULL, NULL },
+	{ 0, 0, NULL, NULL, NULL, NULL },
 };
 
 static const char usage[] =
@@ -115,24 +118,16 @@ main(int argc, char **argv)
 		return list();
 	cmd = argv[1];
 	if (cmd[0] == '-') {
-		struct rel_cli c;
+		struct rel_cmd c;
 		const char *arg;
-		int o;
 
 		/* An option before any command: ours, and alone. */
-		if (rel_cli_init(&c, 2, argv))
-			return REL_ESYS;
-		o = rel_cli_next(&c, opts, &arg);
-		rel_cli_free(&c);
-		if (o == 'V' && argc == 2) {
-			puts("rel " REL_VERSION);
-			return 0;
-		}
-		if (o == 'h' && argc == 2)
-			return list();
-		fprintf(stderr, "rel: %s\n%s", o < 0 ? c.err.msg :
-		    "--help and --version go alone", usage);
-		return REL_EUSAGE;
+		rel_cmd_init(&c, "rel", usage, opts, 2, argv);
+		if (argc > 2)
+			rel_cmd_usage(&c, "--help and --version go alone");
+		if (rel_cmd_next(&c, &arg) == 'h')
+			list();
+		return rel_cmd_end(&c);
 	}
 	if (!strcmp(cmd, "help")) {
 		if (argc > 3) {

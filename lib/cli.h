@@ -13,11 +13,19 @@
 
 #include "err.h"
 
+/* One option of a command's table.  The table drives the parsing, the
+ * option list of --help and the shells' completions (bin/cmd.h), so an
+ * option exists in all of them or in none.  A table ends with id 0. */
 struct rel_opt {
-	const char *lng;   /* long name without "--", or NULL */
-	char shrt;         /* short letter, or 0 */
-	int arg;           /* takes a value */
 	int id;            /* returned by rel_cli_next (> 0) */
+	char shrt;         /* short letter, or 0 */
+	const char *lng;   /* long name without "--", or NULL */
+	const char *arg;   /* the value's name ("DIR"); NULL: takes none */
+	const char *values; /* how a shell completes the value: "a|b|c" (the
+	                     * only values accepted), or one of "dir",
+	                     * "file", "product", "release", "env", "status"
+	                     * (a comma-separated list of them); NULL: none */
+	const char *help;  /* one line for --help; NULL: a hidden option */
 };
 
 struct rel_cli {

@@ -331,12 +331,11 @@ rel_view_finish(struct rel_view *v, const struct rel_release *r)
 }
 
 int
-rel_view_run(struct rel_runner *ru, FILE *out, volatile sig_atomic_t *hungup,
-    enum rel_status *final, struct rel_err *err)
+rel_view_run(struct rel_runner *ru, FILE *out, int color,
+    volatile sig_atomic_t *hungup, enum rel_status *final,
+    struct rel_err *err)
 {
 	int live = isatty(fileno(out));
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-	int color = live && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 	struct rel_view *v = rel_view_new(out, live, color);
 	int rc;
 

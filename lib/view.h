@@ -28,8 +28,8 @@ void rel_view_tick(const struct rel_release *r, void *arg);
 void rel_view_finish(struct rel_view *v, const struct rel_release *r);
 
 /* Run ru showing its progress on out (a live view if out is a terminal,
- * lines if not); *hungup set means stop showing. */
-int rel_view_run(struct rel_runner *ru, FILE *out,
+ * lines if not; in colour if color); *hungup set means stop showing. */
+int rel_view_run(struct rel_runner *ru, FILE *out, int color,
     volatile sig_atomic_t *hungup, enum rel_status *final,
     struct rel_err *err);
 

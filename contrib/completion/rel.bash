@@ -31,18 +31,18 @@ __rel_spec() {
 		repo:-:1 message:m:1 by:-:1 hotfix:-:0 wait:w:1 help:h:0
 		version:-:0' ;;
 	rel-promote) __rel_opts='state:-:1 retry:r:0 force:f:0 detach:d:0
-		by:-:1 reason:m:1 wait:w:1 help:h:0 version:-:0' ;;
+		by:-:1 reason:m:1 wait:w:1 color:-:1 help:h:0 version:-:0' ;;
 	rel-status) __rel_opts='state:-:1 format:o:1 envs:e:0 steps:s:0
 		status:-:1 env:-:1 live:l:0 history:H:0 limit:n:1 check:-:0
-		wait:w:1 graph:g:0 refresh:-:1 help:h:0 version:-:0' ;;
+		wait:w:1 graph:g:0 refresh:-:1 color:-:1 help:h:0 version:-:0' ;;
 	rel-redeploy) __rel_opts='state:-:1 by:-:1 reason:m:1 force:f:0
-		wait:w:1 restore:-:0 help:h:0 version:-:0' ;;
+		wait:w:1 restore:-:0 color:-:1 help:h:0 version:-:0' ;;
 	rel-terminate) __rel_opts='state:-:1 reason:m:1 by:-:1 grace:g:1
 		wait:w:1 expired:x:0 help:h:0 version:-:0' ;;
 	rel-log) __rel_opts='state:-:1 attempt:a:1 follow:f:0 help:h:0 version:-:0' ;;
 	rel-revparse) __rel_opts='repo:-:1 help:h:0 version:-:0' ;;
-	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:f:1 help:h:0
-		version:-:0' ;;
+	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:o:1 color:-:1
+		help:h:0 version:-:0' ;;
 	rel-notes) __rel_opts='state:-:1 repo:-:1 env:e:1 since:s:1 range:-:1
 		format:o:1 merges:-:0 exclude:x:1 help:h:0 version:-:0' ;;
 	rel) __rel_opts='help:h:0 version:-:0' ;;

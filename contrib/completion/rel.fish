@@ -21,11 +21,11 @@ if not set -q __rel_fish_completion
             case rel-create
                 printf '%s\n' --state -f --flow -a --artifact -r --rev --repo -m --message --by -w --wait
             case rel-promote
-                printf '%s\n' --state --by -m --reason -w --wait
+                printf '%s\n' --state --by -m --reason -w --wait --color
             case rel-status
-                printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait
+                printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait --color
             case rel-redeploy
-                printf '%s\n' --state --by -m --reason -w --wait
+                printf '%s\n' --state --by -m --reason -w --wait --color
             case rel-terminate
                 printf '%s\n' --state -m --reason --by -g --grace -w --wait
             case rel-log
@@ -35,7 +35,7 @@ if not set -q __rel_fish_completion
             case rel-notes
                 printf '%s\n' --state --repo -e --env -s --since --range -o --format -x --exclude
             case rel-sync
-                printf '%s\n' --state -r --remote -w --wait -f --format
+                printf '%s\n' --state -r --remote -w --wait -o --format --color
         end
     end
 
@@ -353,6 +353,7 @@ if not set -q __rel_fish_completion
     __rel_c promote '' -l by -x -d 'who promotes'
     __rel_c promote '' -s m -l reason -x -d 'why: the approval comment'
     __rel_c promote '' -s w -l wait -x -d 'seconds to wait for a lock'
+    __rel_c promote '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c promote '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c promote 'not __rel_npos 0; and not __rel_seen -r --retry' -a '(__rel_envs)' -d environment
 
@@ -368,6 +369,7 @@ if not set -q __rel_fish_completion
     __rel_c status '' -l refresh -x -d 'web page: seconds between reloads'
     __rel_c status '' -l check -d 'check the store, repair what is derived'
     __rel_c status '' -s w -l wait -x -d 'seconds to wait for a lock'
+    __rel_c status '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c status '' -a '(__rel_products)' -d product
     __rel_c status '' -k -a '(__rel_ids)' -d release
 
@@ -375,6 +377,7 @@ if not set -q __rel_fish_completion
     __rel_c redeploy '' -s m -l reason -x -d why
     __rel_c redeploy '' -s f -l force -d 'redeploy even if it is live there'
     __rel_c redeploy '' -s w -l wait -x -d 'seconds to wait for a lock'
+    __rel_c redeploy '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c redeploy '' -l restore -d 'give earlier environments back their release after a hotfix'
     __rel_c redeploy '__rel_npos 0; and not __rel_seen --restore' -k -a '(__rel_ids)' -d release
     __rel_c redeploy '__rel_npos 0; and __rel_seen --restore' -k -a '(__rel_ids hotfix)' -d hotfix
@@ -407,6 +410,7 @@ if not set -q __rel_fish_completion
 
     __rel_c sync '' -s r -l remote -x -d 'the git remote to share the store through'
     __rel_c sync '' -s w -l wait -x -d 'seconds to wait for a lock or a busy remote'
-    __rel_c sync '' -s f -l format -x -a 'tsv table json' -d 'output format'
+    __rel_c sync '' -s o -l format -x -a 'tsv table json' -d 'output format'
+    __rel_c sync '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c sync '' -a '(__rel_products)' -d product
 end

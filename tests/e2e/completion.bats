@@ -57,13 +57,17 @@ sorted() {
 	printf '%s\n' $* | LC_ALL=C sort
 }
 
-# opts_table CMD: the options of bin/CMD.c's opts[] table, as
-# "--long" and "-s" lines.
+# opts_table CMD: the options of CMD's table, as its hidden
+# --rel-completion-helper prints them, as "--long" and "-s" lines.
 opts_table() {
-	grep -oE '\{ *"[a-z][a-z-]*", *('"'"'.'"'"'|0), *[01]' \
-	    "$REL_TOP/bin/$1.c" |
-	sed -E 's/\{ *"([a-z-]*)", *('"'"'(.)'"'"'|0).*/--\1 -\3/' |
-	tr ' ' '\n' | grep -v '^-$' | LC_ALL=C sort
+	"$REL_BIN/$1" --rel-completion-helper | cut -f1,2 | tr '\t' '\n' |
+	    grep -v '^-$' | LC_ALL=C sort
+}
+
+# valopts_table CMD: the same, only the options that take a value.
+valopts_table() {
+	"$REL_BIN/$1" --rel-completion-helper | awk -F '\t' '$3 != "-"' |
+	    cut -f1,2 | tr '\t' '\n' | grep -v '^-$' | LC_ALL=C sort
 }
 
 @test "every command in bin/ is registered for completion" {
@@ -445,9 +449,7 @@ EOF
 		# The options that take a value, which fish skips when counting
 		# operands.
 		valopts=$nl$(sed -n "/^ *case $c\$/{n;p;}" "$COMPLETION/rel.fish")$nl
-		for o in $(grep -oE '\{ *"[a-z-]+", *('"'"'.'"'"'|0), *1' "$src" |
-		    sed -E 's/\{ *"([a-z-]+)", *('"'"'(.)'"'"'|0).*/--\1 -\3/'); do
-			[ "$o" != - ] || continue
+		for o in $(valopts_table "$c"); do
 			re="[ $nl]$o[ $nl]"
 			[[ $valopts =~ $re ]] || missing+=" fish-valopts:$c:$o"
 		done

@@ -10,8 +10,9 @@
 #               every -x and --long in them;
 #   the page    the .Fl macros of the mdoc source, between `.Sh SYNOPSIS'
 #               and the next .Sh (and on the .It lines of OPTIONS);
-#   the source  the `static const struct rel_opt opts[]' table of bin/CMD.c,
-#               which is what the command really accepts.
+#   the table   the command's option table, as its hidden
+#               --rel-completion-helper prints it: what the command really
+#               accepts (the same table drives its parsing).
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 export LC_ALL=C
@@ -56,17 +57,15 @@ page_options() {
 	    }' "$1" | sort -u
 }
 
-# table_options CMD: the option table of bin/CMD.c, one option per line:
-# "--long -s", "--long" or "-s".
+# table_options CMD: CMD's option table, one option per line: "--long -s",
+# "--long" or "-s".
 table_options() {
-	perl -0777 -ne '
-	    /struct\s+rel_opt\s+opts\[\]\s*=\s*\{(.*?)\{\s*NULL\s*,\s*0\s*,/s
-		or exit 1;
-	    my $t = $1;
-	    while ($t =~ /\{\s*(?:NULL|"([^"]+)")\s*,\s*(?:\x27(.)\x27|0)\s*,/g) {
-		print join(" ", grep { defined } ($1 ? "--$1" : undef),
-		    ($2 ? "-$2" : undef)), "\n";
-	    }' "$TOP/bin/$1.c"
+	local out
+	out=$("$TOP/bin/$1" --rel-completion-helper) && [ -n "$out" ] || return 1
+	awk -F '\t' '{
+		l = $1 == "-" ? "" : $1; s = $2 == "-" ? "" : $2
+		print l (l != "" && s != "" ? " " : "") s
+	    }' <<<"$out"
 }
 
 # compare_synopsis CMD PAGE: silent if the SYNOPSIS of PAGE has exactly
@@ -92,7 +91,7 @@ compare_options() {
 	help=$(help_options "$1")
 	documented=$(page_options "$2" OPTIONS it)
 	table=$(table_options "$1") || {
-		echo "$1: no 'static const struct rel_opt opts[]' in bin/$1.c"
+		echo "$1: --rel-completion-helper does not list its options"
 		return 1
 	}
 	while read -r names; do

@@ -408,7 +408,7 @@ EOF
 	assert_contains "$stderr" "usage: rel-notes"
 	run --separate-stderr rel-notes --format html web-2
 	assert_status 2
-	assert_contains "$stderr" "--format html: expected md, text or json"
+	assert_contains "$stderr" "--format: unknown format 'html' (md, text or json)"
 	run --separate-stderr rel-notes web-1 web-2
 	assert_status 2
 	run --separate-stderr rel-notes

@@ -21,13 +21,13 @@
 enum { OPT_ALL = 1, OPT_ENV, OPT_VERBOSE, OPT_WAIT, OPT_X, OPT_HELP };
 
 static const struct rel_opt opts[] = {
-	{ "all", 'a', 0, OPT_ALL },
-	{ "env", 'e', 1, OPT_ENV },
-	{ "verbose", 'v', 0, OPT_VERBOSE },
-	{ "wait", 0, 1, OPT_WAIT },
-	{ NULL, 'x', 1, OPT_X },
-	{ "help", 0, 0, OPT_HELP },
-	{ NULL, 0, 0, 0 },
+	{ OPT_ALL, 'a', "all", NULL, NULL, "all" },
+	{ OPT_ENV, 'e', "env", "ENV", "env", "an environment" },
+	{ OPT_VERBOSE, 'v', "verbose", NULL, NULL, "more" },
+	{ OPT_WAIT, 0, "wait", "SECONDS", NULL, "wait" },
+	{ OPT_X, 'x', NULL, "X", NULL, "x" },
+	{ OPT_HELP, 0, "help", NULL, NULL, "help" },
+	{ 0, 0, NULL, NULL, NULL, NULL },
 };
 
 /* Parse argv (NULL-terminated, without the program) into a string such
@@ -59,7 +59,7 @@ parse(char **args, char *out, size_t n)
 		if (arg)
 			off += (size_t)snprintf(out + off, n - off, "=%s", arg);
 		else
-			assert_int_equal(o->arg, 0);
+			assert_null(o->arg);
 		assert_true(off < n);
 	}
 	if (id < 0) {
