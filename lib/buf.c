@@ -160,8 +160,8 @@ rel_buf_add_tsv(struct rel_buf *b, const char *s)
 	rel_buf_add(b, run, (size_t)(p - run));
 }
 
-static int
-hexval(int c)
+int
+rel_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -188,7 +188,7 @@ rel_unescape_tsv(char *s)
 		case 'n': *w++ = '\n'; break;
 		case 'r': *w++ = '\r'; break;
 		case 'x': {
-			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			int hi = rel_hexval(s[1]), lo = hi < 0 ? -1 : rel_hexval(s[2]);
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;

@@ -59,6 +59,9 @@ void rel_buf_add_tsv(struct rel_buf *b, const char *s);
 void rel_buf_add_html(struct rel_buf *b, const char *s);
 void rel_buf_add_html_n(struct rel_buf *b, const char *s, size_t len);
 
+/* The value of hexadecimal digit c (either case), or -1. */
+int rel_hexval(int c);
+
 /* Undo rel_buf_add_tsv in place on a NUL-terminated field.  Returns 0,
  * or -1 on a malformed escape. */
 int rel_unescape_tsv(char *s);

@@ -12,26 +12,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "gitcommit.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 rel_git_hex_to_oid(const char *hex, unsigned char oid[REL_GIT_RAWSZ])
 {
 	for (int i = 0; i < REL_GIT_RAWSZ; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]);
-		int lo = hi < 0 ? -1 : hexval((unsigned char)hex[2 * i + 1]);
+		int hi = rel_hexval((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 :
+		    rel_hexval((unsigned char)hex[2 * i + 1]);
 
 		if (lo < 0)
 			return -1;
