@@ -204,6 +204,9 @@ rel_run_tries(const struct rel_runner *ru, size_t env, size_t step,
 
 /* --- writing ------------------------------------------------------ */
 
+static void begin_terminate(struct rel_runner *ru, const char *why,
+    int record);
+
 /* Keep an event until the lines that go with it are written (see
  * struct said).  Out of memory, the event is not shown: it is display
  * only, the record has the transition. */
@@ -236,7 +239,8 @@ event(struct rel_runner *ru, size_t env, int step, int comp,
 }
 
 /* The lines of the kept events are written (written 1): tell them; or
- * they could not be (0): drop them, they did not happen. */
+ * they could not be (0): drop them, they did not happen; or only the
+ * steps' were (2, see copy_batch). */
 static void
 tell(struct rel_runner *ru, int written)
 {
@@ -244,7 +248,7 @@ tell(struct rel_runner *ru, int written)
 		const struct said *s = &ru->said[i];
 		struct rel_event ev;
 
-		if (written && ru->o.on_event &&
+		if (written && (written == 1 || s->step >= 0) && ru->o.on_event &&
 		    !(ru->o.quiet && *ru->o.quiet)) {
 			ev.time = s->time;
 			ev.release = ru->id;
@@ -293,15 +297,62 @@ envlog_end(struct rel_runner *ru, size_t e, enum rel_status st)
 	    strlen(ru->r->envs[e].name) + 1);
 }
 
+/* Is this batch line (a journal line, ending in its newline) a step's
+ * start or end, or one of its outputs: what a process did? */
+static int
+step_fact(const char *s, size_t len)
+{
+	const char *f[7];
+	size_t n = 0;
+
+	f[n++] = s;
+	for (size_t i = 0; i < len && n < 7; i++)
+		if (s[i] == '\t')
+			f[n++] = s + i + 1;
+	if (n >= 3 && !strncmp(f[0], "out\t", 4))
+		return 1;
+	/* tr TIME WHO OBJECT FROM TO: a step run's object has a '/'
+	 * (names never do); fields are escaped, so a tab is a separator. */
+	if (n < 7 || strncmp(f[0], "tr\t", 3) ||
+	    !memchr(f[3], '/', (size_t)(f[4] - f[3])))
+		return 0;
+	return !strncmp(f[4], "running\t", 8) || !strncmp(f[5], "running\t", 8);
+}
+
+struct batch_arg {
+	struct rel_runner *ru;
+	int stale;                 /* a termination came first: see below */
+};
+
+/* Under the product lock, with the record as it is now.  A termination
+ * asked for since this runner last looked (rel-terminate, a newer
+ * release's runner superseding it) comes first: what its steps did is
+ * true whatever came after, and is written (their starts, ends and
+ * outputs); what the runner decided from it (an environment's end, the
+ * next one's start, a gate) is not, since the termination decides now
+ * (see flush). */
 static int
 copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
     struct rel_err *err)
 {
-	const struct rel_buf *b = arg;
+	struct batch_arg *a = arg;
+	const struct rel_buf *b = &a->ru->batch;
+	size_t i = 0;
 
-	(void)r;
 	(void)err;
-	rel_buf_add(lines, b->s, b->len);
+	if (r->term != REL_TERMINATING || a->ru->terminating) {
+		rel_buf_add(lines, b->s, b->len);
+		return 0;
+	}
+	a->stale = 1;
+	while (i < b->len) {
+		const char *nl = memchr(b->s + i, '\n', b->len - i);
+		size_t len = nl ? (size_t)(nl - (b->s + i)) + 1 : b->len - i;
+
+		if (step_fact(b->s + i, len))
+			rel_buf_add(lines, b->s + i, len);
+		i += len;
+	}
 	return 0;
 }
 
@@ -523,6 +574,7 @@ flush(struct rel_runner *ru)
 {
 	struct rel_err err;
 	enum rel_status was = ru->r->status;
+	struct batch_arg ba = { ru, 0 };
 	int rc, wrote = 0;
 
 	if (ru->stop_error) {
@@ -538,10 +590,12 @@ flush(struct rel_runner *ru)
 		 * someone else has written to it. */
 		if (ru->batch.len) {
 			rc = rel_release_change(ru->p, ru->r->n, &ru->r,
-			    copy_batch, &ru->batch, ru->sync, &err);
+			    copy_batch, &ba, ru->sync, &err);
 			wrote = rc == 0;
 		}
-		if (rc == 0 && ru->envlines.len)
+		/* The histories' lines go with the environments' ends and
+		 * starts, which a termination that came first took back. */
+		if (rc == 0 && ru->envlines.len && !ba.stale)
 			rc = rel_stop_envlogs(ru->p, &ru->envlines,
 			    &ru->envnames, &err);
 		rel_product_unlock(ru->p);
@@ -557,9 +611,13 @@ flush(struct rel_runner *ru)
 		    ru->r->status != REL_TERMINATED)
 			event(ru, (size_t)-1, -1, -1, ru->r->status, "");
 	}
-	tell(ru, rc == 0);
+	tell(ru, rc ? 0 : ba.stale ? 2 : 1);
 	if (rc)
 		fatal(ru, &err);
+	else if (ba.stale)
+		/* Ours to finish, as if we had seen it a moment earlier:
+		 * nothing more starts, the record says so at the end. */
+		begin_terminate(ru, ru->r->term_why ? ru->r->term_why : "", 0);
 	return rc;
 }
 
@@ -1092,9 +1150,6 @@ request_term(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
-static void
-begin_terminate(struct rel_runner *ru, const char *why, int record);
-
 /* Is release id (of this product) newer than ours? */
 static int
 older_than(const struct rel_runner *ru, const char *id)
@@ -1213,8 +1268,10 @@ claim(struct rel_runner *ru, size_t e)
 	    strlen(ru->r->envs[e].name) + 1);
 	rc = flush(ru);
 	rel_product_unlock(ru->p);
-	if (rc) {
-		env_set(ev, ENV_IDLE); /* the store failed us: we stop */
+	if (rc || ru->terminating) {
+		/* The store failed us, or a termination came first (then
+		 * the start was not written): we stop. */
+		env_set(ev, ENV_IDLE);
 		return 0;
 	}
 	env_set(ev, ENV_RUNNING);
@@ -1273,7 +1330,8 @@ advance(struct rel_runner *ru, size_t e)
 {
 	struct envrun *ev = &ru->env[e];
 
-	while (env_ours(ev) && ev->cur < ru->r->envs[e].nsteps) {
+	while (env_ours(ev) && !ru->terminating &&
+	    ev->cur < ru->r->envs[e].nsteps) {
 		const struct rel_env *re = &ru->r->envs[e];
 		const struct rel_step *rs = &re->steps[ev->cur];
 		int per = rs->kind == REL_STEP_ACTION || rs->kind == REL_STEP_VERIFY;
@@ -1338,7 +1396,7 @@ advance(struct rel_runner *ru, size_t e)
 		}
 		ev->cur++;
 	}
-	if (env_ours(ev) && env_clean(ru, e)) {
+	if (env_ours(ev) && !ru->terminating && env_clean(ru, e)) {
 		int dead_any = 0;
 
 		for (size_t k = 0; k < ru->ncomp; k++)

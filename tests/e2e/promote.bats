@@ -575,6 +575,73 @@ EOF
 	bg_wait "$runner"
 }
 
+# The runner that waits for the product lock to record what its step did
+# while a newer release's runner asks for its termination (under that
+# lock): once it has the lock it sees the request first, records what the
+# step did and nothing it would have decided from it (the environment's
+# end, the gate after it), finishes the termination itself and exits 1.
+# The lock holder and the step's wait make the interleaving, not sleeps.
+@test "a termination asked for while the runner waits for the lock: nothing stale after it, exit 1" {
+	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built"
+	# The runner waits for the lock in nanosleep, for nothing else.
+	[ -r /proc/self/wchan ] || skip "no /proc/PID/wchan to tell a runner waiting for a lock"
+	flow w <<'EOF'
+environments:
+  - name: dev
+    action: 'echo $$ >"$SCRATCH/pid.dev"; waitfor "$SCRATCH/go"; record'
+  - name: prod
+    trigger: manual
+    action: record
+EOF
+	a=$(rel-create w -a w=1)
+	b=$(rel-create w -a w=2)
+	bg "$SCRATCH/a.out" "$SCRATCH/a.err" rel-promote "$a"
+	runner=$BG_PID
+	pid=$(step_pid dev)
+	start_bg "$SCRATCH/holder.out" "$REL_HELPERS/holdlock" \
+	    "$REL_STATE_DIR/locks/w.lock"
+	holder=$BG_PID
+	wait_for_line "$SCRATCH/holder.out" locked
+	: >"$SCRATCH/go"
+	wait_gone "$pid"
+	wait_for "$a's runner to wait for the lock" \
+	    grep -q nanosleep "/proc/$runner/wchan"
+	# What the newer release's runner writes under the lock, as it does.
+	perl -MCompress::Zlib -e '
+	    my $l = join("\t", @ARGV);
+	    printf "%s\t%08x\n", $l, crc32($l);' tr \
+	    "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" tester - running terminating 1 \
+	    "superseded by $b in dev" grace=10.000 \
+	    >>"$REL_STATE_DIR/products/w/releases/$a"
+	kill "$holder"
+	bg_wait "$runner"
+	assert_eq exit "$BG_RC" 1
+	assert_contains "$(cat "$SCRATCH/a.err")" "rel-promote: $a terminated"
+	assert_eq status "$(status_of "$a")" terminated
+	assert_eq envs "$(envs_of "$a")" "dev=terminated,prod=pending"
+	assert_eq reason "$(js "$a" .terminated.reason)" "superseded by $b in dev"
+	# What the step did is true whatever came after: it ran, it succeeded.
+	assert_eq runs "$(runs)" "dev action w 1"
+	assert_eq steps "$(steps_of "$a" dev)" "dev action w succeeded 1"
+	# After the request, nothing the runner decided before it.
+	run rel-status --history "$a"
+	after=$(sed -n '/	running	terminating	/,$p' <<<"$output" | cut -f4-6)
+	assert_eq after "$after" "$(printf '%s\n' \
+	    "release	running	terminating" \
+	    "dev/action/w	running	succeeded" \
+	    "dev	running	terminated" \
+	    "release	terminating	terminated")"
+	# The environment's history agrees: the run ended, terminated.
+	grep -q "	$a	.*terminated" "$REL_STATE_DIR/products/w/envs/dev"
+	# Nothing is left to repair, and the newer release goes through.
+	run --separate-stderr rel-status --check
+	assert_status 0
+	assert_not_contains "$stderr" fixed
+	run --separate-stderr timeout 60 rel-promote "$b"
+	assert_status 0
+	assert_eq envs "$(envs_of "$b")" "dev=succeeded,prod=suspended"
+}
+
 @test "the same release promoted twice at once: the second is refused, exit 4" {
 	flow app <<'EOF'
 environments:
