@@ -170,9 +170,9 @@ split(char *line, char **key, char **val)
 	return 0;
 }
 
-enum { K_REMOTE, K_LEASE, K_SYNC, K_LOGMAX, K_N };
+enum { K_REMOTE, K_LEASE, K_SYNC, K_LOGMAX, K_CONTAIN, K_N };
 static const char *const keys[K_N] = {
-	"remote", "lease", "sync_interval", "log_max",
+	"remote", "lease", "sync_interval", "log_max", "contain",
 };
 
 static int
@@ -226,6 +226,15 @@ set_value(struct rel_config *c, int k, const char *val, const char *where,
 			rc = rel_err_set(err, REL_EUSAGE,
 			    "bad %s '%s': must be from 4k to 1024G", what, val);
 		break;
+	case K_CONTAIN:
+		/* How a step's processes are kept together: a cgroup of its
+		 * own where the machine allows (the default), or only its
+		 * process group (and what its environment says). */
+		if (strcmp(val, "cgroup") && strcmp(val, "pgroup"))
+			return rel_err_set(err, REL_EUSAGE, "%s '%s': want "
+			    "cgroup or pgroup", what, val);
+		c->contain_pgroup = !strcmp(val, "pgroup");
+		break;
 	}
 	return rc;
 }
@@ -276,7 +285,7 @@ rel_config_parse(const char *path, const char *data, size_t len,
 			rel_buf_add_tsv(&b, key);
 			rc = rel_err_set(err, REL_EUSAGE,
 			    "%s: unknown setting '%s' (known: remote, lease, "
-			    "sync_interval, log_max)", where, b.s ? b.s : "");
+			    "sync_interval, log_max, contain)", where, b.s ? b.s : "");
 			rel_buf_free(&b);
 			goto out;
 		}

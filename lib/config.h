@@ -8,6 +8,7 @@
  *   lease = 60s
  *   sync_interval = 2s
  *   log_max = 16MiB
+ *   contain = cgroup
  *
  * Spaces around '=' and at either end are ignored.  An unknown setting, a
  * setting given twice or a bad value is an error naming the file and
@@ -42,6 +43,7 @@ struct rel_config {
 	long lease_ms;
 	long sync_interval_ms;           /* < lease_ms */
 	long long log_max;               /* bytes of a compressed step log */
+	int contain_pgroup;              /* contain = pgroup: no cgroups */
 };
 
 void rel_config_defaults(struct rel_config *c);

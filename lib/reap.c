@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "envlog.h"
 #include "io.h"
 #include "journal.h"
@@ -188,6 +189,7 @@ rel_signal_steps(const struct rel_release *r, int sig)
 struct targets {
 	pid_t *grp, *pid;
 	size_t ngrp, npid, gcap, pcap;
+	struct rel_buf cgs;        /* their cgroups, NUL-separated */
 };
 
 static void
@@ -208,9 +210,15 @@ add(pid_t **v, size_t *n, size_t *cap, pid_t x)
 	(*v)[(*n)++] = x;
 }
 
+/* Done with them: their cgroups go once empty (the kernel refuses to
+ * remove one that is not, and the next look tries again). */
 static void
 targets_free(struct targets *t)
 {
+	for (size_t off = 0; off < t->cgs.len;
+	    off += strlen(t->cgs.s + off) + 1)
+		rel_cgroup_remove(t->cgs.s + off);
+	rel_buf_free(&t->cgs);
 	free(t->grp);
 	free(t->pid);
 	memset(t, 0, sizeof *t);
@@ -262,6 +270,32 @@ find_by_environ(struct rel_product *p, const struct rel_release *r,
 	rel_ptable_free(&tab);
 }
 
+/* Every process in the cgroup a step run was started in (cg= in its
+ * start's info, see cgroup.h): whatever its session, parents or
+ * environment, it is the step's.  It is removed once empty (see
+ * targets_free): nothing will start in it but a try of a live runner,
+ * which makes it again. */
+static void
+find_in_cgroup(const char *cg, struct targets *t)
+{
+	struct rel_ptable tab;
+	pid_t v[4096];
+	int n;
+
+	if (!rel_cgroup_name_ok(cg) || (n = rel_cgroup_procs(cg, v,
+	    sizeof v / sizeof v[0])) < 0)
+		return;
+	rel_buf_add(&t->cgs, cg, strlen(cg) + 1);
+	if (n == 0)
+		return;
+	if (rel_ptable_load(&tab) != 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (rel_ptable_get(&tab, v[i]) && !is_us(&tab, v[i]))
+			add(&t->pid, &t->npid, &t->pcap, v[i]);
+	rel_ptable_free(&tab);
+}
+
 static void
 targets_find(struct rel_product *p, const struct rel_release *r, int deep,
     struct targets *t)
@@ -295,6 +329,12 @@ targets_find(struct rel_product *p, const struct rel_release *r, int deep,
 		here = 1;
 		if (pstart && (!since || pstart < since))
 			since = pstart;
+		{
+			char cg[REL_CGROUP_MAX];
+
+			if (rel_info_get(tr->info, "cg", cg, sizeof cg))
+				find_in_cgroup(cg, t);
+		}
 		/* The group is the step's while its leader is, or is gone
 		 * (a pid naming a live group is not given out again). */
 		if (kill(-(pid_t)pgid, 0) == 0) {

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "envlog.h"
 #include "flow.h"
@@ -125,6 +126,8 @@ struct rel_runner {
 	struct rel_err fatal;
 	char **envp;               /* our environment minus REL_* */
 	size_t nenvp;
+	char cgbase[REL_CGROUP_MAX]; /* steps' cgroups go below, "": none */
+	unsigned cgcount;
 };
 
 /* The one place where an environment's state changes (see enum
@@ -404,6 +407,43 @@ owner(struct rel_runner *ru, const struct rel_ptable *tab,
 	return &stray;
 }
 
+/* The task whose cgroup process p is in (see cgroup.h), else was: a
+ * process that left its group, its parents and its environment is found
+ * there, even when it is not our descendant (its runner died before). */
+static const struct rel_task *
+in_cgroup(struct rel_runner *ru, const struct rel_proc *p,
+    const struct rel_task *was)
+{
+	char path[64], buf[REL_CGROUP_MAX + 64], *c;
+	ssize_t len;
+	int fd;
+
+	if (!ru->cgbase[0])
+		return was;
+	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)p->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return was;
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len <= 0)
+		return was;
+	buf[len] = '\0';
+	/* "0::/PATH", the last component ours: rel.ID.PID.N */
+	if (!(c = strstr(buf, "0::")) || (c != buf && c[-1] != '\n'))
+		return was;
+	c[strcspn(c, "\n")] = '\0';
+	if (!(c = strrchr(c, '/')) || strncmp(c, "/rel.", 5))
+		return was;
+	for (size_t i = ru->ntasks; i > 0; i--) {
+		const char *tc = ru->tasks[i - 1].cg;
+		const char *tl = strrchr(tc, '/');
+
+		if (tc[0] && tl && !strcmp(tl, c))
+			return &ru->tasks[i - 1];
+	}
+	return was;
+}
+
 /* Is t's group leader there, not yet reaped (so that its group id is
  * its own)? */
 static int
@@ -444,6 +484,10 @@ leftovers(struct rel_runner *ru, int env, const struct rel_task *only, int sig)
 	for (size_t i = 0; i < tab.n; i++) {
 		const struct rel_task *o = owner(ru, &tab, &tab.v[i], &envb);
 
+		/* In a cgroup of a step, it is that step's, whatever its
+		 * group, parents or environment say. */
+		if (o == &stray || !o)
+			o = in_cgroup(ru, &tab.v[i], o);
 		if (!o || (o == &stray && (only || env >= 0)) ||
 		    (o != &stray && ((only && o != only) ||
 		    (env >= 0 && o->env != env))))
@@ -765,6 +809,37 @@ step_env(struct rel_runner *ru, const struct rel_task *t, size_t *count)
 	return v;
 }
 
+/* Have this process enter the cgroup of task t (made on its first try,
+ * made again if someone removed it empty meanwhile), so that the step
+ * starts inside: 1, or 0 where there is none (then the step runs
+ * without, as it does on other systems). */
+static int
+step_cgroup(struct rel_runner *ru, struct rel_task *t)
+{
+	char name[REL_ID_MAX + 64];
+
+	if (!ru->cgbase[0])
+		return 0;
+	if (!t->cg[0]) {
+		snprintf(name, sizeof name, "rel.%s.%ld.%u", ru->id,
+		    (long)getpid(), ++ru->cgcount);
+		if (rel_cgroup_make(ru->cgbase, name, t->cg,
+		    sizeof t->cg) != 0) {
+			t->cg[0] = '\0';
+			return 0;
+		}
+	} else if (mkdir(t->cg, 0755) != 0 && errno != EEXIST) {
+		t->cg[0] = '\0';
+		return 0;
+	}
+	if (rel_cgroup_enter(t->cg) != 0) {
+		rel_cgroup_remove(t->cg);
+		t->cg[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
 /* Record the start of a try, or the failure to start one. */
 static int
 spawn_try(struct rel_runner *ru, struct rel_task *t)
@@ -774,12 +849,17 @@ spawn_try(struct rel_runner *ru, struct rel_task *t)
 	struct rel_err err;
 	size_t n;
 	char **envp = step_env(ru, t, &n);
-	int rc;
+	int rc, in_cg;
 
 	if (!envp)
 		return rel_err_set(&err, REL_ESYS, "out of memory");
+	in_cg = step_cgroup(ru, t);
 	rc = rel_task_spawn(t, ru->p, ru->id, ru->r->envs[t->env].name,
 	    fs->run, envp, &err);
+	/* Back where we were: the next step's cgroup is its own.  If we
+	 * cannot, no more cgroups (we are in this one). */
+	if (in_cg && rel_cgroup_enter(ru->cgbase) != 0)
+		ru->cgbase[0] = '\0';
 	env_free(envp);
 	if (rc) {
 		rel_task_note(t, "rel: %s", err.msg);
@@ -846,10 +926,16 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 		tr_step(ru, t, from, REL_ERROR, why, "");
 		return;
 	}
-	snprintf(info, sizeof info,
-	    "pid=%ld pgid=%ld pstart=%lld boot=%s host=%s log=%s",
+	/* The cgroup goes in whole or not at all (too long a path). */
+	if (snprintf(info, sizeof info,
+	    "pid=%ld pgid=%ld pstart=%lld boot=%s host=%s%s%s log=%s",
 	    (long)t->pid, (long)t->pid, t->pstart, ru->boot[0] ? ru->boot : "-",
-	    ru->host, t->log_name);
+	    ru->host, t->cg[0] ? " cg=" : "", t->cg, t->log_name) >=
+	    (int)sizeof info)
+		snprintf(info, sizeof info,
+		    "pid=%ld pgid=%ld pstart=%lld boot=%s host=%s log=%s",
+		    (long)t->pid, (long)t->pid, t->pstart,
+		    ru->boot[0] ? ru->boot : "-", ru->host, t->log_name);
 	tr_step(ru, t, from, REL_RUNNING, "", info);
 }
 
@@ -1774,6 +1860,10 @@ rel_run_free(struct rel_runner *ru)
 				rel_task_signal(&ru->tasks[i], SIGKILL);
 			rel_task_finish(&ru->tasks[i]);
 		}
+	/* Their cgroups, empty now (the kernel keeps one that is not). */
+	for (size_t i = 0; i < ru->ntasks; i++)
+		if (ru->tasks[i].cg[0])
+			rel_cgroup_remove(ru->tasks[i].cg);
 	free(ru->tasks);
 	if (ru->env)
 		for (size_t e = 0; ru->r && e < ru->r->nenvs; e++) {
@@ -1959,6 +2049,9 @@ rel_run_prepare(struct rel_product *p, const char *id,
 	if ((rc = rel_config_load(p->st->fd, p->st->root, &cfg, err)) != 0)
 		goto fail;
 	ru->log_max = cfg.log_max;
+	/* A cgroup per step where the machine lets us (see cgroup.h). */
+	if (!cfg.contain_pgroup)
+		rel_cgroup_base(ru->cgbase, sizeof ru->cgbase);
 	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)
 		goto fail;
 	if ((rc = rel_runner_lock(p->st, id, &ru->lock, err)) != 0)

@@ -49,6 +49,7 @@ struct rel_task {
 	int64_t next_try;             /* monotonic: when to try again, 0: no */
 	long timeout_s;               /* per try, 0: none */
 	int done;                     /* finished for good */
+	char cg[1024];                /* its cgroup (cgroup.h), "": none */
 };
 
 /* Start (or start again, for verify) the process of t with command cmd

@@ -293,3 +293,99 @@ EOF
 	assert_dead "$(cat "$SCRATCH/pid.orphan")"
 	assert_eq envs "$(envs_of "$id")" "dev=succeeded,qa=succeeded"
 }
+
+# The process a step hides best: out of its group (setsid), its
+# environment cleared (env -i, so no REL_* tells whose it is), its parent
+# (the runner) killed.  Where the runner could give the step a cgroup of
+# its own (cg= in the record), it is found there all the same.
+hidden_flow() {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: |
+      if [ "$REL_ATTEMPT" -gt 1 ]; then alone hidden; record; exit; fi
+      setsid -f env -i /bin/sh -c 'echo $$ >>"$1"; echo $$ >"$0"; exec sleep 30' "$SCRATCH/pid.hidden" "$SCRATCH/pids"
+      long dev
+EOF2
+}
+
+# cgroup_usable: this machine has a cgroup2 hierarchy, and we may make
+# cgroups below our own and move processes there (what rel looks for).
+cgroup_usable() {
+	local mnt dir
+
+	mnt=$(awk '{ for (i = 1; i < NF; i++) if ($i == "-") break }
+	    $(i + 1) == "cgroup2" { print $5; exit }' /proc/self/mountinfo) &&
+	    [ -n "$mnt" ] || return 1
+	dir=$mnt$(sed -n 's/^0:://p' /proc/self/cgroup)
+	[ -w "$dir" ] && [ -w "$dir/cgroup.procs" ]
+}
+
+# cgroup_of ID: the cgroup of its first step run, as recorded ("": none).
+cgroup_of() {
+	grep -o 'cg=[^ 	]*' "$REL_STATE_DIR/products/app/releases/$1" |
+	    head -1 | cut -d= -f2
+}
+
+@test "a process without its group, environment or parent: the next look stops it, a retry runs alone (cgroup)" {
+	more_programs
+	hidden_flow
+	id=$(rel-create app -a app=1)
+	start_and_kill "$id"
+	hidden=$(step_pid hidden)
+	cgroup_usable || skip "no cgroup v2 here that this user may write to"
+	run --separate-stderr rel-status "$id"
+	assert_status 0
+	assert_eq printed "$(cut -f3 <<<"$output")" failed
+	assert_dead "$PID"
+	assert_dead "$hidden"
+	# It was in its step's cgroup, which goes with it.
+	cg=$(cgroup_of "$id")
+	[ -n "$cg" ] && [ ! -d "$cg" ]
+	run --separate-stderr timeout 60 rel-promote --retry "$id"
+	assert_status 0
+	assert_eq runs "$(runs)" "dev action app 2"
+}
+
+@test "rel-terminate of a dead runner's release stops what hid in its step's cgroup" {
+	more_programs
+	hidden_flow
+	id=$(rel-create app -a app=1)
+	start_and_kill "$id"
+	hidden=$(step_pid hidden)
+	cgroup_usable || skip "no cgroup v2 here that this user may write to"
+	run --separate-stderr timeout 60 rel-terminate -g 1 "$id"
+	assert_status 0
+	assert_dead "$PID"
+	assert_dead "$hidden"
+	[ -n "$(cgroup_of "$id")" ]
+	assert_eq status "$(status_of "$id")" terminated
+}
+
+@test "contain = pgroup: no cgroups; what left the group is found by its environment, and only so" {
+	printf 'contain = pgroup\n' >"$REL_STATE_DIR/config"
+	more_programs
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: |
+      setsid -f long escaped
+      setsid -f env -i /bin/sh -c 'echo $$ >>"$1"; echo $$ >"$0"; exec sleep 30' "$SCRATCH/pid.hidden" "$SCRATCH/pids"
+      long dev
+EOF2
+	id=$(rel-create app -a app=1)
+	start_and_kill "$id"
+	escaped=$(step_pid escaped)
+	hidden=$(step_pid hidden)
+	assert_eq cgroup "$(cgroup_of "$id")" ""
+	run --separate-stderr rel-status "$id"
+	assert_status 0
+	assert_eq printed "$(cut -f3 <<<"$output")" failed
+	assert_dead "$PID"
+	assert_dead "$escaped"
+	# The limit rel-promote(1) states in BUGS: without a cgroup, what
+	# cleared its environment too is out of reach once its runner died.
+	proc_alive "$hidden"
+	kill "$hidden"
+	wait_gone "$hidden"
+}

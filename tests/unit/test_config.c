@@ -48,6 +48,11 @@ test_settings(void **state)
 	assert_int_equal(c.lease_ms, 3000);
 	assert_int_equal(c.sync_interval_ms, 200);
 	assert_int_equal(c.log_max, 1024 * 1024);
+	assert_int_equal(c.contain_pgroup, 0);
+	assert_int_equal(parse("contain = pgroup\n", &c, &err), 0);
+	assert_int_equal(c.contain_pgroup, 1);
+	assert_int_equal(parse("contain = cgroup\n", &c, &err), 0);
+	assert_int_equal(c.contain_pgroup, 0);
 	/* CRLF files from an editor elsewhere. */
 	assert_int_equal(parse("lease = 1m30s\r\n", &c, &err), 0);
 	assert_int_equal(c.lease_ms, 90000);
@@ -69,6 +74,7 @@ test_errors(void **state)
 		  "sync_interval (2000ms) must be shorter than lease" },
 		{ "log_max = 12X\n", "S/config:1: log_max '12X'" },
 		{ "log_max = 1k\n", "must be from 4k" },
+		{ "contain = none\n", "S/config:1: contain 'none': want cgroup or pgroup" },
 		{ "remote =\n", "S/config:1: remote is empty" },
 		{ "remote = a\x01" "b\n", "holds a control character" },
 		{ "lease = 1s1m\n", "largest to smallest" },
