@@ -868,6 +868,34 @@ spawn_try(struct rel_runner *ru, struct rel_task *t)
 	return rc;
 }
 
+/* A command the shell cannot parse could not start: asked with -n (read,
+ * do not run) before it runs, the shell says so, and nothing of it runs;
+ * a command that parsed and then exits 2, even from a syntax error of
+ * its own making (eval, a script it runs), ran, and failed. */
+static int
+syntax_error(struct rel_runner *ru, struct rel_task *t, char *why, size_t n)
+{
+	const char *cmd = ru->flow->envs[t->env].steps[t->step].run;
+	const char *argv[] = { "/bin/sh", "-n", "-c", cmd, NULL };
+	struct rel_buf out = REL_BUF_INIT, errout = REL_BUF_INIT;
+	struct rel_err err;
+	int status = 0, bad;
+	char *msg;
+
+	bad = rel_proc_capture(argv, &out, &errout, &status, &err) == 0 &&
+	    status != 0;
+	if (bad) {
+		msg = errout.s ? errout.s : "";
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(why, n, "shell syntax error: %.200s", *msg ? msg :
+		    "sh -n says so");
+		t->code = status;
+	}
+	rel_buf_free(&out);
+	rel_buf_free(&errout);
+	return bad;
+}
+
 static void
 start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 {
@@ -876,7 +904,7 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 	const struct rel_flow_env *fe = &ru->flow->envs[e];
 	const struct rel_flow_step *fs = &fe->steps[s];
 	struct rel_task *t;
-	char dir[4600], info[REL_INFO_MAX];
+	char dir[4600], info[REL_INFO_MAX], why[600];
 	enum rel_status from = rs->runs[comp < 0 ? 0 : comp].status;
 
 	if (ru->ntasks == ru->tcap) {
@@ -916,10 +944,21 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 	t->max_tries = rs->kind == REL_STEP_VERIFY ? fs->retries + 1 : 1;
 	t->interval_ms = fs->interval * 1000;
 	ru->env[e].tried[s * ru->ncomp + (size_t)(comp < 0 ? 0 : comp)] = 1;
+	if (syntax_error(ru, t, why, sizeof why)) {
+		char path[4600];
+		struct rel_err err;
+
+		/* Its log says so, where one would look. */
+		if (rel_log_open(ru->p, ru->id, re->name, t->log_name, &t->log,
+		    path, sizeof path, &err) == 0)
+			rel_task_note(t, "rel: %s; nothing was run", why);
+		snprintf(info, sizeof info, "code=%d tries=0 ms=0", t->code);
+		rel_task_finish(t);
+		tr_step(ru, t, from, REL_ERROR, why, info);
+		return;
+	}
 	if (spawn_try(ru, t) != 0) {
 		/* It could not even start: an error, not a hang. */
-		char why[600];
-
 		snprintf(why, sizeof why, "could not start: see rel-log %s %s %s",
 		    ru->id, re->name, rs->name);
 		rel_task_finish(t);
@@ -1017,32 +1056,6 @@ fail_env_soon(struct rel_runner *ru, size_t e, const char *why)
 	ev->why[n] = '\0';
 }
 
-/* The shell exits 2 when it cannot parse the command; so does many a
- * command that failed.  Asked again with -n (read, do not run), it says
- * which: a syntax error is a step that could not start, an error. */
-static int
-syntax_error(struct rel_runner *ru, struct rel_task *t, char *why, size_t n)
-{
-	const char *cmd = ru->flow->envs[t->env].steps[t->step].run;
-	const char *argv[] = { "/bin/sh", "-n", "-c", cmd, NULL };
-	struct rel_buf out = REL_BUF_INIT, errout = REL_BUF_INIT;
-	struct rel_err err;
-	int status = 0, bad;
-	char *msg;
-
-	bad = rel_proc_capture(argv, &out, &errout, &status, &err) == 0 &&
-	    status != 0;
-	if (bad) {
-		msg = errout.s ? errout.s : "";
-		msg[strcspn(msg, "\n")] = '\0';
-		snprintf(why, n, "shell syntax error: %.200s", *msg ? msg :
-		    "sh -n says so");
-	}
-	rel_buf_free(&out);
-	rel_buf_free(&errout);
-	return bad;
-}
-
 /* A try has ended (exited and its pipe drained): decide what it means. */
 static void
 end_try(struct rel_runner *ru, struct rel_task *t)
@@ -1072,8 +1085,6 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	} else if (t->code > 128) {
 		st = REL_FAILED;
 		snprintf(why, sizeof why, "killed by signal %d", t->code - 128);
-	} else if (t->code == 2 && syntax_error(ru, t, why, sizeof why)) {
-		st = REL_ERROR;
 	} else {
 		st = REL_FAILED;
 		snprintf(why, sizeof why, "exit %d", t->code);

@@ -984,6 +984,37 @@ EOF2
 	    "failed exit 2"
 }
 
+# rel(7): `error` is a step that could not start.  A script the shell
+# cannot parse is one, and then none of it runs, not even the lines
+# before the error; a script that ran and then met a syntax error of its
+# own making (eval) ran: it failed.
+@test "a syntax error anywhere in a script: nothing of it runs, error; one met while running: failed" {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: |
+      echo deployed-for-real >>"$SCRATCH/deployed"
+      if then fi
+  - name: qa
+    needs: []
+    action: |
+      echo ran >>"$SCRATCH/ran"
+      eval 'if then fi'
+EOF2
+	id=$(rel-create app -a app=1)
+	run --separate-stderr timeout 60 rel-promote "$id"
+	assert_status 1
+	[ ! -e "$SCRATCH/deployed" ]
+	assert_eq dev "$(js "$id" '.environments[0].steps[0].runs[0].status')" error
+	assert_contains "$(js "$id" '.environments[0].steps[0].runs[0].reason')" \
+	    "shell syntax error: "
+	run rel-log "$id" dev action
+	assert_contains "$output" "nothing was run"
+	assert_eq ran "$(cat "$SCRATCH/ran")" ran
+	assert_eq qa "$(js "$id" '.environments[1].steps[0].runs[0] | "\(.status) \(.reason)"')" \
+	    "failed exit 2"
+}
+
 @test "--retry of an older release where a newer one is being promoted is superseded, as a promotion is" {
 	flow app <<'EOF2'
 environments:
