@@ -112,6 +112,8 @@ struct rel_runner {
 	size_t ntasks, tcap;
 	struct rel_buf batch;      /* record lines not yet written */
 	struct rel_buf envlines, envnames; /* history lines, after the record */
+	struct rel_buf lost, lostnames; /* of those, the ones that could not
+	                              be written (see record_stop) */
 	struct said *said;         /* events of the lines not yet written */
 	size_t nsaid, saidcap;
 	int sync;                  /* the batch must reach the disk */
@@ -611,6 +613,35 @@ lock(struct rel_runner *ru, struct rel_err *err)
 	return rc;
 }
 
+/* The history lines of the batch just written, each synced; those that
+ * cannot be are kept (lost) for record_stop: the record has their
+ * transitions, so the histories must get them, or the two disagree. */
+static int
+write_envlogs(struct rel_runner *ru, struct rel_err *err)
+{
+	const char *line = ru->envlines.s, *name = ru->envnames.s;
+	int rc = 0;
+
+	for (size_t off = 0; name && off < ru->envnames.len; ) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		struct rel_err e2;
+
+		if (rel_envlog_append(ru->p, name, line, len, 1, &e2) != 0) {
+			if (!rc) {
+				rc = e2.code ? e2.code : REL_ESYS;
+				*err = e2;
+			}
+			rel_buf_add(&ru->lost, line, len);
+			rel_buf_add(&ru->lostnames, name, strlen(name) + 1);
+		}
+		line += len;
+		off += strlen(name) + 1;
+		name = ru->envnames.s + off;
+	}
+	return rc;
+}
+
 /* Write what is pending: the record first, then the histories, under one
  * hold of the product lock. */
 static int
@@ -640,8 +671,7 @@ flush(struct rel_runner *ru)
 		/* The histories' lines go with the environments' ends and
 		 * starts, which a termination that came first took back. */
 		if (rc == 0 && ru->envlines.len && !ba.stale)
-			rc = rel_stop_envlogs(ru->p, &ru->envlines,
-			    &ru->envnames, &err);
+			rc = write_envlogs(ru, &err);
 		rel_product_unlock(ru->p);
 	}
 	rel_buf_reset(&ru->batch);
@@ -1651,6 +1681,62 @@ finish_terminate(struct rel_runner *ru)
 			env_set(&ru->env[e], ENV_IDLE);
 }
 
+/* The store failed us (ru->fatal) and everything we ran is stopped:
+ * say so in the record if it lets us now, rather than leave the next
+ * command to find a runner gone without a word.  The steps and
+ * environments still running there end failed (terminated, if a
+ * termination was asked for) with the reason; the histories get the
+ * lines they did not take before their ends, so that they agree with
+ * the record.  If even that cannot be written, the next command that
+ * looks records the runner gone, as for one that died. */
+struct stop_arg {
+	struct rel_runner *ru;
+	const char *why;
+	struct rel_buf el, en;
+};
+
+static int
+stop_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
+    struct rel_err *err)
+{
+	struct stop_arg *a = arg;
+
+	(void)err;
+	rel_buf_reset(&a->el);
+	rel_buf_reset(&a->en);
+	rel_buf_add(&a->el, a->ru->lost.s, a->ru->lost.len);
+	rel_buf_add(&a->en, a->ru->lostnames.s, a->ru->lostnames.len);
+	if (r->term == REL_TERMINATING)
+		rel_terminate_lines(r, rel_now_ms(), a->ru->o.by, a->why, lines,
+		    &a->el, &a->en);
+	else
+		rel_stop_lines(r, rel_now_ms(), a->ru->o.by, REL_FAILED,
+		    REL_FAILED, a->why, lines, &a->el, &a->en);
+	return 0;
+}
+
+static void
+record_stop(struct rel_runner *ru)
+{
+	char why[sizeof ru->fatal.msg + 64];
+	struct stop_arg a = { ru, why, REL_BUF_INIT, REL_BUF_INIT };
+	struct rel_err err;
+
+	/* A lock we could not have is not to be waited for again. */
+	if (ru->fatal.code == REL_EBUSY)
+		return;
+	snprintf(why, sizeof why, "%s stopped: %.400s", ru->p->st->prog,
+	    ru->fatal.msg);
+	if (rel_product_lock(ru->p, &err) != 0)
+		return;
+	if (rel_release_change(ru->p, ru->r->n, &ru->r, stop_fn, &a, 1,
+	    &err) == 0 && a.el.len)
+		rel_stop_envlogs(ru->p, &a.el, &a.en, &err);
+	rel_product_unlock(ru->p);
+	rel_buf_free(&a.el);
+	rel_buf_free(&a.en);
+}
+
 /* --- the loop ------------------------------------------------------- */
 
 static void
@@ -1848,6 +1934,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 	if (ru->terminating && !ru->term_done && !ru->stop_error)
 		finish_terminate(ru);
 	sweep(ru, ru->stop_error);
+	if (ru->stop_error)
+		record_stop(ru);
 	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
 		ru->o.on_tick(ru->r, ru->o.arg);
 	if (ru->stop_error) {
@@ -1887,6 +1975,8 @@ rel_run_free(struct rel_runner *ru)
 	rel_buf_free(&ru->batch);
 	rel_buf_free(&ru->envlines);
 	rel_buf_free(&ru->envnames);
+	rel_buf_free(&ru->lost);
+	rel_buf_free(&ru->lostnames);
 	for (size_t i = 0; i < ru->nsaid; i++)
 		free(ru->said[i].why);
 	free(ru->said);

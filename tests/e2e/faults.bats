@@ -410,3 +410,40 @@ YAML
 	[ "$(rel-status sm-1 | cut -f3)" = failed ]
 }
 
+
+# The record takes prod's start, prod's history does not (a full disk):
+# the runner stops (exit 5) and, the disk letting it a moment later, says
+# so in the record, with the history's lines first, so that the two
+# agree; nothing says a runner died that did not.
+@test "an environment's history that cannot take its start: the runner records its stop and why; record and history agree" {
+	export REL_STATE_DIR=$SCRATCH/eight
+	write_flow "$REL_STATE_DIR/flows/fd.yaml" <<'YAML'
+environments:
+  - name: dev
+    action: 'true'
+  - name: prod
+    action: 'true'
+YAML
+	[ "$(rel-create fd -a fd=1)" = fd-1 ]
+	TRACE_PATH='/envs/prod$'
+	k=$(trace_k rel-promote fd-1)
+	[ -n "$k" ]
+	run --separate-stderr env LD_PRELOAD="$FAULT_SO" REL_FAULT="write:$k:ENOSPC" \
+	    rel-promote fd-1
+	assert_status 5
+	assert_contains "$stderr" "$REL_STATE_DIR/products/fd/envs/prod"
+	assert_contains "$stderr" "No space left on device"
+	run --separate-stderr rel-status --envs fd-1
+	assert_status 0
+	[ "$(cut -f2,3 <<<"$output")" = "$(printf 'dev\tsucceeded\nprod\tfailed')" ]
+	why=$(rel-status --format json fd-1 | jq -r '.environments[1].reason')
+	assert_contains "$why" "rel-promote stopped: "
+	assert_contains "$why" "No space left on device"
+	run rel-status --history fd-1
+	assert_not_contains "$output" "the runner (pid"
+	# prod's history has the run and its end, as the record does.
+	[ "$(cut -f1,3,5 "$REL_STATE_DIR/products/fd/envs/prod")" = "$(printf 'run\tfd-1\tpromote\nend\tfd-1\tfailed')" ]
+	run --separate-stderr rel-status --check
+	assert_status 0
+	[ -z "$stderr" ]
+}
