@@ -1146,6 +1146,12 @@ end_try(struct rel_runner *ru, struct rel_task *t)
 	snprintf(info, sizeof info, "code=%d tries=%d ms=%lld", t->code,
 	    t->tries, (long long)(rel_now_ms() - t->started));
 	rel_task_finish(t);
+	/* Its cgroup goes now if nothing is left in it (the kernel says),
+	 * not only when the runner ends: a runner killed later leaves no
+	 * empty cgroup behind that no record names as running.  Named
+	 * still, for what is left; made again for a try. */
+	if (t->cg[0])
+		rel_cgroup_remove(t->cg);
 	/* A log is never silently incomplete: past its cap it says so
 	 * itself; cut short by a write error, the record says so. */
 	if (t->log_end.cut)
