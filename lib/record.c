@@ -244,10 +244,11 @@ rel_release_strays(struct rel_product *p, unsigned long **strays, size_t *n,
 		*dirlast = last;
 	while (k < nv && v[k] <= last)
 		k++;
-	memmove(v, v + k, (nv - k) * sizeof *v);
 	if (nv - k == 0) {
-		free(v);
+		free(v); /* NULL when the directory had no record */
 		v = NULL;
+	} else {
+		memmove(v, v + k, (nv - k) * sizeof *v);
 	}
 	*strays = v;
 	*n = nv - k;

@@ -577,6 +577,11 @@ test_strays(void **state)
 	struct stat sb;
 	size_t n = 0;
 
+	/* No record at all: no stray, and nothing to move (UBSan). */
+	assert_int_equal(rel_release_strays(&fx->s.p, &v, &n, &count, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_int_equal(count, 0);
 	for (int i = 0; i < 3; i++)
 		create(fx);
 	/* Far beyond the others: a stray, however the last is found. */
