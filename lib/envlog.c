@@ -35,6 +35,23 @@ add_line(struct rel_jline *jl, void *arg)
 		run->previous = jl->f[6];
 		run->why = jl->f[7];
 		run->status = REL_RUNNING;
+	} else if (!strcmp(jl->f[0], "freeze") && jl->n == 6) {
+		int64_t until = 0;
+
+		if (strcmp(jl->f[3], "-") && rel_time_parse(jl->f[3], &until))
+			return 0;
+		log->freeze.time = t;
+		log->freeze.lifted = 0;
+		log->freeze.who = jl->f[2];
+		log->freeze.until = until;
+		log->freeze.hotfix = !strcmp(jl->f[4], "allow");
+		log->freeze.why = jl->f[5];
+	} else if (!strcmp(jl->f[0], "lift") && jl->n == 4) {
+		log->freeze.time = t;
+		log->freeze.lifted = 1;
+		log->freeze.who = jl->f[2];
+		log->freeze.why = jl->f[3];
+		log->freeze.until = 0;
 	} else if (!strcmp(jl->f[0], "end") && jl->n == 5) {
 		int st = rel_status_parse(jl->f[4]);
 
@@ -189,6 +206,31 @@ rel_envlog_end_line(struct rel_buf *out, int64_t time, const char *release,
 	snprintf(a, sizeof a, "%d", attempt);
 	rel_journal_line(out, (const char *[]){ "end", t, release, a,
 	    rel_status_name(status) }, 5);
+}
+
+void
+rel_envlog_freeze_line(struct rel_buf *out, int64_t time, const char *who,
+    int64_t until, int hotfix, const char *why)
+{
+	char t[REL_TIME_MAX], u[REL_TIME_MAX];
+
+	rel_time_format(time, 1, t);
+	if (until)
+		rel_time_format(until, 1, u);
+	else
+		strcpy(u, "-");
+	rel_journal_line(out, (const char *[]){ "freeze", t, who, u,
+	    hotfix ? "allow" : "deny", why }, 6);
+}
+
+void
+rel_envlog_lift_line(struct rel_buf *out, int64_t time, const char *who,
+    const char *why)
+{
+	char t[REL_TIME_MAX];
+
+	rel_time_format(time, 1, t);
+	rel_journal_line(out, (const char *[]){ "lift", t, who, why }, 4);
 }
 
 int

@@ -7,6 +7,11 @@
  *   run  TIME  RELEASE  ATTEMPT  HOW  WHO  PREVIOUS  WHY
  *   end  TIME  RELEASE  ATTEMPT  STATUS
  *
+ * and, when someone stops the line by hand (rel-freeze, freeze.h):
+ *
+ *   freeze  TIME  WHO  UNTIL(time or -)  HOTFIX(allow|deny)  REASON
+ *   lift    TIME  WHO  REASON
+ *
  * HOW is promote, redeploy or restore; PREVIOUS is the release live in the
  * environment when the run started ("-" if none).  The release live in an
  * environment is the release of the last run that ended succeeded.  A run
@@ -36,8 +41,18 @@ struct rel_env_run {
 	int settled;                 /* ended per the record, no end line */
 };
 
+/* The last freeze or lift line (rel-freeze). */
+struct rel_env_freeze {
+	int64_t time;                /* 0: no such line */
+	int lifted;                  /* the last one was a lift */
+	const char *who, *why;
+	int64_t until;               /* freeze: ms, 0 until lifted */
+	int hotfix;                  /* freeze: hotfix releases pass */
+};
+
 struct rel_envlog {
 	char env[REL_NAME_MAX + 1];
+	struct rel_env_freeze freeze;
 	size_t n;
 	struct rel_env_run *v;       /* in order of start */
 	struct rel_buf raw;
@@ -62,6 +77,10 @@ void rel_envlog_run_line(struct rel_buf *out, int64_t time,
     const char *previous, const char *why);
 void rel_envlog_end_line(struct rel_buf *out, int64_t time,
     const char *release, int attempt, enum rel_status status);
+void rel_envlog_freeze_line(struct rel_buf *out, int64_t time,
+    const char *who, int64_t until, int hotfix, const char *why);
+void rel_envlog_lift_line(struct rel_buf *out, int64_t time, const char *who,
+    const char *why);
 int rel_envlog_append(struct rel_product *p, const char *env,
     const char *lines, size_t len, int sync, struct rel_err *err);
 

@@ -472,6 +472,166 @@ parse_steps(const struct ctx *c, const char *what, struct rel_flow_env *e,
 	return 0;
 }
 
+/* --- freeze windows (freeze.h) --------------------------------------- */
+
+/* The environments a flow-level window names: each must be one of the
+ * flow's. */
+static int
+window_envs(const struct ctx *c, const struct rel_ynode *v,
+    struct rel_window *w)
+{
+	const struct rel_ynode *seq = rel_ynode_deref(v), *s;
+	size_t n = seq->kind == REL_Y_SEQ ? seq->nkids : 1;
+	char b[64];
+
+	if (seq->kind == REL_Y_MAP || rel_ynode_null(seq) || n == 0)
+		return bad(c, v, "'environments' must be a list of environment "
+		    "names or one name");
+	if (!(w->envs = calloc(n, sizeof *w->envs)))
+		return nomem(c);
+	for (size_t i = 0; i < n; i++) {
+		const struct rel_ynode *at = seq->kind == REL_Y_SEQ ?
+		    seq->kids[i] : v;
+
+		if (!(s = scalar(c, "environments", at, "an environment name")))
+			return REL_EUSAGE;
+		if (rel_flow_env_index(c->flow, s->s) < 0)
+			return bad(c, at, "unknown environment '%s' in "
+			    "'environments' of a freeze window",
+			    show(s->s, b, sizeof b));
+		snprintf(w->envs[w->nenvs++], sizeof w->envs[0], "%s", s->s);
+	}
+	return 0;
+}
+
+static int
+parse_window(const struct ctx *c, const struct rel_ynode *item,
+    const char *env, struct rel_window *w)
+{
+	struct field f[] = {
+		{ .key = "schedule" }, { .key = "duration" },
+		{ .key = "timezone" }, { .key = "from" }, { .key = "to" },
+		{ .key = "reason" }, { .key = "hotfix" },
+		{ .key = "environments" },
+	};
+	const size_t nf = sizeof f / sizeof f[0] - (env != NULL);
+	const struct rel_ynode *m = rel_ynode_deref(item), *v, *s;
+	char what[128], b[64];
+	int rc;
+
+	w->line = item->line;
+	if (m->kind != REL_Y_MAP)
+		return bad(c, item, "each item of 'freeze' must be a mapping, "
+		    "not %s", kind(item));
+	snprintf(what, sizeof what, "the freeze window on line %d",
+	    item->line);
+	if ((rc = fields(c, m, what, f, nf)) != 0)
+		return rc;
+	if ((v = field(f, nf, "timezone"))) {
+		if (!(s = scalar(c, "timezone", v, "a time zone name")))
+			return REL_EUSAGE;
+		if (rel_tz_load(s->s, &w->tz, c->err) != 0)
+			return badhere(c, v);
+	}
+	if ((v = field(f, nf, "reason"))) {
+		if (!(s = scalar(c, "reason", v, "a text")))
+			return REL_EUSAGE;
+		if (rel_text_check("reason", s->s, REL_TEXT_MAX, 0, c->err))
+			return badhere(c, v);
+		if (!(w->reason = strdup(s->s)))
+			return nomem(c);
+	}
+	if ((v = field(f, nf, "hotfix"))) {
+		if (!(s = scalar(c, "hotfix", v, "allow or deny")))
+			return REL_EUSAGE;
+		if (!strcmp(s->s, "allow"))
+			w->hotfix = 1;
+		else if (strcmp(s->s, "deny"))
+			return bad(c, v, "'hotfix' must be allow or deny, not "
+			    "'%s'", show(s->s, b, sizeof b));
+	}
+	if ((v = field(f, nf, "schedule"))) {
+		if (field(f, nf, "from") || field(f, nf, "to"))
+			return bad(c, v, "a freeze window has a 'schedule' (and "
+			    "a 'duration') or 'from' and 'to', not both");
+		if (!(s = scalar(c, "schedule", v, "a cron schedule")))
+			return REL_EUSAGE;
+		if (rel_cron_parse(s->s, &w->cron, c->err) != 0)
+			return badhere(c, v);
+		snprintf(w->schedule, sizeof w->schedule, "%s", s->s);
+		w->recurring = 1;
+		if (!(v = field(f, nf, "duration")))
+			return bad(c, item, "missing 'duration' in %s (how long "
+			    "each freeze lasts, as 64h)", what);
+		if ((rc = getduration(c, "duration", v, &w->duration)) != 0)
+			return rc;
+		if (w->duration <= 0)
+			return bad(c, v, "'duration' must be more than 0s");
+	} else {
+		const struct rel_ynode *fv = field(f, nf, "from");
+		const struct rel_ynode *tv = field(f, nf, "to");
+
+		if (!fv || !tv)
+			return bad(c, item, "%s needs a 'schedule' and a "
+			    "'duration', or 'from' and 'to'", what);
+		if ((v = field(f, nf, "duration")))
+			return bad(c, v, "'duration' goes with 'schedule'; a "
+			    "dated window ends at its 'to'");
+		if (!(s = scalar(c, "from", fv, "a date or a time")))
+			return REL_EUSAGE;
+		if (rel_window_time(s->s, w->tz, 0, &w->from, c->err) != 0)
+			return badhere(c, fv);
+		if (!(s = scalar(c, "to", tv, "a date or a time")))
+			return REL_EUSAGE;
+		if (rel_window_time(s->s, w->tz, 1, &w->to, c->err) != 0)
+			return badhere(c, tv);
+		if (w->to <= w->from)
+			return bad(c, tv, "'to' must come after 'from'");
+	}
+	if (env) {
+		if (!(w->envs = calloc(1, sizeof *w->envs)))
+			return nomem(c);
+		snprintf(w->envs[0], sizeof w->envs[0], "%s", env);
+		w->nenvs = 1;
+	} else if ((v = field(f, nf, "environments")) &&
+	    (rc = window_envs(c, v, w)) != 0) {
+		return rc;
+	}
+	return 0;
+}
+
+/* A `freeze:` list, of the flow (env NULL) or of one environment. */
+static int
+parse_freeze(const struct ctx *c, const struct rel_ynode *v, const char *env)
+{
+	const struct rel_ynode *seq = rel_ynode_deref(v);
+	struct rel_flow *flow = c->flow;
+	struct rel_window *nw;
+	int rc;
+
+	if (seq->kind != REL_Y_SEQ)
+		return bad(c, v, "'freeze' must be a list of windows, not %s",
+		    kind(v));
+	if (flow->nfreeze + seq->nkids > REL_FLOW_MAX_FREEZE)
+		return bad(c, v, "too many freeze windows (at most %d)",
+		    REL_FLOW_MAX_FREEZE);
+	if (!seq->nkids)
+		return 0;
+	if (!(nw = realloc(flow->freeze, (flow->nfreeze + seq->nkids) *
+	    sizeof *nw)))
+		return nomem(c);
+	flow->freeze = nw;
+	for (size_t i = 0; i < seq->nkids; i++) {
+		/* Counted first, so that rel_flow_free frees what we made. */
+		memset(&flow->freeze[flow->nfreeze], 0, sizeof *nw);
+		flow->nfreeze++;
+		if ((rc = parse_window(c, seq->kids[i], env,
+		    &flow->freeze[flow->nfreeze - 1])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 {
@@ -479,7 +639,7 @@ parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 		{ .key = "name" }, { .key = "needs" }, { .key = "trigger" },
 		{ .key = "timeout" }, { .key = "best_effort" },
 		{ .key = "pre" }, { .key = "action" }, { .key = "verify" },
-		{ .key = "post" },
+		{ .key = "post" }, { .key = "freeze" },
 	};
 	const size_t nf = sizeof f / sizeof f[0];
 	struct rel_flow_env *e = &c->flow->envs[i];
@@ -527,6 +687,9 @@ parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 	e->best_effort = c->flow->best_effort;
 	if ((v = field(f, nf, "best_effort")) &&
 	    (rc = getbool(c, "best_effort", v, &e->best_effort)) != 0)
+		return rc;
+	if ((v = field(f, nf, "freeze")) &&
+	    (rc = parse_freeze(c, v, e->name)) != 0)
 		return rc;
 	/* Resolved once every environment's name is known. */
 	c->needs[i] = field(f, nf, "needs");
@@ -805,7 +968,7 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 		{ .key = "product" }, { .key = "repo" }, { .key = "timeout" },
 		{ .key = "best_effort" }, { .key = "parallel" },
 		{ .key = "components" }, { .key = "environments" },
-		{ .key = "notes" },
+		{ .key = "notes" }, { .key = "freeze" },
 	};
 	const size_t nf = sizeof f / sizeof f[0];
 	struct rel_flow *flow = c->flow;
@@ -848,7 +1011,12 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 		return rc;
 	if (!(v = field(f, nf, "environments")))
 		return bad(c, root, "missing 'environments' in the flow");
-	return parse_envs(c, v);
+	if ((rc = parse_envs(c, v)) != 0)
+		return rc;
+	/* After the environments: a window may name some of them. */
+	if ((v = field(f, nf, "freeze")) && (rc = parse_freeze(c, v, NULL)) != 0)
+		return rc;
+	return 0;
 }
 
 int
@@ -964,6 +1132,9 @@ rel_flow_free(struct rel_flow *flow)
 		free(e->steps);
 		free(e->needs);
 	}
+	for (i = 0; i < flow->nfreeze; i++)
+		rel_window_free(&flow->freeze[i]);
+	free(flow->freeze);
 	free(flow->envs);
 	free(flow->components);
 	free(flow->repo);

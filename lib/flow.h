@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "flowlimits.h"
+#include "freeze.h"
 #include "name.h"
 #include "notescfg.h"
 
@@ -65,6 +66,9 @@ struct rel_flow {
 	size_t nenvs;
 	struct rel_flow_env *envs;      /* in file order */
 	struct rel_notes_cfg notes;     /* the `notes:` section, checked */
+	size_t nfreeze;
+	struct rel_window *freeze;      /* freeze windows, the flow's and
+	                                   the environments' (freeze.h) */
 };
 
 /* Parse the YAML in buf[0..len) for `product`.  `path` names the file in

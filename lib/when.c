@@ -2,6 +2,7 @@
  * when.c - clocks, ISO 8601 times and flow durations.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,18 @@ rel_now_ms(void)
 }
 
 int64_t
+rel_clock_ms(void)
+{
+	const char *s = getenv("REL_NOW");
+	int64_t ms;
+
+	/* A testing aid (rel(7)): a fixed "now" for the freeze windows. */
+	if (s && *s && rel_iso_parse(s, 0, &ms) == 0)
+		return ms;
+	return rel_now_ms();
+}
+
+int64_t
 rel_monotonic_ms(void)
 {
 	struct timespec ts;
@@ -26,8 +39,8 @@ rel_monotonic_ms(void)
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), after H. Hinnant. */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+rel_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -42,8 +55,8 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 
 /* y-m-d of the day z days after 1970-01-01, the inverse of
  * days_from_civil (after H. Hinnant). */
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void
+rel_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -81,7 +94,7 @@ rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
 	}
 	secs = ms / 1000;
 	sod = secs % 86400;
-	civil_from_days(secs / 86400, &y, &m, &d);
+	rel_civil_from_days(secs / 86400, &y, &m, &d);
 	memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
 	put_digits(buf + 4, 4, y);
 	put_digits(buf + 7, 2, m);
@@ -130,8 +143,98 @@ rel_time_parse(const char *s, int64_t *ms)
 	}
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return -1;
-	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 +
+	*ms = ((rel_days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 +
 	    mi) * 60000 + (int64_t)se * 1000 + frac;
+	return 0;
+}
+
+int
+rel_iso_split(const char *s, struct rel_iso *t)
+{
+	size_t len = strlen(s), i;
+	int oh, om;
+
+	memset(t, 0, sizeof *t);
+	if (len < 10 || digits(s, 4, &t->y) || s[4] != '-' ||
+	    digits(s + 5, 2, &t->mo) || s[7] != '-' || digits(s + 8, 2, &t->d))
+		return -1;
+	i = 10;
+	if (s[i] == 'T' || s[i] == 't' || s[i] == ' ') {
+		if (len < i + 6 || digits(s + i + 1, 2, &t->h) ||
+		    s[i + 3] != ':' || digits(s + i + 4, 2, &t->mi))
+			return -1;
+		t->has_time = 1;
+		i += 6;
+		if (s[i] == ':') {
+			if (digits(s + i + 1, 2, &t->s))
+				return -1;
+			i += 3;
+			if (s[i] == '.' || s[i] == ',') {
+				/* Fractions of a second: read, not kept. */
+				for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+					;
+			}
+		}
+		if (s[i] == 'Z' || s[i] == 'z') {
+			t->has_off = 1;
+			i++;
+		} else if (s[i] == '+' || s[i] == '-') {
+			int sign = s[i] == '-' ? -1 : 1;
+
+			om = 0;
+			if (digits(s + i + 1, 2, &oh))
+				return -1;
+			if (s[i + 3] == ':' && !digits(s + i + 4, 2, &om))
+				i += 6;
+			else if (s[i + 3] >= '0' && !digits(s + i + 3, 2, &om))
+				i += 5;
+			else
+				i += 3;
+			if (oh > 23 || om > 59)
+				return -1;
+			t->has_off = 1;
+			t->off = sign * (oh * 3600 + om * 60);
+		}
+	}
+	if (s[i] != '\0')
+		return -1;
+	if (t->mo < 1 || t->mo > 12 || t->d < 1 ||
+	    t->d > rel_month_days(t->y, t->mo) || t->h > 23 || t->mi > 59 ||
+	    t->s > 59)
+		return -1;
+	return 0;
+}
+
+int
+rel_month_days(int y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return m >= 1 && m <= 12 ? n[m - 1] : 0;
+}
+
+int64_t
+rel_iso_local(const struct rel_iso *t)
+{
+	return ((rel_days_from_civil(t->y, (unsigned)t->mo, (unsigned)t->d) *
+	    24 + t->h) * 60 + t->mi) * 60 + t->s;
+}
+
+int
+rel_iso_parse(const char *s, int end_of_day, int64_t *ms)
+{
+	struct rel_iso t;
+	int64_t secs;
+
+	if (rel_iso_split(s, &t) != 0)
+		return -1;
+	secs = rel_iso_local(&t) - t.off;
+	if (!t.has_time && end_of_day)
+		secs += 86400;
+	*ms = secs * 1000;
 	return 0;
 }
 

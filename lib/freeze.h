@@ -1,0 +1,104 @@
+/*
+ * freeze.h - stopping the line: freeze windows and freezes by hand
+ * (DESIGN.md "Stopping the line, and telling people").
+ *
+ * An environment is frozen at an instant when a window of the flow is
+ * open there then, or when rel-freeze froze it and that has neither
+ * been lifted nor run out.  Windows are policy about environments, not
+ * about releases: they come from the product's flow as it is now
+ * (flows/PRODUCT.yaml), not from the copy a release was made with
+ * (rel_freeze_policy).  Freezes by hand are lines of the environment's
+ * history (envlog.h), written under the product lock as its other lines
+ * are, so that they are kept, audited and shared as they are.
+ *
+ * A recurring window opens at each time its cron schedule names, in its
+ * time zone, and stays open for its duration (elapsed time: across a
+ * change of the clocks it ends an hour earlier or later on the wall
+ * clock).  A schedule time the clocks skip opens it when they jump; one
+ * they repeat, at its first occurrence.  A dated window runs from its
+ * `from` to its `to`; a date alone is the whole day, in the window's
+ * time zone (UTC by default).
+ *
+ * Nothing here starts anything when a freeze ends: it only answers "is
+ * it frozen now, since when, until when, why".
+ */
+#ifndef REL_FREEZE_H
+#define REL_FREEZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cron.h"
+#include "err.h"
+#include "name.h"
+#include "store.h"
+#include "tz.h"
+
+struct rel_flow;
+
+struct rel_window {
+	int recurring;
+	char schedule[128];        /* recurring: as written */
+	struct rel_cron cron;
+	long duration;             /* recurring: seconds */
+	int64_t from, to;          /* dated: [from, to), seconds */
+	struct rel_tz *tz;         /* NULL: UTC */
+	char *reason;
+	int hotfix;                /* hotfix: allow */
+	size_t nenvs;              /* 0: every environment */
+	char (*envs)[REL_NAME_MAX + 1];
+	int line;                  /* where it is written */
+};
+
+void rel_window_free(struct rel_window *w);
+/* Does window w apply to environment env? */
+int rel_window_env(const struct rel_window *w, const char *env);
+/* Is w open at t (seconds)?  Then *start, *end say which opening. */
+int rel_window_open(const struct rel_window *w, int64_t t, int64_t *start,
+    int64_t *end);
+
+/* A dated window's `from` (end 0) or `to` (end 1): an ISO 8601 date or
+ * time; without an offset, in tz (NULL: UTC).  Into *t (seconds). */
+int rel_window_time(const char *s, const struct rel_tz *tz, int end,
+    int64_t *t, struct rel_err *err);
+
+#define REL_FROZEN_WHY_MAX 1400
+
+/* Why an environment is frozen. */
+struct rel_frozen {
+	int frozen;
+	int64_t since, until;      /* ms; until 0: until it is lifted */
+	int manual;                /* by rel-freeze (else a window) */
+	int line;                  /* the window's line in the flow */
+	int hotfix;                /* hotfix releases may pass */
+	char by[REL_TEXT_MAX + 1]; /* who froze it ("" for a window) */
+	char reason[REL_TEXT_MAX + 1];
+};
+
+/* The flow whose windows apply to the product: flows/PRODUCT.yaml, else
+ * (no such file) `fallback` (a release's flow copy; may be NULL).  *out
+ * is then to be freed with rel_flow_free only if *owned. */
+int rel_freeze_policy(struct rel_product *p, const struct rel_flow *fallback,
+    const struct rel_flow **out, int *owned, struct rel_err *err);
+
+/* Is env frozen at now (ms) for a release (hotfix or not)?  Windows of
+ * flow (may be NULL) and freezes by hand in env's history.  A hotfix
+ * passes only what lets hotfixes through. */
+int rel_freeze_state(struct rel_product *p, const struct rel_flow *flow,
+    const char *env, int64_t now, int hotfix, struct rel_frozen *out,
+    struct rel_err *err);
+
+/* "frozen until 2026-12-28T08:00:00Z (weekend)", or "frozen until
+ * lifted (REASON)" into buf. */
+void rel_frozen_why(const struct rel_frozen *f, char *buf, size_t n);
+
+/* Freeze (lift 0) or lift (lift 1) environments envs[0..n) of p by hand:
+ * one line in each one's history, under one hold of the product lock,
+ * on disk when this returns.  until 0: until lifted.  Lifting an
+ * environment that is not frozen by hand is REL_EUSAGE, and nothing is
+ * written. */
+int rel_freeze_set(struct rel_product *p, const char *const *envs, size_t n,
+    int lift, int64_t now, const char *who, int64_t until, int hotfix,
+    const char *reason, struct rel_err *err);
+
+#endif
