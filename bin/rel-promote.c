@@ -25,11 +25,11 @@
 
 static const char usage[] =
     "usage: rel-promote [--state DIR] [--retry [--force]] [--detach]\n"
-    "                   [--by NAME] [--reason TEXT] [--wait SECONDS]\n"
-    "                   [--color WHEN] [RELEASE [ENV...]]\n"
+    "                   [--by NAME] [--reason TEXT] [--override TEXT]\n"
+    "                   [--wait SECONDS] [--color WHEN] [RELEASE [ENV...]]\n"
     "       rel-promote -h | --version\n";
 
-enum { O_RETRY = 1, O_FORCE, O_DETACH, O_REASON };
+enum { O_RETRY = 1, O_FORCE, O_DETACH, O_REASON, O_OVERRIDE };
 
 static const struct rel_opt opts[] = {
 	REL_OPT_STATE,
@@ -42,6 +42,8 @@ static const struct rel_opt opts[] = {
 	REL_OPT_BY,
 	{ O_REASON, 'm', "reason", "TEXT", NULL,
 	    "why (at a manual gate, the approval's comment)" },
+	{ O_OVERRIDE, 0, "override", "TEXT", NULL,
+	    "promote into frozen environments anyway, recording why" },
 	REL_OPT_WAIT, REL_OPT_COLOR, REL_OPT_END
 };
 
@@ -204,6 +206,12 @@ main(int argc, char **argv)
 			    &c.err))
 				rel_cmd_bad(&c, &c.err);
 			j.o.why = arg;
+			break;
+		case O_OVERRIDE:
+			if (rel_text_check("--override", arg, REL_TEXT_MAX, 0,
+			    &c.err))
+				rel_cmd_bad(&c, &c.err);
+			j.o.override = arg;
 			break;
 		}
 	}

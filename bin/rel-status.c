@@ -14,6 +14,8 @@
 #include "check.h"
 #include "cmd.h"
 #include "envlog.h"
+#include "flow.h"
+#include "freeze.h"
 #include "graph.h"
 #include "html.h"
 #include "index.h"
@@ -26,13 +28,14 @@
 #include "when.h"
 
 static const char usage[] =
-    "usage: rel-status [--state DIR] [-o tsv|json|table|prom|html] [-e | -s | -l | -H | -g]\n"
+    "usage: rel-status [--state DIR] [-o tsv|json|table|prom|html]\n"
+    "                  [-e | -s | -l | -H | -g | --frozen]\n"
     "                  [--status S[,S...]] [--env ENV] [-n N] [--refresh SECONDS]\n"
     "                  [--check] [-w SECONDS] [--color WHEN] [PRODUCT|RELEASE]...\n"
     "       rel-status -h | --version\n";
 
 enum { O_ENVS = 1, O_STEPS, O_STATUS, O_ENV, O_LIVE, O_HISTORY, O_LIMIT,
-	O_CHECK, O_GRAPH, O_REFRESH };
+	O_CHECK, O_GRAPH, O_REFRESH, O_FROZEN };
 
 static const struct rel_opt opts[] = {
 	REL_OPT_STATE, REL_OPT_FORMAT("tsv|json|table|prom|html"),
@@ -54,11 +57,13 @@ static const struct rel_opt opts[] = {
 	{ O_GRAPH, 'g', "graph", NULL, NULL, "draw the flow of a release" },
 	{ O_REFRESH, 0, "refresh", "SECONDS", NULL,
 	    "--format html: the page reloads itself" },
+	{ O_FROZEN, 0, "frozen", NULL, NULL,
+	    "what is frozen now, until when and why" },
 	REL_OPT_COLOR, REL_OPT_END
 };
 
 enum mode { M_SUMMARY, M_ENVS, M_STEPS, M_HISTORY, M_ENV_HISTORY, M_LIVE,
-	M_DETAIL, M_GRAPH };
+	M_DETAIL, M_GRAPH, M_FROZEN };
 
 struct ctx {
 	struct rel_cmd *c;
@@ -280,6 +285,47 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 	return 0;
 }
 
+/* What is frozen in the product now: a row per frozen environment, in
+ * the order of the product's flow, whatever a hotfix may pass. */
+static void
+show_frozen(struct ctx *x, struct rel_product *p)
+{
+	struct rel_flow *flow = NULL;
+	struct rel_err err;
+	int64_t now = rel_clock_ms();
+
+	if (rel_freeze_product_flow(p, &flow, &err)) {
+		if (err.code != REL_ENOTFOUND)
+			complain(x, &err);
+		return;
+	}
+	for (size_t e = 0; e < flow->nenvs; e++) {
+		const char *env = flow->envs[e].name;
+		char since[REL_TIME_MAX], until[REL_TIME_MAX];
+		struct rel_frozen f;
+
+		if (x->env && strcmp(x->env, env))
+			continue;
+		if (rel_freeze_state(p, flow, env, now, 0, &f, &err)) {
+			complain(x, &err);
+			continue;
+		}
+		if (!f.frozen)
+			continue;
+		rel_time_format(f.since, 0, since);
+		if (f.until)
+			rel_time_format(f.until, 0, until);
+		else
+			strcpy(until, "-");
+		rel_sink_row(&x->sink, (const char *const[]){ p->name, env,
+		    since, until, f.manual ? "rel-freeze" : "window",
+		    *f.by ? f.by : "-", f.hotfix ? "allow" : "deny",
+		    f.reason }, 8, 0);
+	}
+	rel_flow_free(flow);
+	flush_out(x, 0);
+}
+
 static void
 show_product(struct ctx *x, struct rel_product *p)
 {
@@ -288,6 +334,10 @@ show_product(struct ctx *x, struct rel_product *p)
 	struct rel_err err;
 	int rc;
 
+	if (x->mode == M_FROZEN) {
+		show_frozen(x, p);
+		return;
+	}
 	if ((rc = rel_livemap_load(p, &live, &err))) {
 		complain(x, &err);
 		return;
@@ -444,7 +494,8 @@ show_operand(struct ctx *x, const char *name)
 
 	if (open_operand(x, name, &p, &n))
 		return;
-	if (!n || x->mode == M_LIVE || x->mode == M_ENV_HISTORY) {
+	if (!n || x->mode == M_LIVE || x->mode == M_ENV_HISTORY ||
+	    x->mode == M_FROZEN) {
 		show_product(x, &p);
 	} else if (load(x, &p, n, &r, &err)) {
 		complain(x, &err);
@@ -752,13 +803,13 @@ bad_usage(struct rel_cmd *c, const struct ctx *x, int views, int history,
 	if (html && (views || x->env))
 		return rel_cmd_failf(c, REL_EUSAGE, "--format html shows "
 		    "releases whole: no --envs, --steps, --live, --graph, "
-		    "--history or --env");
+		    "--history, --frozen or --env");
 	if (refresh && !html)
 		return rel_cmd_failf(c, REL_EUSAGE, "--refresh goes with "
 		    "--format html");
 	if (views > 1 && !(history && x->env))
 		return rel_cmd_failf(c, REL_EUSAGE, "--envs, --steps, --live, "
-		    "--graph and --history go one at a time");
+		    "--graph, --history and --frozen go one at a time");
 	if (x->mode == M_GRAPH && x->sink.format == REL_FMT_JSON)
 		return rel_cmd_failf(c, REL_EUSAGE, "--graph draws a picture: "
 		    "no --format json");
@@ -771,11 +822,12 @@ begin_view(struct ctx *x)
 {
 	static const char *const *keys[] = { NULL, rel_envs_keys,
 		rel_steps_keys, rel_history_keys, rel_envhist_keys,
-		rel_live_keys, NULL, NULL };
+		rel_live_keys, NULL, NULL, rel_frozen_keys };
 	static const char *const *headers[] = { rel_summary_header,
 		rel_envs_header, rel_steps_header, rel_history_header,
-		rel_envhist_header, rel_live_header };
-	static const size_t cols[] = { 7, 6, 11, 7, 8, 7 };
+		rel_envhist_header, rel_live_header, NULL, NULL,
+		rel_frozen_header };
+	static const size_t cols[] = { 7, 6, 11, 7, 8, 7, 0, 0, 8 };
 
 	x->sink.keys = keys[x->mode];
 	if (x->sink.format == REL_FMT_TABLE && x->mode != M_DETAIL &&
@@ -818,7 +870,7 @@ main(int argc, char **argv)
 	struct rel_cmd c;
 	struct ctx x = { .c = &c };
 	const char *f, *arg;
-	int envs = 0, steps = 0, live = 0, history = 0, graph = 0;
+	int envs = 0, steps = 0, live = 0, history = 0, graph = 0, frozen = 0;
 	int do_check = 0, from, o;
 	unsigned long lim, refresh = 0;
 
@@ -830,6 +882,7 @@ main(int argc, char **argv)
 		case O_LIVE: live = 1; break;
 		case O_HISTORY: history = 1; break;
 		case O_GRAPH: graph = 1; break;
+		case O_FROZEN: frozen = 1; break;
 		case O_CHECK: do_check = 1; break;
 		case O_STATUS:
 			if (parse_statuses(&x, arg, &c.err))
@@ -855,11 +908,12 @@ main(int argc, char **argv)
 	f = c.format ? c.format : rel_cli_tty(1) ? "table" : "tsv";
 	x.sink.format = !strcmp(f, "json") ? REL_FMT_JSON :
 	    !strcmp(f, "table") ? REL_FMT_TABLE : REL_FMT_TSV;
-	x.mode = graph ? M_GRAPH : live ? M_LIVE : history && x.env ?
+	x.mode = frozen ? M_FROZEN : graph ? M_GRAPH : live ? M_LIVE :
+	    history && x.env ?
 	    M_ENV_HISTORY : history ? M_HISTORY : steps ? M_STEPS :
 	    envs || x.env ? M_ENVS : M_SUMMARY;
-	if (o < 0 || bad_usage(&c, &x, envs + steps + live + history + graph,
-	    history, !strcmp(f, "html"), refresh != 0) || rel_cmd_open(&c, 0))
+	if (o < 0 || bad_usage(&c, &x, envs + steps + live + history + graph +
+	    frozen, history, !strcmp(f, "html"), refresh != 0) || rel_cmd_open(&c, 0))
 		return rel_cmd_end(&c);
 	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cmd_color(&c, 1);
 	x.sink.out = &x.out;

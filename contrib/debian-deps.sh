@@ -23,6 +23,8 @@ has_cmd git || need="$need git"
 has_cmd ssh-keygen || need="$need openssh-client"
 has_cmd zcat || need="$need gzip"
 has_cmd jq || need="$need jq"
+# Freeze windows read their time zones from the system's zoneinfo.
+[ -f /usr/share/zoneinfo/Europe/Berlin ] || need="$need tzdata"
 # The live view of rel-promote is tested in a terminal: tmux.
 has_cmd tmux || need="$need tmux"
 # The zsh and fish completions are tested at their shells' prompts.

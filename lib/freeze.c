@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "freeze.h"
 #include "journal.h"
+#include "record.h"
 #include "when.h"
 
 #define CHAIN_MAX 32  /* windows that follow one another, at most */
@@ -154,6 +155,35 @@ rel_freeze_policy(struct rel_product *p, const struct rel_flow *fallback,
 	*out = f;
 	*owned = 1;
 	return 0;
+}
+
+int
+rel_freeze_product_flow(struct rel_product *p, struct rel_flow **out,
+    struct rel_err *err)
+{
+	const struct rel_flow *f;
+	struct rel_release *r;
+	unsigned long last = 0;
+	int owned, rc;
+
+	*out = NULL;
+	if ((rc = rel_freeze_policy(p, NULL, &f, &owned, err)) != 0)
+		return rc;
+	if (f) {
+		*out = (struct rel_flow *)f;
+		return 0;
+	}
+	if ((rc = rel_product_last(p, &last, err)) != 0)
+		return rc;
+	if (!last)
+		return rel_err_set(err, REL_ENOTFOUND, "product %s has no flow "
+		    "(no %s/flows/%s.yaml, no release)", p->name, p->st->root,
+		    p->name);
+	if ((rc = rel_release_load(p, last, &r, err)) != 0)
+		return rc;
+	rc = rel_flow_of_release(p, r, out, err);
+	rel_release_free(r);
+	return rc;
 }
 
 /* The blocking window (or none) open at t that closes last; *end its

@@ -81,6 +81,12 @@ struct rel_frozen {
 int rel_freeze_policy(struct rel_product *p, const struct rel_flow *fallback,
     const struct rel_flow **out, int *owned, struct rel_err *err);
 
+/* The product's flow as the windows and environments go: flows/
+ * PRODUCT.yaml, else the newest release's copy.  REL_ENOTFOUND when it
+ * has neither. */
+int rel_freeze_product_flow(struct rel_product *p, struct rel_flow **out,
+    struct rel_err *err);
+
 /* Is env frozen at now (ms) for a release (hotfix or not)?  Windows of
  * flow (may be NULL) and freezes by hand in env's history.  A hotfix
  * passes only what lets hotfixes through. */

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "envlog.h"
 #include "flow.h"
+#include "freeze.h"
 #include "io.h"
 #include "logfile.h"
 #include "proc.h"
@@ -81,6 +82,10 @@ struct envrun {
 	int64_t linger_killed;     /* when it got SIGKILL, 0: not yet */
 	unsigned char *tried;      /* [step * ncomp + comp]: run this session */
 	unsigned char *dead;       /* [comp]: failed under best effort */
+	int held;                  /* found frozen by this run: it stays
+	                              suspended until a command promotes
+	                              it (nothing starts when a freeze
+	                              ends) */
 	char previous[REL_ID_MAX + 1]; /* live when the promotion started */
 };
 
@@ -100,6 +105,8 @@ struct rel_runner {
 	struct rel_run_opts o;
 	struct rel_release *r;     /* the record as it is now */
 	struct rel_flow *flow;
+	const struct rel_flow *policy; /* whose freeze windows apply */
+	int policy_owned;
 	struct rel_lock lock;      /* locks/ID.runner */
 	char id[REL_ID_MAX + 1];
 	char root[PATH_MAX];
@@ -1294,12 +1301,31 @@ older_than(const struct rel_runner *ru, const char *id)
 	    !strcmp(pname, ru->r->product) && n > ru->r->n;
 }
 
+/* Is environment e frozen now for this release?  1 yes (why gets
+ * "frozen until ... (REASON)"), 0 no, -1 when its history cannot be
+ * read (a link, a FIFO planted there): err says why, and that stops the
+ * runner as any store that fails it does. */
+static int
+frozen(struct rel_runner *ru, size_t e, char *why, size_t n,
+    struct rel_err *err)
+{
+	struct rel_frozen f;
+
+	if (rel_freeze_state(ru->p, ru->policy, ru->r->envs[e].name,
+	    rel_clock_ms(), ru->r->hotfix, &f, err) != 0)
+		return -1;
+	if (f.frozen)
+		rel_frozen_why(&f, why, n);
+	return f.frozen;
+}
+
 /* Take environment e for us, taking it from an older release's run. */
 static int
 claim(struct rel_runner *ru, size_t e)
 {
 	struct envrun *ev = &ru->env[e];
 	char occ[REL_ID_MAX + 1], info[REL_INFO_MAX], how[16];
+	char ovr[REL_TEXT_MAX + REL_FROZEN_WHY_MAX + REL_TEXT_MAX + 32];
 	struct rel_envlog log;
 	const struct rel_env_run *live;
 	struct rel_err err;
@@ -1393,6 +1419,25 @@ claim(struct rel_runner *ru, size_t e)
 	 * downstream of a gate it opened. */
 	reason = ru->o.why && (!ru->o.nenvs || is_explicit(ru, e)) ?
 	    ru->o.why : "";
+	/* Into a frozen environment only with --override: its reason and
+	 * the freeze it passed go on record. */
+	if (ru->o.override && ru->o.kind != REL_RUN_REDEPLOY) {
+		char fz[REL_FROZEN_WHY_MAX];
+		int fr = frozen(ru, e, fz, sizeof fz, &err);
+
+		if (fr < 0) {
+			rel_product_unlock(ru->p);
+			fatal(ru, &err);
+			return 0;
+		}
+		if (fr) {
+			snprintf(ovr, sizeof ovr, "override: %s; %s%s%s",
+			    ru->o.override, fz, *reason ? "; " : "", reason);
+			reason = ovr;
+			snprintf(info + strlen(info), sizeof info - strlen(info),
+			    " override=yes");
+		}
+	}
 	tr_env(ru, e, REL_RUNNING, reason, info);
 	rel_envlog_run_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
 	    how, ru->o.by, ev->previous, reason);
@@ -1556,11 +1601,31 @@ downstream(struct rel_runner *ru)
 	for (size_t i = 0; i < ru->r->nenvs; i++) {
 		size_t e = order[i];
 		const struct rel_env *re = &ru->r->envs[e];
+		char why[REL_FROZEN_WHY_MAX];
+		struct rel_err err;
+		int fr;
 
-		if (ru->env[e].state != ENV_IDLE ||
-		    re->status != REL_PENDING || !needs_met(ru, e))
+		/* An auto environment a freeze suspended goes on when a
+		 * command promotes the release again, not by itself. */
+		if (ru->env[e].state != ENV_IDLE || ru->env[e].held ||
+		    !(re->status == REL_PENDING ||
+		    (re->status == REL_SUSPENDED &&
+		    re->trigger == REL_TRIGGER_AUTO)) || !needs_met(ru, e))
 			continue;
-		if (re->trigger == REL_TRIGGER_AUTO || is_explicit(ru, e)) {
+		if (re->trigger == REL_TRIGGER_AUTO && !is_explicit(ru, e) &&
+		    !ru->o.override &&
+		    (fr = frozen(ru, e, why, sizeof why, &err)) != 0) {
+			if (fr < 0) {
+				fatal(ru, &err);
+				break;
+			}
+			ru->env[e].held = 1;
+			if (re->status == REL_SUSPENDED)
+				continue; /* said so already */
+			tr_env(ru, e, REL_SUSPENDED, why, "");
+			env_set(&ru->env[e], ENV_ENDED);
+			ru->env[e].ended = REL_SUSPENDED;
+		} else if (re->trigger == REL_TRIGGER_AUTO || is_explicit(ru, e)) {
 			start_env(ru, e, 1);
 		} else {
 			tr_env(ru, e, REL_SUSPENDED,
@@ -1977,6 +2042,8 @@ rel_run_free(struct rel_runner *ru)
 		}
 	free(ru->env);
 	rel_release_free(ru->r);
+	if (ru->policy_owned)
+		rel_flow_free((struct rel_flow *)ru->policy);
 	rel_flow_free(ru->flow);
 	rel_buf_free(&ru->batch);
 	rel_buf_free(&ru->envlines);
@@ -2128,6 +2195,36 @@ check_request(struct rel_runner *ru, struct rel_err *err)
 	return 0;
 }
 
+/* A promotion a person asks for into a frozen environment (a manual
+ * gate, a retry) is refused, saying until when and why, unless
+ * --override says why it must go anyway.  A redeploy (a rollback) is
+ * never stopped: it is what one does when a freeze meets an incident. */
+static int
+check_frozen(struct rel_runner *ru, struct rel_err *err)
+{
+	const struct rel_release *r = ru->r;
+
+	if (ru->o.override || ru->o.kind == REL_RUN_REDEPLOY ||
+	    ru->o.kind == REL_RUN_FLOW)
+		return 0;
+	for (size_t e = 0; e < r->nenvs; e++) {
+		char why[REL_FROZEN_WHY_MAX];
+		int fr;
+
+		if (ru->o.kind == REL_RUN_MANUAL ? !is_explicit(ru, e) :
+		    r->envs[e].status != REL_FAILED &&
+		    r->envs[e].status != REL_TERMINATED)
+			continue;
+		if ((fr = frozen(ru, e, why, sizeof why, err)) < 0)
+			return err->code ? err->code : REL_ESYS;
+		if (fr)
+			return rel_err_set(err, REL_EUSAGE, "cannot promote %s "
+			    "into %s: %s; --override TEXT promotes anyway",
+			    r->id, r->envs[e].name, why);
+	}
+	return 0;
+}
+
 int
 rel_run_prepare(struct rel_product *p, const char *id,
     const struct rel_run_opts *o, struct rel_runner **out,
@@ -2193,6 +2290,9 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		    "%s: its flow copy does not match its record", id);
 		goto fail;
 	}
+	if ((rc = rel_freeze_policy(p, ru->flow, &ru->policy,
+	    &ru->policy_owned, err)) != 0 || (rc = check_frozen(ru, err)) != 0)
+		goto fail;
 	ru->ncomp = ru->r->nartifacts;
 	ru->attempt = ru->r->attempt ? ru->r->attempt : 1;
 	if (o->kind == REL_RUN_RETRY || o->kind == REL_RUN_REDEPLOY)

@@ -56,6 +56,8 @@ struct rel_run_opts {
 	int force;                    /* REDEPLOY: even if never reached */
 	const char *by;               /* who */
 	const char *why;              /* recorded with the environment start */
+	const char *override;         /* promote into frozen environments,
+	                                 recording this reason (freeze.h) */
 	volatile sig_atomic_t *interrupt; /* set: terminate the release */
 	volatile sig_atomic_t *quiet;     /* set: no more events (SIGHUP) */
 	rel_event_fn on_event;

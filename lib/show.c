@@ -22,6 +22,8 @@ const char *const rel_live_header[7] = { "ENV", "RELEASE", "SINCE", "HOW",
 	"BY", "PRODUCT", "STATE" };
 const char *const rel_envhist_header[8] = { "TIME", "ENV", "RELEASE",
 	"STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
+const char *const rel_frozen_header[8] = { "PRODUCT", "ENV", "SINCE",
+	"UNTIL", "SOURCE", "BY", "HOTFIX", "REASON" };
 /* A key starting with '?' is a yes/no column (a JSON boolean), with '#'
  * a number. */
 const char *const rel_envs_keys[6] = { "id", "env", "status", "started",
@@ -35,6 +37,8 @@ const char *const rel_live_keys[7] = { "env", "release", "since", "how",
 	"by", "product", "state" };
 const char *const rel_envhist_keys[8] = { "time", "env", "release",
 	"status", "how", "by", "previous", "why" };
+const char *const rel_frozen_keys[8] = { "product", "env", "since",
+	"until", "source", "by", "hotfix", "reason" };
 
 int
 rel_status_in(int s, const int *want)

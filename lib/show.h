@@ -13,6 +13,9 @@
  *   live     env release since how by product
  *   env history (--history --env ENV)
  *            time env release status how by previous why
+ *   frozen   product env since until source by hotfix reason
+ *            (until "-": until lifted; source window or rel-freeze;
+ *            hotfix allow or deny)
  * In JSON (--format json) each row is an object with these column names
  * as keys, string values, and null for "-".
  */
@@ -47,6 +50,7 @@ extern const char *const rel_steps_header[11];
 extern const char *const rel_history_header[7];
 extern const char *const rel_live_header[7];
 extern const char *const rel_envhist_header[8];
+extern const char *const rel_frozen_header[8];
 
 /* The JSON keys of a view: its header, in lower case. */
 extern const char *const rel_envs_keys[6];
@@ -54,6 +58,7 @@ extern const char *const rel_steps_keys[11];
 extern const char *const rel_history_keys[7];
 extern const char *const rel_live_keys[7];
 extern const char *const rel_envhist_keys[8];
+extern const char *const rel_frozen_keys[8];
 
 /* A summary line (as rel_release_summary makes it) as a row. */
 void rel_show_summary_line(struct rel_sink *s, const char *line, size_t len);

@@ -31,14 +31,18 @@ __rel_spec() {
 		repo:-:1 message:m:1 by:-:1 hotfix:-:0 wait:w:1 help:h:0
 		version:-:0' ;;
 	rel-promote) __rel_opts='state:-:1 retry:r:0 force:f:0 detach:d:0
-		by:-:1 reason:m:1 wait:w:1 color:-:1 help:h:0 version:-:0' ;;
+		by:-:1 reason:m:1 override:-:1 wait:w:1 color:-:1 help:h:0
+		version:-:0' ;;
 	rel-status) __rel_opts='state:-:1 format:o:1 envs:e:0 steps:s:0
 		status:-:1 env:-:1 live:l:0 history:H:0 limit:n:1 check:-:0
-		wait:w:1 graph:g:0 refresh:-:1 color:-:1 help:h:0 version:-:0' ;;
+		wait:w:1 graph:g:0 refresh:-:1 frozen:-:0 color:-:1 help:h:0
+		version:-:0' ;;
 	rel-redeploy) __rel_opts='state:-:1 by:-:1 reason:m:1 force:f:0
 		wait:w:1 restore:-:0 color:-:1 help:h:0 version:-:0' ;;
 	rel-terminate) __rel_opts='state:-:1 reason:m:1 by:-:1 grace:g:1
 		wait:w:1 expired:x:0 help:h:0 version:-:0' ;;
+	rel-freeze) __rel_opts='state:-:1 product:p:1 reason:m:1 until:u:1
+		hotfix:-:1 lift:-:0 by:-:1 wait:w:1 help:h:0 version:-:0' ;;
 	rel-log) __rel_opts='state:-:1 attempt:a:1 follow:f:0 help:h:0 version:-:0' ;;
 	rel-revparse) __rel_opts='repo:-:1 help:h:0 version:-:0' ;;
 	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:o:1 color:-:1
@@ -52,7 +56,7 @@ __rel_spec() {
 
 # The commands that `rel SUBCOMMAND` runs, known here even before they are
 # installed; more are found on PATH.
-__rel_subcommands='create promote status redeploy terminate log notes revparse sync'
+__rel_subcommands='create promote status redeploy terminate freeze log notes revparse sync'
 
 __rel_statuses='pending running suspended succeeded failed error terminating
 terminated skipped'
@@ -645,4 +649,4 @@ _rel() {
 }
 
 complete -F _rel rel rel-create rel-promote rel-status rel-redeploy \
-	rel-terminate rel-log rel-revparse rel-notes rel-sync
+	rel-terminate rel-freeze rel-log rel-revparse rel-notes rel-sync

@@ -21,13 +21,15 @@ if not set -q __rel_fish_completion
             case rel-create
                 printf '%s\n' --state -f --flow -a --artifact -r --rev --repo -m --message --by -w --wait
             case rel-promote
-                printf '%s\n' --state --by -m --reason -w --wait --color
+                printf '%s\n' --state --by -m --reason -w --wait --color --override
             case rel-status
                 printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait --color
             case rel-redeploy
                 printf '%s\n' --state --by -m --reason -w --wait --color
             case rel-terminate
                 printf '%s\n' --state -m --reason --by -g --grace -w --wait
+            case rel-freeze
+                printf '%s\n' --state -p --product -m --reason -u --until --hotfix --by -w --wait
             case rel-log
                 printf '%s\n' --state -a --attempt -f --follow
             case rel-revparse
@@ -322,12 +324,13 @@ if not set -q __rel_fish_completion
     complete -c rel -n __fish_use_subcommand -a notes -d 'release notes from git history'
     complete -c rel -n __fish_use_subcommand -a redeploy -d 'deploy a release again (rollback)'
     complete -c rel -n __fish_use_subcommand -a terminate -d 'stop releases'
+    complete -c rel -n __fish_use_subcommand -a freeze -d 'stop promotions into environments'
     complete -c rel -n __fish_use_subcommand -a revparse -d 'resolve a git revision'
     complete -c rel -n __fish_use_subcommand -a sync -d 'share the store through a git remote'
     complete -c rel -n __fish_use_subcommand -a help -d 'show the manual of a command'
-    complete -c rel -n '__fish_seen_subcommand_from help' -a 'create promote status log notes redeploy terminate revparse sync'
+    complete -c rel -n '__fish_seen_subcommand_from help' -a 'create promote status log notes redeploy terminate freeze revparse sync'
 
-    for sub in create promote status redeploy terminate log revparse notes sync
+    for sub in create promote status redeploy terminate freeze log revparse notes sync
         complete -c rel-$sub -f
         __rel_c $sub '' -s h -l help -d 'show usage'
         __rel_c $sub '' -l version -d 'print the version'
@@ -353,6 +356,7 @@ if not set -q __rel_fish_completion
     __rel_c promote '' -l by -x -d 'who promotes'
     __rel_c promote '' -s m -l reason -x -d 'why: the approval comment'
     __rel_c promote '' -s w -l wait -x -d 'seconds to wait for a lock'
+    __rel_c promote '' -l override -x -d 'promote into frozen environments, saying why'
     __rel_c promote '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c promote '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c promote 'not __rel_npos 0; and not __rel_seen -r --retry' -a '(__rel_envs)' -d environment
@@ -368,6 +372,7 @@ if not set -q __rel_fish_completion
     __rel_c status '' -s n -l limit -x -d 'at most N releases per product'
     __rel_c status '' -l refresh -x -d 'web page: seconds between reloads'
     __rel_c status '' -l check -d 'check the store, repair what is derived'
+    __rel_c status '' -l frozen -d 'what is frozen now, until when and why'
     __rel_c status '' -s w -l wait -x -d 'seconds to wait for a lock'
     __rel_c status '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c status '' -a '(__rel_products)' -d product
@@ -390,6 +395,14 @@ if not set -q __rel_fish_completion
     __rel_c terminate '' -s x -l expired -d 'terminate releases past their flow timeout'
     __rel_c terminate 'not __rel_seen -x --expired' -k -a '(__rel_ids)' -d release
     __rel_c terminate '__rel_seen -x --expired' -a '(__rel_products)' -d product
+
+    __rel_c freeze '' -s p -l product -x -a '(__rel_products)' -d 'the product whose environments'
+    __rel_c freeze '' -s m -l reason -x -d 'why: shown to whoever is stopped'
+    __rel_c freeze '' -s u -l until -x -d 'until this time or for this long'
+    __rel_c freeze '' -l hotfix -x -a 'allow deny' -d 'whether hotfix releases pass'
+    __rel_c freeze '' -l lift -d 'lift the freezes instead'
+    __rel_c freeze '' -l by -x -d 'who freezes'
+    __rel_c freeze '' -s w -l wait -x -d 'seconds to wait for a lock'
 
     __rel_c log '' -s a -l attempt -x -d 'the logs of this attempt'
     __rel_c log '' -s f -l follow -d 'print the logs as they are written'

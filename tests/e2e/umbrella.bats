@@ -23,6 +23,7 @@ commands:
    notes      release notes from git history
    redeploy   deploy a release into an environment again (rollback)
    terminate  stop releases; --expired for those past their timeout
+   freeze     stop promotions into environments; --lift lets them go
    revparse   resolve a git revision as rel-create --rev does
    sync       share the store with other machines through a git remote
 

@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# freeze.bats - stopping the line: freeze windows of the flow and
+# rel-freeze, as the pipeline and the on-call engineer meet them.  The
+# clock is fixed with REL_NOW (rel(7)): no test waits for a Friday.
+
+load lib
+load promote_lib
+
+# A Friday afternoon in Berlin, inside the week-end window; and the
+# Monday after it closed.  Every command runs at a fixed time: on a
+# Wednesday unless the test says otherwise.
+FRIDAY=2026-12-04T17:00:00Z
+MONDAY=2026-12-07T09:00:00Z
+
+setup() {
+	rel_setup
+	mkdir -p "$SCRATCH/bin" "$REL_STATE_DIR/flows"
+	PATH=$SCRATCH/bin:$PATH
+	export PATH
+	: >"$SCRATCH/pids"
+	step_programs
+	REL_NOW=2026-12-02T12:00:00Z
+	export REL_NOW
+}
+
+# The release records and environment histories of a product, hashed.
+records_sum() {
+	(cd "$REL_STATE_DIR/products/$1" &&
+	    find releases envs -type f 2>/dev/null | LC_ALL=C sort |
+	    xargs -r sha256sum)
+}
+
+# web: dev -> qa (auto) -> prod (manual) -> audit (auto); qa, prod and
+# audit freeze on week ends; prod also over the year end, hotfixes
+# allowed.
+flow_frozen() {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: record
+  - name: prod
+    trigger: manual
+    action: record
+    freeze:
+      - from: 2026-12-20
+        to: 2027-01-05
+        timezone: Europe/Berlin
+        reason: year-end
+        hotfix: allow
+  - name: audit
+    action: record
+freeze:
+  - schedule: "0 16 * * fri"
+    duration: 64h
+    timezone: Europe/Berlin
+    reason: weekend
+    environments: [qa, prod, audit]
+EOF
+}
+
+@test "a window open now stops an auto promotion: suspended, with the reason" {
+	flow_frozen
+	id=$(rel-create web -a web=1.0)
+	REL_NOW=$FRIDAY run --separate-stderr rel-promote "$id"
+	assert_status 0
+	assert_eq envs "$(envs_of "$id")" \
+	    "dev=succeeded,qa=suspended,prod=pending,audit=pending"
+	assert_eq status "$(status_of "$id")" suspended
+	assert_eq reason "$(js "$id" '.environments[1].reason')" \
+	    "frozen until 2026-12-07T07:00:00Z (weekend)"
+	assert_contains "$output" "frozen until 2026-12-07T07:00:00Z (weekend)"
+	assert_eq runs "$(runs)" "dev action web 1"
+	# Still frozen: promoting again changes nothing and says nothing new.
+	sum=$(sha256sum <"$REL_STATE_DIR/products/web/releases/$id")
+	REL_NOW=$FRIDAY run rel-promote "$id"
+	assert_status 0
+	assert_eq record "$(sha256sum <"$REL_STATE_DIR/products/web/releases/$id")" \
+	    "$sum"
+	# The window closed: nothing started by itself; the next promotion
+	# goes on where it stopped.
+	assert_eq "nothing ran" "$(runs)" "dev action web 1"
+	REL_NOW=$MONDAY run rel-promote "$id"
+	assert_status 0
+	assert_eq envs "$(envs_of "$id")" \
+	    "dev=succeeded,qa=succeeded,prod=suspended,audit=pending"
+}
+
+@test "a manual promotion into a frozen environment is refused (exit 2): until when, why" {
+	flow_frozen
+	id=$(rel-create web -a web=1.0)
+	REL_NOW=$MONDAY rel-promote "$id" >/dev/null
+	sum=$(records_sum web)
+	REL_NOW=$FRIDAY run --separate-stderr rel-promote "$id" prod
+	assert_status 2
+	assert_eq stderr "$stderr" "rel-promote: cannot promote $id into prod: \
+frozen until 2026-12-07T07:00:00Z (weekend); --override TEXT promotes anyway"
+	assert_eq "records unchanged" "$(records_sum web)" "$sum"
+	# Outside the window it goes.
+	REL_NOW=2026-12-08T12:00:00Z run rel-promote "$id" prod
+	assert_status 0
+	assert_eq envs "$(envs_of "$id")" \
+	    "dev=succeeded,qa=succeeded,prod=succeeded,audit=succeeded"
+}
+
+@test "--override promotes anyway, and says who and why in --history" {
+	flow_frozen
+	id=$(rel-create web -a web=1.0)
+	REL_NOW=$MONDAY rel-promote "$id" >/dev/null
+	REL_NOW=$FRIDAY run rel-promote "$id" prod --by carol \
+	    --override "INC-7: the fix must go out"
+	assert_status 0
+	assert_eq prod "$(env_status "$id" prod)" succeeded
+	run rel-status --history "$id"
+	assert_contains "$output" "$(printf 'carol\tprod\tsuspended\trunning\toverride: INC-7: the fix must go out; frozen until 2026-12-07T07:00:00Z (weekend)')"
+	grep -q 'override=yes' "$REL_STATE_DIR/products/web/releases/$id"
+	# audit, downstream, was frozen too: the override covers what the
+	# command starts.
+	assert_eq audit "$(env_status "$id" audit)" succeeded
+	# An empty override is no reason.
+	run rel-promote "$id" prod --override ""
+	assert_status 2
+}
+
+@test "a hotfix passes a window that lets hotfixes through, and only that one" {
+	flow_frozen
+	hf=$(rel-create web --hotfix -a web=1.0.1)
+	plain=$(rel-create web -a web=1.1)
+	REL_NOW=2026-12-22T10:00:00Z rel-promote "$hf" >/dev/null
+	REL_NOW=2026-12-22T10:00:00Z rel-promote "$plain" >/dev/null
+	REL_NOW=2026-12-22T10:00:00Z run --separate-stderr rel-promote "$hf" prod
+	assert_status 0
+	assert_eq prod "$(env_status "$hf" prod)" succeeded
+	REL_NOW=2026-12-22T10:00:00Z run --separate-stderr rel-promote "$plain" prod
+	assert_status 2
+	assert_contains "$stderr" "frozen until 2027-01-05T23:00:00Z (year-end)"
+	# On a week end in the year end, the week-end window holds even a
+	# hotfix (it does not say hotfix: allow).
+	hf2=$(rel-create web --hotfix -a web=1.0.2)
+	REL_NOW=2026-12-26T10:00:00Z run rel-promote "$hf2"
+	assert_status 0
+	assert_eq qa "$(env_status "$hf2" qa)" suspended
+}
+
+@test "rel-freeze, then --lift: refused while frozen, goes after; audited" {
+	flow_frozen
+	id=$(rel-create web -a web=1.0)
+	run --separate-stderr rel-freeze -p web dev --by dave \
+	    --reason "INC-9: database failover"
+	assert_status 0
+	[ -z "$output" ]
+	run rel-promote "$id"
+	assert_status 0
+	assert_eq dev "$(env_status "$id" dev)" suspended
+	assert_eq reason "$(js "$id" '.environments[0].reason')" \
+	    "frozen until lifted (INC-9: database failover)"
+	run rel-status --frozen
+	assert_status 0
+	assert_output "$(printf 'web\tdev\t%s\t-\trel-freeze\tdave\tdeny\tINC-9: database failover' \
+	    "$(cut -f2 "$REL_STATE_DIR/products/web/envs/dev" | tail -1 | cut -c1-19)Z")"
+	run rel-status --frozen --format json
+	assert_eq json "$(jq -r '[.env, (.until | tostring), .by] | @tsv' <<<"$output")" \
+	    "$(printf 'dev\tnull\tdave')"
+	run --separate-stderr rel-freeze -p web --lift dev --by erin
+	assert_status 0
+	run rel-status --frozen
+	assert_output ""
+	run rel-promote "$id"
+	assert_status 0
+	assert_eq dev "$(env_status "$id" dev)" succeeded
+	# The history of the environment keeps both, who and why.
+	grep -q "^freeze	.*	dave	-	deny	INC-9: database failover	" \
+	    "$REL_STATE_DIR/products/web/envs/dev"
+	grep -q "^lift	.*	erin		" "$REL_STATE_DIR/products/web/envs/dev"
+	# Lifting what is not frozen by hand is refused.
+	run --separate-stderr rel-freeze -p web --lift dev
+	assert_status 2
+	assert_contains "$stderr" "dev of web is not frozen by rel-freeze"
+}
+
+@test "rel-freeze --until: a time, a duration, never the past" {
+	flow_frozen
+	REL_NOW=2026-12-01T10:00:00Z run --separate-stderr rel-freeze -p web \
+	    qa --reason x --until 2026-12-01T09:59:59Z
+	assert_status 2
+	assert_contains "$stderr" "--until 2026-12-01T09:59:59Z is in the past (it is 2026-12-01T10:00:00Z now)"
+	REL_NOW=2026-12-01T10:00:00Z run rel-freeze -p web qa --reason x \
+	    --until 2h
+	assert_status 0
+	REL_NOW=2026-12-01T11:59:59Z run rel-status --frozen --env qa
+	assert_contains "$output" "$(printf '\t2026-12-01T12:00:00Z\trel-freeze\t')"
+	REL_NOW=2026-12-01T12:00:00Z run rel-status --frozen
+	assert_output ""
+	REL_NOW=2026-12-01T10:00:00Z run rel-freeze -p web qa --reason x \
+	    --until 2026-12-02
+	assert_status 0
+	REL_NOW=2026-12-02T23:59:59Z run rel-status --frozen
+	assert_contains "$output" "$(printf '\t2026-12-03T00:00:00Z\t')"
+	run --separate-stderr rel-freeze -p web qa --reason x --until soon
+	assert_status 2
+	run --separate-stderr rel-freeze -p web qa
+	assert_status 2
+	assert_contains "$stderr" "--reason TEXT is needed"
+	run --separate-stderr rel-freeze -p web staging --reason x
+	assert_status 3
+	assert_contains "$stderr" "no environment 'staging' in the flow of web"
+	run --separate-stderr rel-freeze -p 'we/b' qa --reason x
+	assert_status 2
+}
+
+@test "rel-freeze names the product when the store holds several" {
+	flow_frozen
+	flow api <<'EOF'
+environments:
+  - name: prod
+EOF
+	run --separate-stderr rel-freeze prod --reason x
+	assert_status 2
+	assert_contains "$stderr" "which product? name it with -p PRODUCT"
+	run rel-freeze -p api prod --reason "api only"
+	assert_status 0
+	run rel-status --frozen
+	assert_output "$(printf 'api\tprod\t%s\t-\trel-freeze\ttester\tdeny\tapi only' \
+	    "$(cut -f2 "$REL_STATE_DIR/products/api/envs/prod" | tail -1 | cut -c1-19)Z")"
+}
+
+@test "rel-status --frozen: windows in TSV, JSON and a table" {
+	flow_frozen
+	rel-create web -a web=1 >/dev/null
+	REL_NOW=$FRIDAY run rel-status --frozen web
+	assert_status 0
+	assert_output - <<'EOF'
+web	qa	2026-12-04T15:00:00Z	2026-12-07T07:00:00Z	window	-	deny	weekend
+web	prod	2026-12-04T15:00:00Z	2026-12-07T07:00:00Z	window	-	deny	weekend
+web	audit	2026-12-04T15:00:00Z	2026-12-07T07:00:00Z	window	-	deny	weekend
+EOF
+	REL_NOW=$FRIDAY run rel-status --frozen --format json
+	assert_eq json "$(jq -sc 'map(.env)' <<<"$output")" '["qa","prod","audit"]'
+	REL_NOW=$FRIDAY run rel-status --frozen --format table
+	assert_contains "${lines[0]}" "PRODUCT  ENV    SINCE"
+	REL_NOW=$MONDAY run rel-status --frozen
+	assert_output ""
+	run rel-status --frozen --envs
+	assert_status 2
+}
+
+@test "a bad time zone in a flow is an error at its line" {
+	flow web <<'EOF'
+environments:
+  - name: prod
+freeze:
+  - schedule: "0 16 * * 5"
+    duration: 64h
+    timezone: Europe/Atlantis
+EOF
+	run --separate-stderr rel-create web -a web=1
+	assert_status 2
+	assert_contains "$stderr" "web.yaml:6:15: unknown time zone 'Europe/Atlantis'"
+}
