@@ -326,6 +326,25 @@ show_frozen(struct ctx *x, struct rel_product *p)
 	flush_out(x, 0);
 }
 
+/* A freeze or lift in --history --env: "freeze" or "lift" where a run
+ * has its how, its reason (and until when) as its why. */
+static void
+env_mark(struct ctx *x, const struct rel_env_freeze *fz)
+{
+	char t[REL_TIME_MAX], u[REL_TIME_MAX], why[REL_TEXT_MAX + 64];
+
+	rel_time_format(fz->time, 0, t);
+	if (fz->until)
+		rel_time_format(fz->until, 0, u);
+	if (fz->lifted)
+		snprintf(why, sizeof why, "%s", fz->why);
+	else
+		snprintf(why, sizeof why, "until %s%s: %s", fz->until ? u :
+		    "lifted", fz->hotfix ? ", hotfixes pass" : "", fz->why);
+	rel_sink_row(&x->sink, (const char *const[]){ t, x->env, "-", "-",
+	    fz->lifted ? "lift" : "freeze", fz->who, "-", why }, 8, 0);
+}
+
 static void
 show_product(struct ctx *x, struct rel_product *p)
 {
@@ -392,12 +411,31 @@ show_product(struct ctx *x, struct rel_product *p)
 		if (rel_envlog_load(p, x->env, &log, &err)) {
 			complain(x, &err);
 		} else {
-			size_t shown = 0;
+			size_t shown = 0, m = log.nmarks;
 
-			for (size_t i = log.n; i > 0; i--) {
-				const struct rel_env_run *run = &log.v[i - 1];
+			for (size_t i = log.n; i > 0 || m > 0; ) {
+				const struct rel_env_run *run = i ? &log.v[i - 1] :
+				    NULL;
+				const struct rel_env_freeze *fz = m ?
+				    &log.marks[m - 1] : NULL;
 				char t[REL_TIME_MAX];
 
+				/* Newest first: a freeze or a lift among the
+				 * runs, at its time (not with --status). */
+				if (fz && (!run || fz->time > (run->ended ?
+				    run->ended : run->started))) {
+					m--;
+					if (x->have_want)
+						continue;
+					if (x->limit && shown >= x->limit) {
+						x->more = 1;
+						break;
+					}
+					shown++;
+					env_mark(x, fz);
+					continue;
+				}
+				i--;
 				if (!rel_status_in((int)run->status, want(x)))
 					continue;
 				if (x->limit && shown >= x->limit) {

@@ -46,12 +46,15 @@ add_line(struct rel_jline *jl, void *arg)
 		log->freeze.until = until;
 		log->freeze.hotfix = !strcmp(jl->f[4], "allow");
 		log->freeze.why = jl->f[5];
+		log->marks[log->nmarks++] = log->freeze;
 	} else if (!strcmp(jl->f[0], "lift") && jl->n == 4) {
 		log->freeze.time = t;
 		log->freeze.lifted = 1;
 		log->freeze.who = jl->f[2];
 		log->freeze.why = jl->f[3];
 		log->freeze.until = 0;
+		log->freeze.hotfix = 0;
+		log->marks[log->nmarks++] = log->freeze;
 	} else if (!strcmp(jl->f[0], "end") && jl->n == 5) {
 		int st = rel_status_parse(jl->f[4]);
 
@@ -112,9 +115,12 @@ rel_envlog_parse(struct rel_envlog *log, struct rel_err *err)
 	for (size_t i = 0; i < log->raw.len; i++)
 		lines += log->raw.s[i] == '\n';
 	free(log->v);
-	log->n = 0;
+	free(log->marks);
+	log->n = log->nmarks = 0;
+	memset(&log->freeze, 0, sizeof log->freeze);
 	log->v = calloc(lines + 1, sizeof *log->v);
-	if (!log->v) {
+	log->marks = calloc(lines + 1, sizeof *log->marks);
+	if (!log->v || !log->marks) {
 		rel_envlog_free(log);
 		return rel_err_set(err, REL_ESYS, "out of memory");
 	}
@@ -156,9 +162,11 @@ void
 rel_envlog_free(struct rel_envlog *log)
 {
 	free(log->v);
+	free(log->marks);
 	rel_buf_free(&log->raw);
 	log->v = NULL;
-	log->n = 0;
+	log->marks = NULL;
+	log->n = log->nmarks = 0;
 }
 
 const struct rel_env_run *

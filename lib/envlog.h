@@ -52,7 +52,9 @@ struct rel_env_freeze {
 
 struct rel_envlog {
 	char env[REL_NAME_MAX + 1];
-	struct rel_env_freeze freeze;
+	struct rel_env_freeze freeze;  /* the last of marks, if any */
+	size_t nmarks;
+	struct rel_env_freeze *marks;  /* every freeze and lift, in order */
 	size_t n;
 	struct rel_env_run *v;       /* in order of start */
 	struct rel_buf raw;

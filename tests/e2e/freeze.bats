@@ -258,3 +258,21 @@ EOF
 	assert_status 2
 	assert_contains "$stderr" "web.yaml:6:15: unknown time zone 'Europe/Atlantis'"
 }
+
+@test "rel-status --history --env shows who froze and lifted, among the runs" {
+	flow_frozen
+	id=$(rel-create web -a web=1.0)
+	REL_NOW=2026-12-02T10:00:00Z rel-freeze -p web dev --by dave \
+	    --reason "INC-9" --until 2026-12-02T11:00Z --hotfix allow
+	REL_NOW=2026-12-02T10:30:00Z rel-freeze -p web --lift dev --by erin \
+	    --reason "INC-9 closed"
+	REL_NOW=2026-12-02T10:45:00Z rel-promote "$id" >/dev/null
+	run rel-status --history --env dev web
+	assert_status 0
+	assert_eq lines "$(cut -f2- <<<"$output")" "$(printf '%s\n' \
+	    "dev	$id	succeeded	promote	tester	-	" \
+	    "dev	-	-	lift	erin	-	INC-9 closed" \
+	    "dev	-	-	freeze	dave	-	until 2026-12-02T11:00:00Z, hotfixes pass: INC-9")"
+	run rel-status --history --env dev --status succeeded web
+	assert_eq "with --status" "${#lines[@]}" 1
+}
