@@ -272,6 +272,8 @@ rel_cmd_open(struct rel_cmd *c, int create)
 	c->st_open = 1;
 	if (c->wait_ms >= 0)
 		c->st.wait_ms = c->wait_ms;
+	/* Whatever this command records that is an event, it tells. */
+	c->nf = rel_notifier_new(&c->st, "rel");
 	return 0;
 }
 
@@ -334,6 +336,10 @@ rel_cmd_end(struct rel_cmd *c)
 {
 	struct rel_err err;
 
+	if (c->nf && rel_notifier_run(c->nf, &err))
+		rel_cmd_fail(c, &err);
+	rel_notifier_free(c->nf);
+	c->nf = NULL;
 	if (c->st_open)
 		rel_store_close(&c->st);
 	c->st_open = 0;

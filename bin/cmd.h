@@ -43,6 +43,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "notify.h"
 #include "store.h"
 
 /* The ids of the common options: above any command's own. */
@@ -91,6 +92,8 @@ struct rel_cmd {
 
 	struct rel_store st;       /* open after rel_cmd_open */
 	int st_open;
+	struct rel_notifier *nf;   /* the events this command records, told
+	                            * by rel_cmd_end (lib/notify.h) */
 
 	char **items;              /* rel_cmd_items: ids read from stdin */
 	size_t nitems;
@@ -171,8 +174,10 @@ int rel_cmd_color(const struct rel_cmd *c, int fd);
  * not check it again. */
 int rel_cmd_finish(struct rel_cmd *c, struct rel_err *err);
 
-/* Close the store, check standard output (a full disk is an error, 5),
- * free; the exit status. */
+/* Run the notify commands of the events this command recorded (a dead
+ * runner noticed, a release terminated: lib/notify.h), close the store,
+ * check standard output (a full disk is an error, 5), free; the exit
+ * status. */
 int rel_cmd_end(struct rel_cmd *c);
 
 #endif

@@ -48,6 +48,24 @@ rel_step_kind_parse(const char *s)
 	return -1;
 }
 
+static const char *const event_names[] = { "failed", "succeeded",
+	"suspended", "terminated", "frozen" };
+
+const char *
+rel_event_name(int ev)
+{
+	return ev >= 0 && ev < REL_EV_COUNT ? event_names[ev] : "-";
+}
+
+int
+rel_event_parse(const char *s)
+{
+	for (int i = 0; i < REL_EV_COUNT; i++)
+		if (!strcmp(s, event_names[i]))
+			return i;
+	return -1;
+}
+
 struct ctx {
 	const char *path;
 	struct rel_err *err;
@@ -632,6 +650,96 @@ parse_freeze(const struct ctx *c, const struct rel_ynode *v, const char *env)
 	return 0;
 }
 
+/* --- notify commands ------------------------------------------------- */
+
+static int
+parse_notify_item(const struct ctx *c, const struct rel_ynode *item,
+    const char *env, struct rel_flow_notify *n)
+{
+	struct field f[] = { { .key = "run" }, { .key = "on" },
+		{ .key = "timeout" } };
+	const size_t nf = sizeof f / sizeof f[0];
+	const struct rel_ynode *m = rel_ynode_deref(item), *v, *seq, *s;
+	char what[128], b[64];
+	int rc, ev;
+
+	n->line = item->line;
+	n->timeout = REL_NOTIFY_TIMEOUT;
+	n->on = (1u << REL_EV_COUNT) - 1;
+	if (env)
+		snprintf(n->env, sizeof n->env, "%s", env);
+	if (m->kind != REL_Y_MAP)
+		return bad(c, item, "each item of 'notify' must be a mapping, "
+		    "not %s", kind(item));
+	snprintf(what, sizeof what, "the notify command on line %d",
+	    item->line);
+	if ((rc = fields(c, m, what, f, nf)) != 0)
+		return rc;
+	if (!(v = field(f, nf, "run")))
+		return bad(c, item, "missing 'run' in %s", what);
+	if ((rc = getrun(c, v, &n->run)) != 0)
+		return rc;
+	if ((v = field(f, nf, "timeout"))) {
+		if ((rc = getduration(c, "timeout", v, &n->timeout)) != 0)
+			return rc;
+		if (n->timeout <= 0)
+			return bad(c, v, "'timeout' must be more than 0s");
+	}
+	if ((v = field(f, nf, "on"))) {
+		seq = rel_ynode_deref(v);
+		if (seq->kind == REL_Y_MAP || rel_ynode_null(seq) ||
+		    (seq->kind == REL_Y_SEQ && seq->nkids == 0))
+			return bad(c, v, "'on' must be a list of events (failed, "
+			    "succeeded, suspended, terminated, frozen)");
+		n->on = 0;
+		for (size_t i = 0; i < (seq->kind == REL_Y_SEQ ?
+		    seq->nkids : 1); i++) {
+			const struct rel_ynode *at = seq->kind == REL_Y_SEQ ?
+			    seq->kids[i] : v;
+
+			if (!(s = scalar(c, "on", at, "an event")))
+				return REL_EUSAGE;
+			if ((ev = rel_event_parse(s->s)) < 0)
+				return bad(c, at, "unknown event '%s' in 'on' "
+				    "(failed, succeeded, suspended, terminated, "
+				    "frozen)", show(s->s, b, sizeof b));
+			n->on |= 1u << ev;
+		}
+	}
+	return 0;
+}
+
+/* A `notify:` list, of the flow (env NULL) or of one environment. */
+static int
+parse_notify(const struct ctx *c, const struct rel_ynode *v, const char *env)
+{
+	const struct rel_ynode *seq = rel_ynode_deref(v);
+	struct rel_flow *flow = c->flow;
+	struct rel_flow_notify *nv;
+	int rc;
+
+	if (seq->kind != REL_Y_SEQ)
+		return bad(c, v, "'notify' must be a list of commands, not %s",
+		    kind(v));
+	if (flow->nnotify + seq->nkids > REL_FLOW_MAX_NOTIFY)
+		return bad(c, v, "too many notify commands (at most %d)",
+		    REL_FLOW_MAX_NOTIFY);
+	if (!seq->nkids)
+		return 0;
+	if (!(nv = realloc(flow->notify, (flow->nnotify + seq->nkids) *
+	    sizeof *nv)))
+		return nomem(c);
+	flow->notify = nv;
+	for (size_t i = 0; i < seq->nkids; i++) {
+		memset(&flow->notify[flow->nnotify], 0, sizeof *nv);
+		flow->nnotify++;
+		if ((rc = parse_notify_item(c, seq->kids[i], env,
+		    &flow->notify[flow->nnotify - 1])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 {
@@ -639,7 +747,7 @@ parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 		{ .key = "name" }, { .key = "needs" }, { .key = "trigger" },
 		{ .key = "timeout" }, { .key = "best_effort" },
 		{ .key = "pre" }, { .key = "action" }, { .key = "verify" },
-		{ .key = "post" }, { .key = "freeze" },
+		{ .key = "post" }, { .key = "freeze" }, { .key = "notify" },
 	};
 	const size_t nf = sizeof f / sizeof f[0];
 	struct rel_flow_env *e = &c->flow->envs[i];
@@ -690,6 +798,9 @@ parse_env(struct ctx *c, size_t i, const struct rel_ynode *item)
 		return rc;
 	if ((v = field(f, nf, "freeze")) &&
 	    (rc = parse_freeze(c, v, e->name)) != 0)
+		return rc;
+	if ((v = field(f, nf, "notify")) &&
+	    (rc = parse_notify(c, v, e->name)) != 0)
 		return rc;
 	/* Resolved once every environment's name is known. */
 	c->needs[i] = field(f, nf, "needs");
@@ -968,7 +1079,7 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 		{ .key = "product" }, { .key = "repo" }, { .key = "timeout" },
 		{ .key = "best_effort" }, { .key = "parallel" },
 		{ .key = "components" }, { .key = "environments" },
-		{ .key = "notes" }, { .key = "freeze" },
+		{ .key = "notes" }, { .key = "freeze" }, { .key = "notify" },
 	};
 	const size_t nf = sizeof f / sizeof f[0];
 	struct rel_flow *flow = c->flow;
@@ -1015,6 +1126,8 @@ parse_flow(struct ctx *c, const struct rel_ynode *root, const char *product)
 		return rc;
 	/* After the environments: a window may name some of them. */
 	if ((v = field(f, nf, "freeze")) && (rc = parse_freeze(c, v, NULL)) != 0)
+		return rc;
+	if ((v = field(f, nf, "notify")) && (rc = parse_notify(c, v, NULL)) != 0)
 		return rc;
 	return 0;
 }
@@ -1135,6 +1248,9 @@ rel_flow_free(struct rel_flow *flow)
 	for (i = 0; i < flow->nfreeze; i++)
 		rel_window_free(&flow->freeze[i]);
 	free(flow->freeze);
+	for (i = 0; i < flow->nnotify; i++)
+		free(flow->notify[i].run);
+	free(flow->notify);
 	free(flow->envs);
 	free(flow->components);
 	free(flow->repo);

@@ -55,6 +55,28 @@ struct rel_flow_env {
 	int line, column;
 };
 
+/* Events a notify command runs on (rel-flow(5) "Notifications"). */
+enum rel_notify_event {
+	REL_EV_FAILED,
+	REL_EV_SUCCEEDED,
+	REL_EV_SUSPENDED,
+	REL_EV_TERMINATED,
+	REL_EV_FROZEN,
+	REL_EV_COUNT
+};
+const char *rel_event_name(int ev);
+int rel_event_parse(const char *s);
+
+#define REL_NOTIFY_TIMEOUT 30 /* seconds, by default */
+
+struct rel_flow_notify {
+	char *run;                   /* command for /bin/sh -c */
+	unsigned on;                 /* 1 << event, for each it runs on */
+	long timeout;                /* seconds */
+	char env[REL_NAME_MAX + 1];  /* "": of the flow, every environment */
+	int line;
+};
+
 struct rel_flow {
 	char product[REL_NAME_MAX + 1]; /* always set (from the file or the caller) */
 	char *repo;                     /* as written, or NULL */
@@ -69,6 +91,9 @@ struct rel_flow {
 	size_t nfreeze;
 	struct rel_window *freeze;      /* freeze windows, the flow's and
 	                                   the environments' (freeze.h) */
+	size_t nnotify;
+	struct rel_flow_notify *notify; /* notify commands, in file order,
+	                                   the flow's and the environments' */
 };
 
 /* Parse the YAML in buf[0..len) for `product`.  `path` names the file in

@@ -18,6 +18,7 @@
 #define REL_FLOW_MAX_STEPS 256           /* pre + post steps per environment */
 #define REL_FLOW_MAX_RUN 65536           /* bytes in one `run` command */
 #define REL_FLOW_MAX_FREEZE 256          /* freeze windows in a flow */
+#define REL_FLOW_MAX_NOTIFY 64           /* notify commands in a flow */
 #define REL_FLOW_PARALLEL_DEFAULT 4      /* components deployed at once */
 
 #endif

@@ -446,6 +446,10 @@ rel_release_change(struct rel_product *p, unsigned long n,
 	}
 	if ((rc = record_append(p, fd, r, &lines, sync, path, err)) != 0)
 		goto drop;
+	/* Whoever wrote a transition is the one to tell of it: this write,
+	 * under this lock, happens once. */
+	if (p->st->written)
+		p->st->written(p->st->written_arg, p, n, lines.s, lines.len);
 	goto out;
 drop:
 	r->torn = 1;

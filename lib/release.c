@@ -119,6 +119,7 @@ rel_release_free(struct rel_release *r)
 	free(r->envs);
 	free(r->artifacts);
 	free(r->outputs);
+	free(r->notices);
 	free(r->tr);
 	for (size_t i = 0; i < r->nchunks; i++)
 		free(r->chunks[i]);
@@ -340,6 +341,29 @@ apply_out(struct rel_release *r, struct rel_jline *jl)
 	o->value = jl->f[4];
 	o->attempt = (int)to_long(jl->f[5], 0);
 	r->noutputs++;
+	return 0;
+}
+
+static int
+apply_notice(struct rel_release *r, struct rel_jline *jl)
+{
+	struct rel_notice *o;
+
+	if (jl->n != 10 || REL_GROW(r->notices, r->nnotices + 1,
+	    r->notcap) < 0)
+		return -1;
+	o = &r->notices[r->nnotices];
+	if (rel_time_parse(jl->f[1], &o->time) < 0)
+		return -1;
+	o->who = jl->f[2];
+	o->event = jl->f[3];
+	o->env = jl->f[4];
+	o->n = (int)to_long(jl->f[5], 0);
+	o->outcome = jl->f[6];
+	o->attempt = (int)to_long(jl->f[7], 0);
+	o->why = jl->f[8];
+	o->info = jl->f[9];
+	r->nnotices++;
 	return 0;
 }
 
@@ -621,6 +645,8 @@ rel_release_parse(struct rel_buf *raw, const char *path,
 			ok = apply_tr(r, jl);
 		else if (!strcmp(jl->f[0], "out"))
 			ok = apply_out(r, jl);
+		else if (!strcmp(jl->f[0], "notify"))
+			ok = apply_notice(r, jl);
 		if (ok < 0)
 			bad++;
 	}
@@ -698,6 +724,20 @@ rel_tr_line(struct rel_buf *out, int64_t time, const char *who,
 	snprintf(a, sizeof a, "%d", attempt);
 	rel_journal_line(out, (const char *[]){ "tr", t, who, object, from, to,
 	    a, why ? why : "", info ? info : "" }, 9);
+}
+
+void
+rel_notice_line(struct rel_buf *out, int64_t time, const char *who,
+    const char *event, const char *env, int n, const char *outcome,
+    int attempt, const char *why, const char *info)
+{
+	char t[REL_TIME_MAX], num[16], a[16];
+
+	rel_time_format(time, 1, t);
+	snprintf(num, sizeof num, "%d", n);
+	snprintf(a, sizeof a, "%d", attempt);
+	rel_journal_line(out, (const char *[]){ "notify", t, who, event, env,
+	    num, outcome, a, why, info }, 10);
 }
 
 void
@@ -785,6 +825,8 @@ rel_release_extend(struct rel_release *r, const char *lines, size_t len,
 			ok = apply_tr(r, jl);
 		else if (!strcmp(jl->f[0], "out"))
 			ok = apply_out(r, jl);
+		else if (!strcmp(jl->f[0], "notify"))
+			ok = apply_notice(r, jl);
 		if (ok < 0)
 			bad++;
 	}

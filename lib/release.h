@@ -23,7 +23,11 @@
  *
  *   tr   TIME  WHO  OBJECT  FROM  TO  ATTEMPT  WHY  INFO
  *   out  TIME  OBJECT  KEY  VALUE  ATTEMPT
+ *   notify  TIME  WHO  EVENT  ENV  N  OUTCOME  ATTEMPT  WHY  INFO
  *
+ * (a notify line: the flow's N-th notify command ran for EVENT in ENV,
+ * and OUTCOME, succeeded, failed or error, is how it went: notify.h; it
+ * changes no status)
  * OBJECT is "-" for the release itself, ENV for an environment, ENV/STEP
  * for a pre or post step and ENV/STEP/COMPONENT for the action or verify
  * of one component.  INFO is space-separated key=value pairs (pid=,
@@ -114,6 +118,12 @@ struct rel_output {
 	int attempt;
 };
 
+struct rel_notice {
+	int64_t time;
+	const char *who, *event, *env, *outcome, *why, *info;
+	int n, attempt;
+};
+
 struct rel_transition {
 	int64_t time;
 	const char *who;
@@ -147,6 +157,8 @@ struct rel_release {
 	struct rel_output *outputs;
 	size_t ntr;
 	struct rel_transition *tr;
+	size_t nnotices, notcap;
+	struct rel_notice *notices;   /* notify lines, in order */
 
 	enum rel_status term;      /* REL_TERMINATING, REL_TERMINATED or REL_PENDING */
 	const char *term_why, *term_by;
@@ -222,6 +234,10 @@ void rel_object(const struct rel_release *r, size_t env, size_t step,
 void rel_tr_line(struct rel_buf *out, int64_t time, const char *who,
     const char *object, const char *from, const char *to, int attempt,
     const char *why, const char *info);
+/* Append a notify line to out. */
+void rel_notice_line(struct rel_buf *out, int64_t time, const char *who,
+    const char *event, const char *env, int n, const char *outcome,
+    int attempt, const char *why, const char *info);
 /* Append an output line to out. */
 void rel_out_line(struct rel_buf *out, int64_t time, const char *object,
     const char *key, const char *value, int attempt);

@@ -29,6 +29,7 @@
 #include "freeze.h"
 #include "io.h"
 #include "logfile.h"
+#include "notify.h"
 #include "proc.h"
 #include "reap.h"
 #include "record.h"
@@ -107,6 +108,7 @@ struct rel_runner {
 	struct rel_flow *flow;
 	const struct rel_flow *policy; /* whose freeze windows apply */
 	int policy_owned;
+	struct rel_notifier *nf;   /* the events this runner writes */
 	struct rel_lock lock;      /* locks/ID.runner */
 	char id[REL_ID_MAX + 1];
 	char root[PATH_MAX];
@@ -1934,6 +1936,24 @@ env_work(const struct rel_runner *ru)
 	return 0;
 }
 
+/* Run the notify commands of the events written so far (notify.h); a
+ * failure to record how they went is said in the progress, and changes
+ * nothing else. */
+static void
+run_notify(struct rel_runner *ru)
+{
+	struct rel_err err;
+
+	if (rel_notifier_pending(ru->nf) && rel_notifier_run(ru->nf, &err) &&
+	    ru->o.on_event && !(ru->o.quiet && *ru->o.quiet)) {
+		struct rel_event ev = { rel_now_ms(), ru->id, NULL, NULL, NULL,
+			ru->r->status, err.msg };
+
+		ru->o.on_event(&ev, ru->o.arg);
+	}
+	refresh(ru);
+}
+
 int
 rel_run_execute(struct rel_runner *ru, enum rel_status *final,
     struct rel_err *err)
@@ -2007,6 +2027,8 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 	sweep(ru, ru->stop_error);
 	if (ru->stop_error)
 		record_stop(ru);
+	/* The events this run wrote, now that its steps are gone. */
+	run_notify(ru);
 	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
 		ru->o.on_tick(ru->r, ru->o.arg);
 	if (ru->stop_error) {
@@ -2024,6 +2046,13 @@ rel_run_free(struct rel_runner *ru)
 {
 	if (!ru)
 		return;
+	if (ru->nf) {
+		struct rel_err err;
+
+		/* What a refused request wrote (a dead runner's end). */
+		rel_notifier_run(ru->nf, &err);
+		rel_notifier_free(ru->nf);
+	}
 	for (size_t i = 0; i < ru->ntasks; i++)
 		if (!ru->tasks[i].done) {
 			if (led(&ru->tasks[i]))
@@ -2258,6 +2287,10 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		rel_cgroup_base(ru->cgbase, sizeof ru->cgbase);
 	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)
 		goto fail;
+	if (!(ru->nf = rel_notifier_new(p->st, "rel"))) {
+		rc = rel_err_set(err, REL_ESYS, "out of memory");
+		goto fail;
+	}
 	if ((rc = rel_runner_lock(p->st, id, &ru->lock, err)) != 0)
 		goto fail;
 	/* We hold the runner lock: anything running is a dead runner's, and
@@ -2318,6 +2351,13 @@ rel_run_prepare(struct rel_product *p, const char *id,
 		ru->retrying = 1;
 		/* Written with the first environment it resumes, so that the
 		 * release never reads "running" with nothing running. */
+	}
+	/* A dead runner's end, written above, is told now: before a
+	 * --detach fork, which would run it twice. */
+	if (rel_notifier_pending(ru->nf)) {
+		struct rel_err nerr;
+
+		rel_notifier_run(ru->nf, &nerr);
 	}
 	*out = ru;
 	return 0;

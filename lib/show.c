@@ -232,14 +232,29 @@ rel_show_history(struct rel_sink *s, const struct rel_release *r)
 	rel_time_format(r->created, 0, t);
 	rel_sink_row(s, (const char *const[]){ t, r->id, r->by, "release", "-",
 	    "pending", r->message }, 7, 1u << 5);
-	for (size_t i = 0; i < r->ntr; i++) {
-		const struct rel_transition *tr = &r->tr[i];
-		const char *what = strcmp(tr->object, "-") ? tr->object :
-		    "release";
+	for (size_t i = 0, k = 0; i < r->ntr || k < r->nnotices; ) {
+		const struct rel_transition *tr = i < r->ntr ? &r->tr[i] : NULL;
+		const struct rel_notice *no = k < r->nnotices ?
+		    &r->notices[k] : NULL;
+		const char *what;
+		char nwhat[REL_NAME_MAX + 32];
 
+		/* A notification after the transitions up to its time: what
+		 * ran on an event (ENV:notify-N), and how it went. */
+		if (no && (!tr || no->time < tr->time)) {
+			snprintf(nwhat, sizeof nwhat, "%s:notify-%d", no->env,
+			    no->n);
+			rel_time_format(no->time, 0, t);
+			rel_sink_row(s, (const char *const[]){ t, r->id, no->who,
+			    nwhat, no->event, no->outcome, no->why }, 7, 1u << 5);
+			k++;
+			continue;
+		}
+		what = strcmp(tr->object, "-") ? tr->object : "release";
 		rel_time_format(tr->time, 0, t);
 		rel_sink_row(s, (const char *const[]){ t, r->id, tr->who, what,
 		    tr->from, tr->to, tr->why }, 7, 1u << 4 | 1u << 5);
+		i++;
 	}
 }
 

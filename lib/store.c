@@ -94,6 +94,8 @@ rel_store_open(struct rel_store *st, const char *dir, int create,
 	st->fd = -1;
 	st->wait_ms = REL_WAIT_DEFAULT_MS;
 	st->holder[0] = '\0';
+	st->written = NULL;
+	st->written_arg = NULL;
 	snprintf(st->prog, sizeof st->prog, "%s", prog);
 	if (strlen(dir) >= sizeof st->root)
 		return rel_err_set(err, REL_EUSAGE, "%s: path too long", dir);

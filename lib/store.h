@@ -32,6 +32,13 @@
 
 #define REL_WAIT_DEFAULT_MS 10000
 
+struct rel_product;
+
+/* Told of the complete lines this process has just appended to the
+ * record of release n, under the product lock (see notify.h). */
+typedef void (*rel_written_fn)(void *arg, struct rel_product *p,
+    unsigned long n, const char *lines, size_t len);
+
 struct rel_store {
 	char root[4096];
 	int fd;                    /* the state directory, -1: not there yet */
@@ -39,6 +46,8 @@ struct rel_store {
 	char prog[32];             /* the command, for holder descriptions */
 	char holder[256];          /* this process, for "locked by ...";
 	                              made when first needed */
+	rel_written_fn written;    /* NULL: nobody listens */
+	void *written_arg;
 };
 
 /* Who we are, for the lock files: "rel-create (pid 12, user u, host h)". */
