@@ -41,7 +41,7 @@ EOF
 @test "shell scripts: sh -n, and shellcheck when installed" {
 	local f n=0
 
-	for f in "$CONTRIB"/*.sh "$CONTRIB"/hooks/*.sh; do
+	for f in "$CONTRIB"/*.sh "$CONTRIB"/notify/*.sh; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
 		run sh -n "$f"
@@ -51,8 +51,10 @@ EOF
 			assert_status 0
 		fi
 	done
-	[ "$n" -ge 2 ]
-	[ -x "$CONTRIB/hooks/notify-webhook.sh" ]
+	[ "$n" -ge 4 ]
+	for f in slack teams mail; do
+		[ -x "$CONTRIB/notify/$f.sh" ]
+	done
 }
 
 @test "CI YAML files parse, and their scripts pass bash -n" {
@@ -350,54 +352,107 @@ EOF
 	PATH=$SCRATCH/fakebin:$PATH
 }
 
-@test "notify-webhook.sh posts each failed environment once, as JSON built by jq" {
-	local hook=$CONTRIB/hooks/notify-webhook.sh
+# flow_notify CMD...: web, failing in qa, with a notify command for each
+# CMD (a contrib/notify script) on failed and suspended.  One component,
+# so that which one fails first is no race.
+flow_notify() {
+	local c
 
+	{
+		cat <<'EOF'
+components: [api]
+environments:
+  - name: dev
+    action: "true"
+  - name: qa
+    action: "echo cannot reach qa; exit 1"
+notify:
+EOF
+		for c; do
+			printf '  - run: %s\n    on: [failed, suspended]\n' \
+			    "$CONTRIB/notify/$c"
+		done
+	} | write_flow "$REL_STATE_DIR/flows/web.yaml"
+}
+
+@test "notify/slack.sh: the event as Slack-style JSON, built by jq, data as data" {
 	fake_curl
-	export REL_WEBHOOK_URL=https://hooks.example.org/T0/B0
-	flow_fails_in_qa
-	# Nothing failed: silence, no post.
-	run "$hook"
-	assert_status 0
-	assert_output ""
-	[ ! -e "$SCRATCH/posted.1" ]
-
-	id=$(rel-create web -a api='1.0;rm -rf /' -a ui='"2"' -m 'it "quotes"')
+	export SLACK_WEBHOOK_URL=https://hooks.example.org/T0/B0
+	flow_notify slack.sh
+	id=$(rel-create web -a api='1.0;rm -rf /' -m 'it "quotes"')
 	run rel-promote "$id"
 	assert_status 1
-	run "$hook"
-	assert_status 0
-	assert_output ""
 	run jq -c . "$SCRATCH/posted.1"
 	assert_status 0
-	assert_output '{"text":"rel: web-1 failed in qa","failed":[{"release":"web-1","product":"web","env":"qa","finished":"'"$(rel-status --envs --format tsv web-1 | awk -F'\t' '$2 == "qa" { print $5 }')"'"}]}'
+	assert_output '{"text":"rel: web-1 failed in qa: qa action api failed: exit 1","event":"failed","release":"web-1","product":"web","env":"qa","reason":"qa action api failed: exit 1","hotfix":false}'
 	grep -qx "https://hooks.example.org/T0/B0" "$SCRATCH/curl.args"
 	grep -qx "Content-Type: application/json" "$SCRATCH/curl.args"
-
-	# From cron again: already posted, nothing new.
-	run "$hook"
-	assert_status 0
 	[ ! -e "$SCRATCH/posted.2" ]
-	# A second failure is posted; a failed post is not remembered.
-	id2=$(rel-create web -a api=2 -a ui=2)
-	rel-promote "$id2" || true
+	# A post that fails is on the release's record, and nothing else.
 	touch "$SCRATCH/curl.fails"
-	run "$hook"
+	id2=$(rel-create web -a api=2)
+	run rel-promote "$id2"
 	assert_status 1
-	assert_contains "$output" "posting to the webhook failed"
+	run rel-status --history "$id2"
+	assert_contains "$output" "$(printf 'qa:notify-1\tfailed\tfailed\texit 1')"
+	assert_eq status "$(rel-status "$id2" | cut -f3)" failed
+	# Without its URL it says so, in its log.
 	rm "$SCRATCH/curl.fails"
-	run "$hook"
+	unset SLACK_WEBHOOK_URL
+	id3=$(rel-create web -a api=3)
+	rel-promote "$id3" || true
+	zcat "$REL_STATE_DIR/products/web/logs/$id3/qa/"notify-1@failed.1.log.gz |
+	    grep -q SLACK_WEBHOOK_URL
+}
+
+@test "notify/teams.sh: an Adaptive Card message with the release as facts" {
+	fake_curl
+	export TEAMS_WEBHOOK_URL=https://example.webhook.office.com/x
+	flow_notify teams.sh
+	id=$(rel-create web --hotfix -a api='$(touch pwned)')
+	run rel-promote "$id"
+	assert_status 1
+	run jq -r '.type, .attachments[0].contentType,
+	    (.attachments[0].content.body[0] | .text, .color),
+	    (.attachments[0].content.body[1].facts[] | .title + "=" + .value)' \
+	    "$SCRATCH/posted.1"
 	assert_status 0
-	[ "$(jq -r '.failed[].release' "$SCRATCH/posted.2")" = web-2 ]
-	# With ids on the command line it posts what it is asked.
-	run "$hook" web-1 web-2
-	assert_status 0
-	[ "$(jq -r '.failed[].release' "$SCRATCH/posted.3" | tr '\n' ' ')" = "web-1 web-2 " ]
-	# Without the URL, it says so.
-	unset REL_WEBHOOK_URL
-	run "$hook"
-	[ "$status" -ne 0 ]
-	assert_contains "$output" "REL_WEBHOOK_URL"
+	assert_output - <<'EOF'
+message
+application/vnd.microsoft.card.adaptive
+rel: web-1 failed in qa
+Attention
+Release=web-1
+Environment=qa
+Reason=qa action api failed: exit 1
+Artifacts=api=$(touch pwned)
+Hotfix=yes
+EOF
+	[ ! -e pwned ] && [ ! -e "$SCRATCH/pwned" ]
+}
+
+@test "notify/mail.sh: a subject and a body, on mail's standard input" {
+	mkdir -p "$SCRATCH/fakebin"
+	cat >"$SCRATCH/fakebin/mail" <<'EOF'
+#!/bin/sh
+n=$(ls "$SCRATCH" | grep -c '^mailed\.')
+printf '%s\n' "$@" >"$SCRATCH/mail.args.$((n + 1))"
+cat >"$SCRATCH/mailed.$((n + 1))"
+EOF
+	chmod +x "$SCRATCH/fakebin/mail"
+	PATH=$SCRATCH/fakebin:$PATH
+	export NOTIFY_MAIL_TO=oncall@example.org
+	flow_notify mail.sh
+	id=$(rel-create web -a api='1;`touch pwned`' -m 'fix; rm -rf /')
+	run rel-promote "$id"
+	assert_status 1
+	assert_eq args "$(cat "$SCRATCH/mail.args.1")" "$(printf '%s\n' -s \
+	    'rel: web-1 failed in qa' oncall@example.org)"
+	grep -qx 'reason:    qa action api failed: exit 1' "$SCRATCH/mailed.1"
+	grep -qx 'message:   fix; rm -rf /' "$SCRATCH/mailed.1"
+	grep -qx '    api=1;`touch pwned`' "$SCRATCH/mailed.1"
+	[ ! -e pwned ] && [ ! -e "$SCRATCH/pwned" ]
+	[ ! -e "$SCRATCH/mailed.2" ]
 }
 
 @test "contrib/README.md names every file in contrib/" {

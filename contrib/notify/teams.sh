@@ -1,0 +1,63 @@
+#!/bin/sh
+# teams.sh - a notify command (rel-flow(5), "Notifications") that posts
+# the event to a Microsoft Teams incoming webhook (a Workflows webhook:
+# a message with an Adaptive Card).
+#
+#   notify:
+#     - run: /usr/local/share/rel/notify/teams.sh
+#       on: [failed, terminated]
+#
+# Environment:
+#   TEAMS_WEBHOOK_URL  where to POST (required; not a REL_* name: rel
+#                      passes its own REL_* variables and no others)
+#   REL_EVENT, REL_RELEASE, REL_ENV, REL_REASON, ...   from rel
+#
+# The card says what happened in a title and lists the release, the
+# environment, the reason and the artifacts as facts.  It is built by jq
+# from the environment and sent on curl's standard input: release data
+# never goes into a shell string or a command line.  Exit status 1 when
+# the post failed (rel records it on the release, and nothing else).
+set -eu
+
+: "${TEAMS_WEBHOOK_URL:?set TEAMS_WEBHOOK_URL to the webhook address}"
+for c in jq curl; do
+	command -v "$c" >/dev/null 2>&1 || {
+		echo "teams.sh: $c not found" >&2
+		exit 2
+	}
+done
+
+jq -n -c 'env as $e | {
+	type: "message",
+	attachments: [{
+		contentType: "application/vnd.microsoft.card.adaptive",
+		content: {
+			"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+			type: "AdaptiveCard", version: "1.4",
+			body: [
+				{type: "TextBlock", size: "Medium", weight: "Bolder",
+				 wrap: true,
+				 color: (if ($e.REL_EVENT // "") == "succeeded"
+				     then "Good" elif ($e.REL_EVENT // "") == "failed"
+				     then "Attention" else "Warning" end),
+				 text: ("rel: " + ($e.REL_RELEASE // "?") + " "
+				     + ($e.REL_EVENT // "?")
+				     + (if ($e.REL_ENV // "") != ""
+				     then " in " + $e.REL_ENV else "" end))},
+				{type: "FactSet", facts: [
+					{title: "Release", value: ($e.REL_RELEASE // "")},
+					{title: "Environment", value: ($e.REL_ENV // "")},
+					{title: "Reason", value: ($e.REL_REASON // "")},
+					{title: "Artifacts",
+					 value: (($e.REL_ARTIFACTS // "") | split("\n")
+					     | join(", "))},
+					{title: "Hotfix", value: ($e.REL_HOTFIX // "no")}
+				]}
+			]
+		}
+	}]
+}' | curl -fsS --retry 2 --max-time 20 -H 'Content-Type: application/json' \
+    --data-binary @- --url "$TEAMS_WEBHOOK_URL" >/dev/null || {
+	echo "teams.sh: posting to the webhook failed" >&2
+	exit 1
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# notify.bats - telling people: the flow's notify commands run once per
+# event, by whichever command wrote the event (the runner, a rel-status
+# that noticed a dead runner, rel-terminate), with the release's data in
+# variables only; a notification that fails or hangs changes nothing but
+# its own line of the record.
+
+load lib
+load promote_lib
+
+setup() {
+	rel_setup
+	mkdir -p "$SCRATCH/bin" "$REL_STATE_DIR/flows" "$SCRATCH/ev"
+	PATH=$SCRATCH/bin:$PATH
+	export PATH
+	: >"$SCRATCH/pids"
+	step_programs
+	# note: one file per run, named by its process, holding the REL_*
+	# variables it got.
+	cat >"$SCRATCH/bin/note" <<'EOF'
+#!/bin/sh
+env | grep '^REL_' | LC_ALL=C sort >"$SCRATCH/ev/$REL_EVENT.${REL_ENV:--}.$$"
+echo "told: $REL_EVENT $REL_ENV"
+EOF
+	chmod +x "$SCRATCH/bin/note"
+	REL_NOW=2026-12-02T12:00:00Z
+	export REL_NOW
+}
+
+# events: "EVENT.ENV" per notification run so far, sorted.
+events() {
+	(cd "$SCRATCH/ev" && ls) | sed 's/\.[0-9]*$//' | LC_ALL=C sort
+}
+
+@test "a notify command runs once per event, with REL_EVENT and the release's variables" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: record 3
+  - name: prod
+    trigger: manual
+notify:
+  - run: note
+    on: [succeeded, failed, suspended]
+EOF
+	id=$(rel-create web -a web=1.0 -m "first")
+	run rel-promote "$id"
+	assert_status 1
+	assert_eq events "$(events)" "$(printf '%s\n' failed.qa succeeded.dev)"
+	f=$(ls "$SCRATCH/ev"/failed.qa.*)
+	grep -qx "REL_EVENT=failed" "$f"
+	grep -qx "REL_RELEASE=$id" "$f"
+	grep -qx "REL_PRODUCT=web" "$f"
+	grep -qx "REL_STATUS=failed" "$f"
+	grep -qx "REL_REASON=qa action web failed: exit 3" "$f"
+	grep -qx "REL_ARTIFACTS=web=1.0" "$f"
+	grep -qx "REL_MESSAGE=first" "$f"
+	# How each went is in the record; it changed no status.
+	assert_eq status "$(status_of "$id")" failed
+	run rel-status --history "$id"
+	assert_contains "$output" "$(printf '\trel\tdev:notify-1\tsucceeded\tsucceeded\t')"
+	assert_contains "$output" "$(printf '\trel\tqa:notify-1\tfailed\tsucceeded\t')"
+	# Its output is kept like a step's.
+	assert_eq log "$(zcat "$REL_STATE_DIR/products/web/logs/$id/qa/"notify-1@failed.1.log.gz)" \
+	    "told: failed qa"
+	# Nothing is told twice: looking again notifies nothing.
+	rel-status "$id" >/dev/null
+	rel-promote --retry "$id" >/dev/null 2>&1 || true
+	assert_eq "events after a retry" "$(events)" \
+	    "$(printf '%s\n' failed.qa failed.qa succeeded.dev)"
+}
+
+@test "per environment, and suspended at a gate or frozen" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: record
+    freeze:
+      - schedule: "0 16 * * fri"
+        duration: 64h
+        reason: weekend
+  - name: prod
+    trigger: manual
+    notify:
+      - run: note
+        on: [suspended]
+notify:
+  - run: note
+    on: [frozen]
+EOF
+	id=$(rel-create web -a web=1.0)
+	REL_NOW=2026-12-04T17:00:00Z rel-promote "$id" >/dev/null
+	assert_eq events "$(events)" "frozen.qa"
+	grep -qx "REL_REASON=frozen until 2026-12-07T08:00:00Z (weekend)" \
+	    "$SCRATCH"/ev/frozen.qa.*
+	rel-promote "$id" >/dev/null
+	assert_eq events "$(events)" "$(printf '%s\n' frozen.qa suspended.prod)"
+}
+
+@test "a dead runner noticed by two rel-status at once notifies once" {
+	flow app <<'EOF'
+environments:
+  - name: dev
+    action: 'record; long dev'
+notify:
+  - run: note
+    on: [failed]
+EOF
+	id=$(rel-create app -a app=1)
+	bg "$SCRATCH/1.out" "$SCRATCH/1.err" rel-promote "$id"
+	runner=$BG_PID
+	pid=$(step_pid dev)
+	kill -KILL "$runner"
+	bg_wait "$runner"
+	rel-status "$id" >"$SCRATCH/s1" 2>&1 &
+	a=$!
+	rel-status "$id" >"$SCRATCH/s2" 2>&1 &
+	b=$!
+	wait "$a"
+	wait "$b"
+	wait_gone "$pid"
+	assert_eq status "$(status_of "$id")" failed
+	assert_eq events "$(events)" "failed.dev"
+	grep -q "REL_REASON=the runner (pid $runner" "$SCRATCH"/ev/failed.dev.*
+	[ "$(grep -c '^notify	' "$REL_STATE_DIR/products/app/releases/$id")" = 1 ]
+}
+
+@test "rel-terminate of a release waiting at a gate notifies terminated" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+  - name: prod
+    trigger: manual
+notify:
+  - run: note
+    on: [terminated]
+EOF
+	id=$(rel-create web -a web=1)
+	rel-promote "$id" >/dev/null
+	run rel-terminate "$id" --reason "not this one"
+	assert_status 0
+	assert_eq events "$(events)" "terminated.prod"
+	grep -qx "REL_REASON=not this one" "$SCRATCH"/ev/terminated.prod.*
+}
+
+@test "a notify command that fails or hangs past its timeout changes nothing but its record" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+notify:
+  - run: 'echo broken >&2; exit 7'
+    on: [succeeded]
+  - run: 'echo $$ >>"$SCRATCH/pids"; exec sleep 30'
+    on: [succeeded]
+    timeout: 1s
+  - run: note
+    on: [succeeded]
+EOF
+	id=$(rel-create web -a web=1)
+	run --separate-stderr timeout 60 rel-promote "$id"
+	assert_status 0
+	assert_eq status "$(status_of "$id")" succeeded
+	assert_eq envs "$(envs_of "$id")" "dev=succeeded"
+	# The third still ran.
+	assert_eq events "$(events)" "succeeded.dev"
+	run rel-status --history "$id"
+	assert_contains "$output" "$(printf 'dev:notify-1\tsucceeded\tfailed\texit 7')"
+	assert_contains "$output" "$(printf 'dev:notify-2\tsucceeded\tfailed\ttimed out after 1s')"
+	assert_contains "$output" "$(printf 'dev:notify-3\tsucceeded\tsucceeded\t')"
+	# The one that hung is gone.
+	wait_gone "$(head -1 "$SCRATCH/pids")"
+	assert_eq log "$(zcat "$REL_STATE_DIR/products/web/logs/$id/dev/"notify-1@succeeded.1.log.gz)" \
+	    broken
+	# rel-status --check finds the record sound.
+	run rel-status --check web
+	assert_status 0
+}
+
+@test "hostile data in release fields reaches notify commands only as variables" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+    action: record
+notify:
+  - run: 'printf "%s|%s" "$REL_ARTIFACTS" "$REL_MESSAGE" >"$SCRATCH/got"'
+    on: [succeeded]
+EOF
+	v='1.0;touch $SCRATCH/pwned1`touch $SCRATCH/pwned2`$(touch $SCRATCH/pwned3)'
+	m='"; touch "$SCRATCH/pwned4'
+	id=$(rel-create web -a "web=$v" -m "$m")
+	run rel-promote "$id"
+	assert_status 0
+	assert_eq got "$(cat "$SCRATCH/got")" "web=$v|$m"
+	run ls "$SCRATCH"
+	assert_not_contains "$output" pwned
+}
+
+@test "a bad notify entry is an error at its line" {
+	flow web <<'EOF'
+environments:
+  - name: dev
+notify:
+  - run: note
+    on: [failed, exploded]
+EOF
+	run --separate-stderr rel-create web -a web=1
+	assert_status 2
+	assert_contains "$stderr" "web.yaml:5:18: unknown event 'exploded' in 'on'"
+}
+
+@test "rel-terminate --expired from cron notifies what it terminated, once" {
+	flow web <<'EOF2'
+timeout: 1s
+environments:
+  - name: dev
+    action: record
+  - name: prod
+    trigger: manual
+notify:
+  - run: note
+    on: [terminated]
+EOF2
+	id=$(rel-create web -a web=1)
+	rel-promote "$id" >/dev/null
+	# Past its flow timeout within a second or two: cron looks again
+	# until it is (bounded).
+	for ((i = 0; i < 100; i++)); do
+		out=$(rel-terminate --expired </dev/null)
+		[ -z "$out" ] || break
+		sleep 0.1
+	done
+	assert_eq terminated "$out" "$id"
+	rel-terminate --expired </dev/null >/dev/null
+	assert_eq events "$(events)" "terminated.prod"
+	grep -q "REL_REASON=flow timeout of 1s exceeded" "$SCRATCH"/ev/terminated.prod.*
+}
