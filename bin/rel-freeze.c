@@ -40,29 +40,6 @@ static const struct rel_opt opts[] = {
 	REL_OPT_BY, REL_OPT_WAIT, REL_OPT_END
 };
 
-/* --until: an ISO 8601 time (UTC without an offset; a date alone is
- * that whole day) or a duration from now (2h, 1d).  Not in the past. */
-static int
-until_parse(const char *s, int64_t now, int64_t *until, struct rel_err *err)
-{
-	char t[REL_TIME_MAX];
-	long secs;
-
-	if (rel_iso_parse(s, 1, until) != 0) {
-		if (rel_duration_parse("--until", s, &secs, NULL) != 0)
-			return rel_err_set(err, REL_EUSAGE, "--until: '%s' is "
-			    "neither a time (2026-12-24T18:00Z, 2026-12-24) "
-			    "nor a duration (2h, 3d)", s);
-		*until = now + (int64_t)secs * 1000;
-	}
-	if (*until <= now) {
-		rel_time_format(now, 0, t);
-		return rel_err_set(err, REL_EUSAGE, "--until %s is in the past "
-		    "(it is %s now)", s, t);
-	}
-	return 0;
-}
-
 /* The product: -p, else the only one in the store. */
 static int
 which_product(struct rel_store *st, const char *given, char *out, size_t n,
@@ -169,7 +146,7 @@ main(int argc, char **argv)
 		else if (lift && until_s)
 			rel_cmd_usage(&c, "--until goes with a freeze, not with "
 			    "--lift");
-		else if (until_s && until_parse(until_s, now, &until, &c.err))
+		else if (until_s && rel_freeze_until(until_s, now, &until, &c.err))
 			rel_cmd_bad(&c, &c.err);
 	}
 	for (int i = 0; o == 0 && !c.stop && i < c.noperands; i++)

@@ -276,6 +276,28 @@ rel_frozen_why(const struct rel_frozen *f, char *buf, size_t n)
 }
 
 int
+rel_freeze_until(const char *s, int64_t now, int64_t *until,
+    struct rel_err *err)
+{
+	char t[REL_TIME_MAX];
+	long secs;
+
+	if (rel_iso_parse(s, 1, until) != 0) {
+		if (rel_duration_parse("--until", s, &secs, NULL) != 0)
+			return rel_err_set(err, REL_EUSAGE, "--until: '%s' is "
+			    "neither a time (2026-12-24T18:00Z, 2026-12-24) "
+			    "nor a duration (2h, 3d)", s);
+		*until = now + (int64_t)secs * 1000;
+	}
+	if (*until <= now) {
+		rel_time_format(now, 0, t);
+		return rel_err_set(err, REL_EUSAGE, "--until %s is in the past "
+		    "(it is %s now)", s, t);
+	}
+	return 0;
+}
+
+int
 rel_freeze_set(struct rel_product *p, const char *const *envs, size_t n,
     int lift, int64_t now, const char *who, int64_t until, int hotfix,
     const char *reason, struct rel_err *err)

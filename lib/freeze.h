@@ -98,6 +98,12 @@ int rel_freeze_state(struct rel_product *p, const struct rel_flow *flow,
  * lifted (REASON)" into buf. */
 void rel_frozen_why(const struct rel_frozen *f, char *buf, size_t n);
 
+/* rel-freeze --until: an ISO 8601 time (UTC without an offset; a date
+ * alone is that whole day, UTC) or a duration from now (2h, 3d), into
+ * *until (ms).  A time not after now is REL_EUSAGE, saying so. */
+int rel_freeze_until(const char *s, int64_t now, int64_t *until,
+    struct rel_err *err);
+
 /* Freeze (lift 0) or lift (lift 1) environments envs[0..n) of p by hand:
  * one line in each one's history, under one hold of the product lock,
  * on disk when this returns.  until 0: until lifted.  Lifting an

@@ -434,6 +434,34 @@ test_iso(void **state)
 			fail_msg("'%s' was taken", bad[i]);
 }
 
+static void
+test_until(void **state)
+{
+	int64_t now = at("2026-12-24T17:00:00Z") * 1000, u = 0;
+	struct rel_err err;
+
+	(void)state;
+	assert_int_equal(rel_freeze_until("2h", now, &u, &err), 0);
+	assert_true(u == now + 7200 * 1000);
+	assert_int_equal(rel_freeze_until("2026-12-24T18:00+01:00", now, &u,
+	    &err), REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "in the past (it is "
+	    "2026-12-24T17:00:00Z now)"));
+	assert_int_equal(rel_freeze_until("2026-12-24T17:00:00Z", now, &u,
+	    &err), REL_EUSAGE);
+	assert_int_equal(rel_freeze_until("2026-12-24T17:00:01Z", now, &u,
+	    &err), 0);
+	assert_true(u == now + 1000);
+	/* A date is the whole day: today's ends at midnight. */
+	assert_int_equal(rel_freeze_until("2026-12-24", now, &u, &err), 0);
+	assert_true(u == at("2026-12-25T00:00:00Z") * 1000);
+	assert_int_equal(rel_freeze_until("2026-12-23", now, &u, &err),
+	    REL_EUSAGE);
+	assert_int_equal(rel_freeze_until("soon", now, &u, &err), REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "neither a time"));
+	assert_int_equal(rel_freeze_until("0s", now, &u, &err), REL_EUSAGE);
+}
+
 int
 main(void)
 {
@@ -449,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_dated),
 		cmocka_unit_test(test_flow_errors),
 		cmocka_unit_test(test_iso),
+		cmocka_unit_test(test_until),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
