@@ -15,7 +15,7 @@
 
 #include "err.h"
 #include "flowlimits.h"
-#include "freeze.h"
+#include "window.h"
 #include "name.h"
 #include "notescfg.h"
 

@@ -1,14 +1,5 @@
 /*
  * freeze.c - freeze windows and freezes by hand (see freeze.h).
- *
- * A recurring window is open at t when its latest opening at or before
- * t is less than its duration ago.  The openings are found by walking
- * the local calendar backwards from the day after t's, day by day while
- * a window that opened that day could still be open, and within a day
- * from its last scheduled minute to its first: local times map to
- * instants in order (a repeated hour maps to its first occurrence, a
- * skipped one to the jump), so the first opening at or before t found
- * so is the latest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,114 +13,6 @@
 #include "when.h"
 
 #define CHAIN_MAX 32  /* windows that follow one another, at most */
-
-void
-rel_window_free(struct rel_window *w)
-{
-	if (!w)
-		return;
-	rel_tz_free(w->tz);
-	free(w->reason);
-	free(w->envs);
-	memset(w, 0, sizeof *w);
-}
-
-int
-rel_window_env(const struct rel_window *w, const char *env)
-{
-	if (w->nenvs == 0)
-		return 1;
-	for (size_t i = 0; i < w->nenvs; i++)
-		if (!strcmp(w->envs[i], env))
-			return 1;
-	return 0;
-}
-
-static int64_t
-instant(const struct rel_window *w, int64_t local)
-{
-	return w->tz ? rel_tz_instant(w->tz, local, NULL) : local;
-}
-
-static int64_t
-local_of(const struct rel_window *w, int64_t t)
-{
-	return t + (w->tz ? rel_tz_offset(w->tz, t) : 0);
-}
-
-static int64_t
-floordiv(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-int
-rel_window_open(const struct rel_window *w, int64_t t, int64_t *start,
-    int64_t *end)
-{
-	int64_t day, last, y;
-	int m, d;
-
-	if (!w->recurring) {
-		if (t >= w->from && t < w->to) {
-			*start = w->from;
-			*end = w->to;
-			return 1;
-		}
-		return 0;
-	}
-	/* From the day after t's (a repeated hour may put t's wall clock
-	 * before an opening that came first) back to the first day a
-	 * window still open at t can have opened on. */
-	day = floordiv(local_of(w, t), 86400) + 1;
-	last = floordiv(local_of(w, t) - w->duration, 86400) - 2;
-	for (; day >= last; day--) {
-		rel_civil_from_days(day, &y, &m, &d);
-		if (!rel_cron_day(&w->cron, m, d, (int)(((day + 4) % 7 + 7) % 7)))
-			continue;
-		for (int h = 23; h >= 0; h--) {
-			if (!((w->cron.hours >> h) & 1))
-				continue;
-			for (int mi = 59; mi >= 0; mi--) {
-				int64_t s;
-
-				if (!((w->cron.minutes >> mi) & 1))
-					continue;
-				s = instant(w, day * 86400 + h * 3600 + mi * 60);
-				if (s > t)
-					continue;
-				if (t < s + w->duration) {
-					*start = s;
-					*end = s + w->duration;
-					return 1;
-				}
-				return 0;
-			}
-		}
-	}
-	return 0;
-}
-
-int
-rel_window_time(const char *s, const struct rel_tz *tz, int end, int64_t *t,
-    struct rel_err *err)
-{
-	struct rel_iso iso;
-	int64_t local;
-
-	if (rel_iso_split(s, &iso) != 0)
-		return rel_err_set(err, REL_EUSAGE, "'%s' is not a date "
-		    "(2026-12-20) or an ISO 8601 time (2026-12-20T16:00, "
-		    "with Z or +01:00 if not in the window's time zone)", s);
-	local = rel_iso_local(&iso);
-	if (!iso.has_time && end)
-		local += 86400; /* a date to: the whole day */
-	if (iso.has_off)
-		*t = local - iso.off;
-	else
-		*t = tz ? rel_tz_instant(tz, local, NULL) : local;
-	return 0;
-}
 
 /* --- the state of an environment ------------------------------------- */
 
@@ -216,29 +99,40 @@ rel_freeze_state(struct rel_product *p, const struct rel_flow *flow,
     struct rel_err *err)
 {
 	struct rel_envlog log;
-	int64_t t = floordiv(now, 1000), s = 0, e = 0;
-	int w, rc;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = rel_envlog_load(p, env, &log, err)) != 0)
 		return rc;
-	if (log.freeze.time && !log.freeze.lifted &&
-	    (!log.freeze.until || now < log.freeze.until) &&
-	    !(hotfix && log.freeze.hotfix)) {
-		out->frozen = out->manual = 1;
-		out->since = log.freeze.time;
-		out->until = log.freeze.until;
-		out->hotfix = log.freeze.hotfix;
-		snprintf(out->by, sizeof out->by, "%s", log.freeze.who);
-		snprintf(out->reason, sizeof out->reason, "%s", log.freeze.why);
-	}
+	rel_freeze_eval(flow, &log, env, now, hotfix, out);
 	rel_envlog_free(&log);
+	return 0;
+}
+
+void
+rel_freeze_eval(const struct rel_flow *flow, const struct rel_envlog *log,
+    const char *env, int64_t now, int hotfix, struct rel_frozen *out)
+{
+	const struct rel_env_freeze *fz = &log->freeze;
+	int64_t t = rel_floordiv(now, 1000), s = 0, e = 0;
+	int w;
+
+	memset(out, 0, sizeof *out);
+	if (fz->time && !fz->lifted && (!fz->until || now < fz->until) &&
+	    !(hotfix && fz->hotfix)) {
+		out->frozen = out->manual = 1;
+		out->since = fz->time;
+		out->until = fz->until;
+		out->hotfix = fz->hotfix;
+		snprintf(out->by, sizeof out->by, "%s", fz->who);
+		snprintf(out->reason, sizeof out->reason, "%s", fz->why);
+	}
 	/* A freeze by hand until lifted says it all; else the windows may
 	 * hold the line longer, and one may begin as another ends. */
 	if (out->frozen && !out->until)
-		return 0;
+		return;
 	if ((w = latest_window(flow, env, t, hotfix, &s, &e)) < 0)
-		return 0;
+		return;
 	if (!out->frozen || e * 1000 > out->until) {
 		const struct rel_window *win = &flow->freeze[w];
 
@@ -261,7 +155,6 @@ rel_freeze_state(struct rel_product *p, const struct rel_flow *flow,
 		}
 		out->until = e * 1000;
 	}
-	return 0;
 }
 
 void
@@ -297,6 +190,16 @@ rel_freeze_until(const char *s, int64_t now, int64_t *until,
 	return 0;
 }
 
+/* Is envs[i] also envs[j] for some j < i?  (dev dev: one line.) */
+static int
+named_before(const char *const *envs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(envs[j], envs[i]))
+			return 1;
+	return 0;
+}
+
 int
 rel_freeze_set(struct rel_product *p, const char *const *envs, size_t n,
     int lift, int64_t now, const char *who, int64_t until, int hotfix,
@@ -324,6 +227,8 @@ rel_freeze_set(struct rel_product *p, const char *const *envs, size_t n,
 			goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (named_before(envs, i))
+			continue;
 		rel_buf_reset(&line);
 		if (lift)
 			rel_envlog_lift_line(&line, now, who, reason);

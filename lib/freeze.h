@@ -11,14 +11,6 @@
  * history (envlog.h), written under the product lock as its other lines
  * are, so that they are kept, audited and shared as they are.
  *
- * A recurring window opens at each time its cron schedule names, in its
- * time zone, and stays open for its duration (elapsed time: across a
- * change of the clocks it ends an hour earlier or later on the wall
- * clock).  A schedule time the clocks skip opens it when they jump; one
- * they repeat, at its first occurrence.  A dated window runs from its
- * `from` to its `to`; a date alone is the whole day, in the window's
- * time zone (UTC by default).
- *
  * Nothing here starts anything when a freeze ends: it only answers "is
  * it frozen now, since when, until when, why".
  */
@@ -28,39 +20,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cron.h"
+#include "envlog.h"
 #include "err.h"
 #include "name.h"
 #include "store.h"
-#include "tz.h"
+#include "window.h"
 
 struct rel_flow;
-
-struct rel_window {
-	int recurring;
-	char schedule[128];        /* recurring: as written */
-	struct rel_cron cron;
-	long duration;             /* recurring: seconds */
-	int64_t from, to;          /* dated: [from, to), seconds */
-	struct rel_tz *tz;         /* NULL: UTC */
-	char *reason;
-	int hotfix;                /* hotfix: allow */
-	size_t nenvs;              /* 0: every environment */
-	char (*envs)[REL_NAME_MAX + 1];
-	int line;                  /* where it is written */
-};
-
-void rel_window_free(struct rel_window *w);
-/* Does window w apply to environment env? */
-int rel_window_env(const struct rel_window *w, const char *env);
-/* Is w open at t (seconds)?  Then *start, *end say which opening. */
-int rel_window_open(const struct rel_window *w, int64_t t, int64_t *start,
-    int64_t *end);
-
-/* A dated window's `from` (end 0) or `to` (end 1): an ISO 8601 date or
- * time; without an offset, in tz (NULL: UTC).  Into *t (seconds). */
-int rel_window_time(const char *s, const struct rel_tz *tz, int end,
-    int64_t *t, struct rel_err *err);
 
 #define REL_FROZEN_WHY_MAX 1400
 
@@ -93,6 +59,11 @@ int rel_freeze_product_flow(struct rel_product *p, struct rel_flow **out,
 int rel_freeze_state(struct rel_product *p, const struct rel_flow *flow,
     const char *env, int64_t now, int hotfix, struct rel_frozen *out,
     struct rel_err *err);
+
+/* The same, with env's history already loaded (under the product lock,
+ * say, where the answer must still hold when acted on). */
+void rel_freeze_eval(const struct rel_flow *flow, const struct rel_envlog *log,
+    const char *env, int64_t now, int hotfix, struct rel_frozen *out);
 
 /* "frozen until 2026-12-28T08:00:00Z (weekend)", or "frozen until
  * lifted (REASON)" into buf. */

@@ -205,6 +205,12 @@ rel_iso_split(const char *s, struct rel_iso *t)
 	return 0;
 }
 
+int64_t
+rel_floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
 int
 rel_month_days(int y, int m)
 {

@@ -36,6 +36,8 @@ int64_t rel_days_from_civil(int64_t y, unsigned m, unsigned d);
 void rel_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 /* Days in month m (1-12) of year y; 0 for no such month. */
 int rel_month_days(int y, int m);
+/* a / b rounded down (b > 0): seconds of a time before 1970 too. */
+int64_t rel_floordiv(int64_t a, int64_t b);
 
 /* An ISO 8601 date or time as written: YYYY-MM-DD, optionally followed
  * by THH:MM[:SS[.fff]] and Z or +HH:MM (+HHMM, +HH). */
