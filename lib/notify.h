@@ -14,7 +14,8 @@
  *
  * A notifier listens on a store, keeps the events its process wrote,
  * and runs them (rel_notifier_run) when the command is done with the
- * record: each notify command of the product's flow (flows/PRODUCT.yaml,
+ * record, or, in a runner, in a copy of it forked as they happen (the
+ * copy runs them, the runner forgets them): each notify command of the product's flow (flows/PRODUCT.yaml,
  * else the release's copy) that is for the event and its environment,
  * one after the other, `/bin/sh -c RUN` in a process group of its own,
  * with the caller's environment minus REL_* plus REL_EVENT and the

@@ -109,6 +109,7 @@ struct rel_runner {
 	const struct rel_flow *policy; /* whose freeze windows apply */
 	int policy_owned;
 	struct rel_notifier *nf;   /* the events this runner writes */
+	pid_t notify_pid;          /* a copy of us telling them, 0: none */
 	struct rel_lock lock;      /* locks/ID.runner */
 	char id[REL_ID_MAX + 1];
 	char root[PATH_MAX];
@@ -127,6 +128,9 @@ struct rel_runner {
 	size_t nsaid, saidcap;
 	int sync;                  /* the batch must reach the disk */
 	int retrying;              /* a retry line is on its way */
+	int began;                 /* an environment of this run started */
+	int refused;               /* a freeze refused the run: nothing
+	                              was written */
 	int terminating;
 	int term_done;             /* its end is written */
 	int64_t kill_at;           /* monotonic: SIGKILL what is left */
@@ -389,6 +393,10 @@ owner(struct rel_runner *ru, const struct rel_ptable *tab,
 	int e;
 
 	for (size_t depth = 0; q && depth <= tab->n; depth++) {
+		/* The copy of us telling an event, and what it runs, are
+		 * not a step's: they end on their own (notify.h). */
+		if (ru->notify_pid > 0 && q->pid == ru->notify_pid)
+			return NULL;
 		for (size_t i = ru->ntasks; i > 0; i--)
 			if (ru->tasks[i - 1].pgid > 1 &&
 			    q->pgrp == ru->tasks[i - 1].pgid)
@@ -559,6 +567,8 @@ reap_children(struct rel_runner *ru)
 	    (pid < 0 && errno == EINTR)) {
 		if (pid < 0)
 			continue;
+		if (pid == ru->notify_pid)
+			ru->notify_pid = 0;
 		for (size_t i = 0; i < ru->ntasks; i++) {
 			struct rel_task *t = &ru->tasks[i];
 
@@ -1321,6 +1331,34 @@ frozen(struct rel_runner *ru, size_t e, char *why, size_t n,
 	return f.frozen;
 }
 
+/* Environment e turned out frozen when it was to start (a freeze came
+ * after the first look: check_frozen, schedule).  What a person asked
+ * for is refused, as it would have been a moment earlier, if nothing of
+ * this run has started; else e stops there as an auto environment does
+ * in a freeze: suspended, why said, until a command promotes again. */
+static void
+frozen_at_start(struct rel_runner *ru, size_t e, const char *why)
+{
+	struct envrun *ev = &ru->env[e];
+
+	if (!ru->began && (is_explicit(ru, e) ||
+	    ru->o.kind == REL_RUN_RETRY)) {
+		env_set(ev, ENV_IDLE);
+		rel_err_set(&ru->fatal, REL_EUSAGE, "cannot promote %s into "
+		    "%s: %s; --override TEXT promotes anyway", ru->id,
+		    ru->r->envs[e].name, why);
+		ru->refused = ru->stop_error = 1;
+		return;
+	}
+	ev->held = 1;
+	env_set(ev, ENV_IDLE);
+	if (ru->r->envs[e].status == REL_SUSPENDED)
+		return; /* said so already */
+	tr_env(ru, e, REL_SUSPENDED, why, "");
+	env_set(ev, ENV_ENDED);
+	ev->ended = REL_SUSPENDED;
+}
+
 /* Take environment e for us, taking it from an older release's run. */
 static int
 claim(struct rel_runner *ru, size_t e)
@@ -1328,6 +1366,7 @@ claim(struct rel_runner *ru, size_t e)
 	struct envrun *ev = &ru->env[e];
 	char occ[REL_ID_MAX + 1], info[REL_INFO_MAX], how[16];
 	char ovr[REL_TEXT_MAX + REL_FROZEN_WHY_MAX + REL_TEXT_MAX + 32];
+	char fz[REL_FROZEN_WHY_MAX];
 	struct rel_envlog log;
 	const struct rel_env_run *live;
 	struct rel_err err;
@@ -1399,13 +1438,34 @@ claim(struct rel_runner *ru, size_t e)
 		}
 		return 0;
 	}
-	/* Free: the environment's history first names what was live. */
+	/* Free: the environment's history first names what was live, and
+	 * whether it is frozen now, under the lock, where no freeze can
+	 * come between this look and the start it decides. */
 	ev->previous[0] = '\0';
+	fz[0] = '\0';
 	if (rel_envlog_load(ru->p, ru->r->envs[e].name, &log, &err) == 0) {
 		if ((live = rel_envlog_live(&log)))
 			snprintf(ev->previous, sizeof ev->previous, "%s",
 			    live->release);
+		if (ru->o.kind != REL_RUN_REDEPLOY) {
+			struct rel_frozen f;
+
+			rel_freeze_eval(ru->policy, &log, ru->r->envs[e].name,
+			    rel_clock_ms(), ru->r->hotfix, &f);
+			if (f.frozen)
+				rel_frozen_why(&f, fz, sizeof fz);
+		}
 		rel_envlog_free(&log);
+	} else if (ru->o.kind != REL_RUN_REDEPLOY) {
+		/* Whether it is frozen cannot be told: not started. */
+		rel_product_unlock(ru->p);
+		fatal(ru, &err);
+		return 0;
+	}
+	if (fz[0] && !ru->o.override) {
+		rel_product_unlock(ru->p);
+		frozen_at_start(ru, e, fz);
+		return 0;
 	}
 	/* A resumed run goes on as what it was (a redeploy stays one).  A
 	 * redeploy of an older release than the one live is a rollback. */
@@ -1423,22 +1483,12 @@ claim(struct rel_runner *ru, size_t e)
 	    ru->o.why : "";
 	/* Into a frozen environment only with --override: its reason and
 	 * the freeze it passed go on record. */
-	if (ru->o.override && ru->o.kind != REL_RUN_REDEPLOY) {
-		char fz[REL_FROZEN_WHY_MAX];
-		int fr = frozen(ru, e, fz, sizeof fz, &err);
-
-		if (fr < 0) {
-			rel_product_unlock(ru->p);
-			fatal(ru, &err);
-			return 0;
-		}
-		if (fr) {
-			snprintf(ovr, sizeof ovr, "override: %s; %s%s%s",
-			    ru->o.override, fz, *reason ? "; " : "", reason);
-			reason = ovr;
-			snprintf(info + strlen(info), sizeof info - strlen(info),
-			    " override=yes");
-		}
+	if (fz[0]) {
+		snprintf(ovr, sizeof ovr, "override: %s; %s%s%s",
+		    ru->o.override, fz, *reason ? "; " : "", reason);
+		reason = ovr;
+		snprintf(info + strlen(info), sizeof info - strlen(info),
+		    " override=yes");
 	}
 	tr_env(ru, e, REL_RUNNING, reason, info);
 	rel_envlog_run_line(&ru->envlines, rel_now_ms(), ru->id, ru->attempt,
@@ -1455,6 +1505,7 @@ claim(struct rel_runner *ru, size_t e)
 		return 0;
 	}
 	env_set(ev, ENV_RUNNING);
+	ru->began = 1;
 	ev->cur = 0;
 	ev->why[0] = '\0';
 	memset(ev->tried, 0, ru->r->envs[e].nsteps * ru->ncomp + 1);
@@ -1795,8 +1846,9 @@ record_stop(struct rel_runner *ru)
 	struct stop_arg a = { ru, why, REL_BUF_INIT, REL_BUF_INIT };
 	struct rel_err err;
 
-	/* A lock we could not have is not to be waited for again. */
-	if (ru->fatal.code == REL_EBUSY)
+	/* A lock we could not have is not to be waited for again; a run a
+	 * freeze refused wrote nothing, and has nothing to say. */
+	if (ru->fatal.code == REL_EBUSY || ru->refused)
 		return;
 	snprintf(why, sizeof why, "%s stopped: %.400s", ru->p->st->prog,
 	    ru->fatal.msg);
@@ -1936,14 +1988,53 @@ env_work(const struct rel_runner *ru)
 	return 0;
 }
 
-/* Run the notify commands of the events written so far (notify.h); a
- * failure to record how they went is said in the progress, and changes
- * nothing else. */
+/* Tell the events written so far while the run goes on: a copy of us
+ * runs their notify commands (one copy at a time, so that they are told
+ * in order), and its steps' output, timeouts and gates do not wait for
+ * a webhook.  Where there can be no copy, they are told at the end. */
+static void
+notify_soon(struct rel_runner *ru)
+{
+	pid_t pid;
+
+	if (!rel_notifier_pending(ru->nf) || ru->notify_pid)
+		return;
+	if ((pid = fork()) < 0)
+		return;
+	if (pid == 0) {
+		struct rel_err err;
+
+		/* What is the runner's alone: its steps' pipes, and the lock
+		 * that says it is alive. */
+		for (size_t i = 0; i < ru->ntasks; i++) {
+			if (ru->tasks[i].fd >= 0)
+				close(ru->tasks[i].fd);
+			if (ru->tasks[i].pidfd >= 0)
+				close(ru->tasks[i].pidfd);
+		}
+		if (ru->lock.fd >= 0)
+			close(ru->lock.fd); /* only ours: no unlock */
+		rel_notifier_run(ru->nf, &err);
+		_exit(0);
+	}
+	ru->notify_pid = pid;
+	rel_notifier_forget(ru->nf);
+}
+
+/* Run the notify commands of the events written so far (notify.h), after
+ * those a copy of us is telling; a failure to record how they went is
+ * said in the progress, and changes nothing else. */
 static void
 run_notify(struct rel_runner *ru)
 {
 	struct rel_err err;
 
+	while (ru->notify_pid > 0) {
+		pid_t got = waitpid(ru->notify_pid, NULL, 0);
+
+		if (got == ru->notify_pid || (got < 0 && errno != EINTR))
+			ru->notify_pid = 0;
+	}
 	if (rel_notifier_pending(ru->nf) && rel_notifier_run(ru->nf, &err) &&
 	    ru->o.on_event && !(ru->o.quiet && *ru->o.quiet)) {
 		struct rel_event ev = { rel_now_ms(), ru->id, NULL, NULL, NULL,
@@ -2011,6 +2102,7 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		}
 		service_tasks(ru);
 		flush(ru);
+		notify_soon(ru);
 		if (ru->terminating) {
 			/* Ended when all it ran is gone, not only the steps'
 			 * leaders. */

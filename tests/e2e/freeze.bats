@@ -276,3 +276,59 @@ EOF
 	run rel-status --history --env dev --status succeeded web
 	assert_eq "with --status" "${#lines[@]}" 1
 }
+
+# A freeze that comes while a promotion a person asked for waits for the
+# product lock (after the look before it began) still stops it: the
+# look that counts is the one under the lock.  The holder and the
+# runner's wait make the interleaving, not sleeps.
+@test "a freeze written while a manual promotion waits for the lock refuses it: exit 2, nothing recorded" {
+	[ -x "$REL_HELPERS/holdlock" ] || skip "build/helpers/holdlock not built"
+	[ -r /proc/self/wchan ] || skip "no /proc/PID/wchan to tell a runner waiting for a lock"
+	flow w <<'EOF2'
+environments:
+  - name: dev
+    action: record
+  - name: prod
+    trigger: manual
+    action: record
+EOF2
+	id=$(rel-create w -a w=1)
+	rel-promote "$id" >/dev/null
+	# The line rel-freeze writes, kept to be written again below.
+	rel-freeze -p w prod --reason incident --by alice
+	tail -n 1 "$REL_STATE_DIR/products/w/envs/prod" >"$SCRATCH/freeze.line"
+	rel-freeze -p w --lift prod
+	start_bg "$SCRATCH/holder.out" "$REL_HELPERS/holdlock" \
+	    "$REL_STATE_DIR/locks/w.lock"
+	holder=$BG_PID
+	wait_for_line "$SCRATCH/holder.out" locked
+	bg "$SCRATCH/p.out" "$SCRATCH/p.err" rel-promote "$id" prod
+	runner=$BG_PID
+	wait_for "the runner to wait for the lock" \
+	    grep -q nanosleep "/proc/$runner/wchan"
+	# What rel-freeze writes under the lock, as it does.
+	cat "$SCRATCH/freeze.line" >>"$REL_STATE_DIR/products/w/envs/prod"
+	kill "$holder"
+	bg_wait "$runner"
+	assert_eq exit "$BG_RC" 2
+	assert_contains "$(cat "$SCRATCH/p.err")" \
+	    "cannot promote $id into prod: frozen until lifted (incident)"
+	assert_eq envs "$(envs_of "$id")" "dev=succeeded,prod=suspended"
+	assert_eq runs "$(runs)" "dev action w 1"
+	# prod's history has the freeze, the lift and the freeze again only.
+	assert_eq history "$(cut -f1 "$REL_STATE_DIR/products/w/envs/prod" | tr '\n' ' ')" \
+	    "freeze lift freeze "
+}
+
+@test "rel-freeze and --lift name an environment twice: one line" {
+	flow w <<'EOF2'
+environments:
+  - name: dev
+  - name: prod
+EOF2
+	rel-create w -a w=1 >/dev/null
+	rel-freeze -p w prod dev prod --reason twice
+	rel-freeze -p w --lift dev prod dev
+	assert_eq prod "$(cut -f1 "$REL_STATE_DIR/products/w/envs/prod" | tr '\n' ' ')" "freeze lift "
+	assert_eq dev "$(cut -f1 "$REL_STATE_DIR/products/w/envs/dev" | tr '\n' ' ')" "freeze lift "
+}

@@ -240,3 +240,47 @@ EOF2
 	assert_eq events "$(events)" "terminated.prod"
 	grep -q "REL_REASON=flow timeout of 1s exceeded" "$SCRATCH"/ev/terminated.prod.*
 }
+
+@test "an event is told when it happens, not when the run ends" {
+	# qa's step waits for dev's notification: told only at the end of
+	# the run, it never comes and qa fails.
+	flow web <<'EOF2'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: 'waitfor "$SCRATCH/told.succeeded.dev"'
+notify:
+  - run: 'touch "$SCRATCH/told.$REL_EVENT.$REL_ENV"'
+    on: [succeeded]
+EOF2
+	id=$(rel-create web -a web=1)
+	run --separate-stderr timeout 120 rel-promote "$id"
+	assert_status 0
+	assert_eq envs "$(envs_of "$id")" "dev=succeeded,qa=succeeded"
+	[ -e "$SCRATCH/told.succeeded.qa" ]
+	[ "$(grep -c '^notify	' "$REL_STATE_DIR/products/web/releases/$id")" = 2 ]
+}
+
+@test "a notification still going when the run ends is waited for, not stopped" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: 'waitfor "$SCRATCH/started"'
+notify:
+  - run: 'touch "$SCRATCH/started"; sleep 2; note'
+    on: [succeeded]
+    timeout: 60s
+EOF2
+	id=$(rel-create web -a web=1)
+	run --separate-stderr timeout 120 rel-promote "$id"
+	assert_status 0
+	# Both ran whole, one after the other, and are recorded once each.
+	assert_eq events "$(events)" "$(printf '%s\n' succeeded.dev succeeded.qa)"
+	run rel-status --history "$id"
+	assert_contains "$output" "$(printf 'dev:notify-1\tsucceeded\tsucceeded\t')"
+	assert_contains "$output" "$(printf 'qa:notify-1\tsucceeded\tsucceeded\t')"
+	[ "$(grep -c '^notify	' "$REL_STATE_DIR/products/web/releases/$id")" = 2 ]
+}
