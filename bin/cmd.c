@@ -332,6 +332,23 @@ rel_cmd_finish(struct rel_cmd *c, struct rel_err *err)
 }
 
 int
+rel_cmd_products(struct rel_cmd *c, rel_cmd_fn *fn, void *arg)
+{
+	char (*names)[REL_NAME_MAX + 1] = NULL;
+	struct rel_err err;
+	size_t n = 0;
+
+	if (c->noperands)
+		return rel_cmd_each(c, fn, arg);
+	if (rel_store_products(&c->st, &names, &n, &err))
+		return rel_cmd_fail(c, &err);
+	for (size_t i = 0; i < n && !stopped(c); i++)
+		rel_cmd_status(c, fn(c, names[i], arg));
+	free(names);
+	return c->rc;
+}
+
+int
 rel_cmd_end(struct rel_cmd *c)
 {
 	struct rel_err err;

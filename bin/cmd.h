@@ -162,6 +162,9 @@ int rel_cmd_items(struct rel_cmd *c);
 typedef int rel_cmd_fn(struct rel_cmd *c, const char *item, void *arg);
 int rel_cmd_each(struct rel_cmd *c, rel_cmd_fn *fn, void *arg);
 
+/* fn for each product: the operands, else every product of the store. */
+int rel_cmd_products(struct rel_cmd *c, rel_cmd_fn *fn, void *arg);
+
 /* Keep in c->rc the more serious of it and rc (the order above). */
 void rel_cmd_status(struct rel_cmd *c, int rc);
 

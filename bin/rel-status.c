@@ -9,21 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "cmd.h"
-#include "envlog.h"
-#include "flow.h"
-#include "freeze.h"
 #include "graph.h"
 #include "html.h"
 #include "index.h"
-#include "json.h"
 #include "prom.h"
 #include "reap.h"
 #include "record.h"
 #include "show.h"
+#include "showenv.h"
 #include "store.h"
 #include "when.h"
 
@@ -65,12 +61,19 @@ static const struct rel_opt opts[] = {
 enum mode { M_SUMMARY, M_ENVS, M_STEPS, M_HISTORY, M_ENV_HISTORY, M_LIVE,
 	M_DETAIL, M_GRAPH, M_FROZEN };
 
+/* The rows each mode shows (sink.h); NULL: not rows, a picture. */
+static const struct rel_layout *const layouts[] = {
+	[M_SUMMARY] = &rel_layout_summary, [M_ENVS] = &rel_layout_envs,
+	[M_STEPS] = &rel_layout_steps, [M_HISTORY] = &rel_layout_history,
+	[M_ENV_HISTORY] = &rel_layout_envhist, [M_LIVE] = &rel_layout_live,
+	[M_DETAIL] = NULL, [M_GRAPH] = NULL, [M_FROZEN] = &rel_layout_frozen,
+};
+
 struct ctx {
 	struct rel_cmd *c;
 	enum mode mode;
 	struct rel_sink sink;
 	struct rel_buf out;
-	struct rel_table table;
 	const char *env;
 	int want[REL_STATUS_COUNT + 1];
 	int have_want;
@@ -80,6 +83,7 @@ struct ctx {
 	int hold;              /* keep the output: it is being cached */
 	int saw_running;       /* a listing showed a running release */
 	int color_graph;       /* colour in --graph */
+	struct rel_check total; /* --check */
 };
 
 static void
@@ -110,34 +114,6 @@ want(struct ctx *x)
 	return x->have_want ? x->want : NULL;
 }
 
-static int
-parse_statuses(struct ctx *x, const char *arg, struct rel_err *err)
-{
-	char buf[256], *save = NULL, *tok;
-	size_t n = 0;
-
-	if (strlen(arg) >= sizeof buf)
-		return rel_err_set(err, REL_EUSAGE, "--status: too long");
-	strcpy(buf, arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	    tok = strtok_r(NULL, ",", &save)) {
-		int s = rel_status_parse(tok);
-
-		if (s < 0)
-			return rel_err_set(err, REL_EUSAGE,
-			    "--status: unknown status '%s' (pending, running, "
-			    "suspended, succeeded, failed, error, terminating, "
-			    "terminated, skipped)", tok);
-		if (n < REL_STATUS_COUNT)
-			x->want[n++] = s;
-	}
-	if (!n)
-		return rel_err_set(err, REL_EUSAGE, "--status: no status given");
-	x->want[n] = -1;
-	x->have_want = 1;
-	return 0;
-}
-
 /* Load a release for display, first noticing a dead runner. */
 static int
 load(struct ctx *x, struct rel_product *p, unsigned long n,
@@ -162,7 +138,7 @@ load(struct ctx *x, struct rel_product *p, unsigned long n,
 /* --- one release ------------------------------------------------- */
 
 static void
-show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
+show_release(struct ctx *x, struct rel_release *r,
     struct rel_livemap *live)
 {
 	struct rel_buf line = REL_BUF_INIT;
@@ -200,30 +176,7 @@ show_release(struct ctx *x, struct rel_product *p, struct rel_release *r,
 		break;
 	}
 	rel_buf_free(&line);
-	(void)p;
 	flush_out(x, 0);
-}
-
-/* Where a rollback stands in an environment (seed 001's states):
- * rolling-back while one runs, rolled-back when one is what is live,
- * rollback-failed when the last run to end was one that failed; "-". */
-static const char *
-rollback_state(const struct rel_envlog *log)
-{
-	const struct rel_env_run *open = rel_envlog_open_run(log);
-	const struct rel_env_run *live = rel_envlog_live(log), *last = NULL;
-
-	if (open && !strcmp(open->how, "rollback"))
-		return "rolling-back";
-	for (size_t i = 0; i < log->n; i++)
-		if (log->v[i].ended && (!last || log->v[i].ended >= last->ended))
-			last = &log->v[i];
-	if (last && !strcmp(last->how, "rollback") &&
-	    last->status != REL_SUCCEEDED)
-		return "rollback-failed";
-	if (live && !strcmp(live->how, "rollback"))
-		return "rolled-back";
-	return "-";
 }
 
 /* --- a product ----------------------------------------------------- */
@@ -242,6 +195,8 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 	struct ctx *x = l->x;
 	struct rel_product *p = (struct rel_product *)cp;
 	const char *status = line;
+	struct rel_release *r;
+	struct rel_err err;
 
 	(void)created;
 	if (x->limit && l->count >= x->limit) {
@@ -271,78 +226,63 @@ list_line(const struct rel_product *cp, unsigned long n, int64_t created,
 		return 0;
 	}
 	x->saw_running = 1;
-	{
-		struct rel_release *r;
-		struct rel_err err;
-
-		if (load(x, p, n, &r, &err)) {
-			complain(x, &err);
-			return 0;
-		}
-		show_release(x, p, r, l->live);
-		rel_release_free(r);
+	if (load(x, p, n, &r, &err)) {
+		complain(x, &err);
+		return 0;
 	}
+	show_release(x, r, l->live);
+	rel_release_free(r);
 	return 0;
 }
 
-/* What is frozen in the product now: a row per frozen environment, in
- * the order of the product's flow, whatever a hotfix may pass. */
+/* The whole product as TSV: from the cached listing while the index has
+ * not changed since it was made, else made (and kept, if nothing in it
+ * runs: a running release is looked at closer each time, in case its
+ * runner died). */
 static void
-show_frozen(struct ctx *x, struct rel_product *p)
+cached_listing(struct ctx *x, struct rel_product *p, struct listing *l)
 {
-	struct rel_flow *flow = NULL;
+	uint64_t gen = rel_index_generation(p);
 	struct rel_err err;
-	int64_t now = rel_clock_ms();
+	int served, rc;
 
-	if (rel_freeze_product_flow(p, &flow, &err)) {
-		if (err.code != REL_ENOTFOUND)
-			complain(x, &err);
+	flush_out(x, 1);
+	fflush(stdout);
+	if ((served = rel_index_cached_listing(p, 1)) < 0)
+		raise_rc(x, REL_ESYS);
+	if (served)
 		return;
-	}
-	for (size_t e = 0; e < flow->nenvs; e++) {
-		const char *env = flow->envs[e].name;
-		char since[REL_TIME_MAX], until[REL_TIME_MAX];
-		struct rel_frozen f;
-
-		if (x->env && strcmp(x->env, env))
-			continue;
-		if (rel_freeze_state(p, flow, env, now, 0, &f, &err)) {
-			complain(x, &err);
-			continue;
-		}
-		if (!f.frozen)
-			continue;
-		rel_time_format(f.since, 0, since);
-		if (f.until)
-			rel_time_format(f.until, 0, until);
-		else
-			strcpy(until, "-");
-		rel_sink_row(&x->sink, (const char *const[]){ p->name, env,
-		    since, until, f.manual ? "rel-freeze" : "window",
-		    *f.by ? f.by : "-", f.hotfix ? "allow" : "deny",
-		    f.reason }, 8, 0);
-	}
-	rel_flow_free(flow);
-	flush_out(x, 0);
+	x->hold = 1;
+	x->saw_running = 0;
+	if ((rc = rel_release_list(p, 0, NULL, list_line, l, &err)) != 0)
+		complain(x, &err);
+	if (!rc && !x->saw_running && !x->out.oom)
+		rel_index_save_listing(p, gen, x->out.s, x->out.len);
+	x->hold = 0;
+	flush_out(x, 1);
 }
 
-/* A freeze or lift in --history --env: "freeze" or "lift" where a run
- * has its how, its reason (and until when) as its why. */
+/* --live: what is live where, in the order of the flow. */
 static void
-env_mark(struct ctx *x, const struct rel_env_freeze *fz)
+show_live(struct ctx *x, struct rel_product *p,
+    const struct rel_livemap *live)
 {
-	char t[REL_TIME_MAX], u[REL_TIME_MAX], why[REL_TEXT_MAX + 64];
+	size_t *order = calloc(live->n + 1, sizeof *order);
+	struct rel_err err;
 
-	rel_time_format(fz->time, 0, t);
-	if (fz->until)
-		rel_time_format(fz->until, 0, u);
-	if (fz->lifted)
-		snprintf(why, sizeof why, "%s", fz->why);
-	else
-		snprintf(why, sizeof why, "until %s%s: %s", fz->until ? u :
-		    "lifted", fz->hotfix ? ", hotfixes pass" : "", fz->why);
-	rel_sink_row(&x->sink, (const char *const[]){ t, x->env, "-", "-",
-	    fz->lifted ? "lift" : "freeze", fz->who, "-", why }, 8, 0);
+	if (!order) {
+		rel_cmd_failf(x->c, REL_ESYS, "out of memory");
+		return;
+	}
+	rel_live_order(p, live, order);
+	for (size_t i = 0; i < live->n; i++) {
+		const char *env = live->env[order[i]];
+
+		if ((!x->env || !strcmp(x->env, env)) &&
+		    rel_show_live(&x->sink, p, env, &err))
+			complain(x, &err);
+	}
+	free(order);
 }
 
 static void
@@ -351,137 +291,28 @@ show_product(struct ctx *x, struct rel_product *p)
 	struct rel_livemap live;
 	struct listing l = { x, &live, 0 };
 	struct rel_err err;
-	int rc;
 
 	if (x->mode == M_FROZEN) {
-		show_frozen(x, p);
-		return;
-	}
-	if ((rc = rel_livemap_load(p, &live, &err))) {
-		complain(x, &err);
-		return;
-	}
-	if (x->mode == M_LIVE) {
-		size_t *order = calloc(live.n + 1, sizeof *order), k = 0;
-		struct rel_release *newest = NULL;
-		unsigned long last = 0;
-
-		/* In the flow's order, as its newest release has it; the
-		 * environments it no longer has after, by name. */
-		if (rel_product_last(p, &last, &err) == 0 && last)
-			rel_release_load(p, last, &newest, NULL);
-		for (size_t e = 0; order && newest && e < newest->nenvs; e++)
-			for (size_t i = 0; i < live.n; i++)
-				if (!strcmp(live.env[i], newest->envs[e].name))
-					order[k++] = i + 1;
-		for (size_t i = 0; order && i < live.n; i++) {
-			int seen = 0;
-
-			for (size_t j = 0; j < k; j++)
-				seen |= order[j] == i + 1;
-			if (!seen)
-				order[k++] = i + 1;
-		}
-		rel_release_free(newest);
-		for (size_t o = 0; o < (order ? k : live.n); o++) {
-			size_t i = order ? order[o] - 1 : o;
-			struct rel_envlog log;
-			const struct rel_env_run *run;
-			char t[REL_TIME_MAX];
-
-			if (x->env && strcmp(x->env, live.env[i]))
-				continue;
-			if (rel_envlog_load(p, live.env[i], &log, &err)) {
-				complain(x, &err);
-				continue;
-			}
-			if ((run = rel_envlog_live(&log))) {
-				rel_time_format(run->ended, 0, t);
-				rel_sink_row(&x->sink, (const char *const[]){
-				    live.env[i], run->release, t, run->how,
-				    run->who, p->name, rollback_state(&log) },
-				    7, 0);
-			}
-			rel_envlog_free(&log);
-		}
-		free(order);
-	} else if (x->mode == M_ENV_HISTORY) {
-		struct rel_envlog log;
-
-		if (rel_envlog_load(p, x->env, &log, &err)) {
+		if (rel_show_frozen(&x->sink, p, x->env, rel_clock_ms(), &err))
 			complain(x, &err);
-		} else {
-			size_t shown = 0, m = log.nmarks;
-
-			for (size_t i = log.n; i > 0 || m > 0; ) {
-				const struct rel_env_run *run = i ? &log.v[i - 1] :
-				    NULL;
-				const struct rel_env_freeze *fz = m ?
-				    &log.marks[m - 1] : NULL;
-				char t[REL_TIME_MAX];
-
-				/* Newest first: a freeze or a lift among the
-				 * runs, at its time (not with --status). */
-				if (fz && (!run || fz->time > (run->ended ?
-				    run->ended : run->started))) {
-					m--;
-					if (x->have_want)
-						continue;
-					if (x->limit && shown >= x->limit) {
-						x->more = 1;
-						break;
-					}
-					shown++;
-					env_mark(x, fz);
-					continue;
-				}
-				i--;
-				if (!rel_status_in((int)run->status, want(x)))
-					continue;
-				if (x->limit && shown >= x->limit) {
-					x->more = 1;
-					break;
-				}
-				shown++;
-				rel_time_format(run->ended ? run->ended :
-				    run->started, 0, t);
-				rel_sink_row(&x->sink, (const char *const[]){ t,
-				    x->env, run->release,
-				    rel_status_name(run->status), run->how,
-				    run->who, run->previous, run->why }, 8,
-				    1u << 3);
-			}
-			rel_envlog_free(&log);
-		}
-	} else if (x->mode == M_SUMMARY && x->sink.format == REL_FMT_TSV &&
-	    !x->have_want && !x->limit) {
-		/* The whole product as TSV: from the cached listing while the
-		 * index has not changed since it was made, else made (and
-		 * kept, if nothing in it runs: a running release is looked
-		 * at closer each time, in case its runner died). */
-		uint64_t gen = rel_index_generation(p);
-		int served;
-
-		flush_out(x, 1);
-		fflush(stdout);
-		if ((served = rel_index_cached_listing(p, 1)) < 0)
-			raise_rc(x, REL_ESYS);
-		if (!served) {
-			x->hold = 1;
-			x->saw_running = 0;
-			if ((rc = rel_release_list(p, 0, NULL, list_line, &l,
-			    &err)) != 0)
-				complain(x, &err);
-			if (!rc && !x->saw_running && !x->out.oom)
-				rel_index_save_listing(p, gen, x->out.s,
-				    x->out.len);
-			x->hold = 0;
-			flush_out(x, 1);
-		}
-	} else if ((rc = rel_release_list(p, x->limit ? x->limit + 1 : 0,
-	    x->mode == M_SUMMARY ? want(x) : NULL, list_line, &l, &err)) != 0) {
-		complain(x, &err);
+		return;
 	}
+	if (rel_livemap_load(p, &live, &err)) {
+		complain(x, &err);
+		return;
+	}
+	if (x->mode == M_LIVE)
+		show_live(x, p, &live);
+	else if (x->mode == M_ENV_HISTORY) {
+		if (rel_show_envhist(&x->sink, p, x->env, want(x), x->limit,
+		    &x->more, &err))
+			complain(x, &err);
+	} else if (x->mode == M_SUMMARY && x->sink.format == REL_FMT_TSV &&
+	    !x->have_want && !x->limit)
+		cached_listing(x, p, &l);
+	else if (rel_release_list(p, x->limit ? x->limit + 1 : 0,
+	    x->mode == M_SUMMARY ? want(x) : NULL, list_line, &l, &err) != 0)
+		complain(x, &err);
 	rel_livemap_free(&live);
 }
 
@@ -541,7 +372,7 @@ show_operand(struct ctx *x, const char *name)
 		if (rel_livemap_load(&p, &live, &err))
 			complain(x, &err);
 		else
-			show_release(x, &p, r, &live);
+			show_release(x, r, &live);
 		rel_livemap_free(&live);
 		rel_release_free(r);
 	}
@@ -675,109 +506,69 @@ check_note(const char *product, const char *id, int fixed, const char *what,
 	    fixed ? "fixed: " : "", what);
 }
 
-/* Columns: product releases transitions env-runs problems fixed stale;
- * then the same for "total" (in JSON, product null). */
-static void
-check_line(struct ctx *x, const char *name, const struct rel_check *c)
+static int
+check_one(struct rel_cmd *c, const char *name, void *arg)
 {
-	if (x->sink.format == REL_FMT_JSON) {
-		struct rel_json j;
+	struct ctx *x = arg;
+	struct rel_product p;
+	struct rel_check k;
+	struct rel_err err;
 
-		rel_json_init(&j, &x->out);
-		rel_json_open(&j, NULL, '{');
-		rel_json_str(&j, "product", name);
-		rel_json_int(&j, "releases", (long long)c->releases);
-		rel_json_int(&j, "transitions", (long long)c->transitions);
-		rel_json_int(&j, "env_runs", (long long)c->env_runs);
-		rel_json_int(&j, "problems", (long long)c->problems);
-		rel_json_int(&j, "fixed", (long long)c->fixed);
-		rel_json_int(&j, "stale", (long long)c->stale);
-		rel_json_close(&j);
-		rel_buf_addc(&x->out, '\n');
-	} else {
-		rel_buf_addf(&x->out, "%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\n",
-		    name ? name : "total", c->releases, c->transitions,
-		    c->env_runs, c->problems, c->fixed, c->stale);
-	}
+	memset(&k, 0, sizeof k);
+	if (rel_product_open(&c->st, name, 0, &p, &err))
+		return rel_cmd_fail(c, &err);
+	if (rel_check_product(&p, &k, check_note, c, &err))
+		rel_cmd_fail(c, &err);
+	rel_product_close(&p);
+	rel_check_row(&x->sink, name, &k);
+	rel_check_add(&x->total, &k);
 	flush_out(x, 1);
+	return 0;
 }
 
-static int
-check(struct ctx *x, char **names_in, int nnames)
+/* A line per product, then the total; a problem left is exit 5. */
+static void
+check(struct ctx *x)
 {
-	char (*names)[REL_NAME_MAX + 1] = NULL;
-	struct rel_check total;
+	rel_sink_begin(&x->sink, &rel_layout_check);
+	rel_cmd_products(x->c, check_one, x);
+	rel_check_row(&x->sink, NULL, &x->total);
+	rel_sink_end(&x->sink);
+	flush_out(x, 1);
+	if (x->out.oom || x->total.problems)
+		raise_rc(x, REL_ESYS);
+}
+
+/* --- --format prom ------------------------------------------------- */
+
+static int
+prom_one(struct rel_cmd *c, const char *name, void *arg)
+{
+	struct rel_product p;
 	struct rel_err err;
-	size_t n = 0;
-	int rc = 0;
 
-	memset(&total, 0, sizeof total);
-	if (nnames == 0 && (rc = rel_store_products(&x->c->st, &names, &n, &err))) {
-		complain(x, &err);
-		return rc;
-	}
-	for (size_t i = 0; i < (nnames ? (size_t)nnames : n); i++) {
-		const char *name = nnames ? names_in[i] : names[i];
-		struct rel_product p;
-		struct rel_check c;
-
-		memset(&c, 0, sizeof c);
-		if ((rc = rel_product_open(&x->c->st, name, 0, &p, &err))) {
-			complain(x, &err);
-			continue;
-		}
-		if ((rc = rel_check_product(&p, &c, check_note, x->c, &err)))
-			complain(x, &err);
-		check_line(x, name, &c);
-		total.releases += c.releases;
-		total.transitions += c.transitions;
-		total.env_runs += c.env_runs;
-		total.problems += c.problems;
-		total.fixed += c.fixed;
-		total.stale += c.stale;
-		rel_product_close(&p);
-	}
-	free(names);
-	check_line(x, NULL, &total);
-	if (x->out.oom)
-		raise_rc(x, REL_ESYS);
-	if (total.problems)
-		raise_rc(x, REL_ESYS);
-	return x->c->rc;
+	if (rel_product_open(&c->st, name, 0, &p, &err))
+		return rel_cmd_fail(c, &err);
+	if (rel_prom_add(arg, &p, &err))
+		rel_cmd_fail(c, &err);
+	rel_product_close(&p);
+	return 0;
 }
 
-/* --- --format prom --------------------------------------------- */
-
-static int
-prom(struct ctx *x, char **names_in, int nnames)
+static void
+prom(struct ctx *x)
 {
-	char (*names)[REL_NAME_MAX + 1] = NULL;
 	struct rel_prom *pr = rel_prom_new();
-	struct rel_err err;
-	size_t n = 0;
 
-	if (!pr)
-		return rel_cmd_failf(x->c, REL_ESYS, "out of memory");
-	if (nnames == 0 && rel_store_products(&x->c->st, &names, &n, &err))
-		complain(x, &err);
-	for (size_t i = 0; i < (nnames ? (size_t)nnames : n); i++) {
-		struct rel_product p;
-
-		if (rel_product_open(&x->c->st, nnames ? names_in[i] : names[i], 0,
-		    &p, &err)) {
-			complain(x, &err);
-			continue;
-		}
-		if (rel_prom_add(pr, &p, &err))
-			complain(x, &err);
-		rel_product_close(&p);
+	if (!pr) {
+		rel_cmd_failf(x->c, REL_ESYS, "out of memory");
+		return;
 	}
-	free(names);
+	rel_cmd_products(x->c, prom_one, pr);
 	/* All or nothing: a scrape of half a file is worse than none. */
 	rel_prom_finish(pr, &x->out);
 	if (!x->c->rc)
 		flush_out(x, 1);
-	return x->c->rc;
 }
 
 /* --- --format html --------------------------------------------- */
@@ -832,6 +623,8 @@ html(struct ctx *x, char **names, size_t n, unsigned long refresh)
 	return x->c->rc;
 }
 
+/* --- the command ------------------------------------------------- */
+
 /* The modes and formats that do not go together (said without the
  * usage: it is not the synopsis that is wrong). */
 static int
@@ -854,52 +647,42 @@ bad_usage(struct rel_cmd *c, const struct ctx *x, int views, int history,
 	return 0;
 }
 
-/* The rows of the view: their JSON keys; a table's header and width. */
-static void
-begin_view(struct ctx *x)
-{
-	static const char *const *keys[] = { NULL, rel_envs_keys,
-		rel_steps_keys, rel_history_keys, rel_envhist_keys,
-		rel_live_keys, NULL, NULL, rel_frozen_keys };
-	static const char *const *headers[] = { rel_summary_header,
-		rel_envs_header, rel_steps_header, rel_history_header,
-		rel_envhist_header, rel_live_header, NULL, NULL,
-		rel_frozen_header };
-	static const size_t cols[] = { 7, 6, 11, 7, 8, 7, 0, 0, 8 };
-
-	x->sink.keys = keys[x->mode];
-	if (x->sink.format == REL_FMT_TABLE && x->mode != M_DETAIL &&
-	    x->mode != M_GRAPH) {
-		rel_table_init(&x->table, cols[x->mode], 1);
-		rel_table_row(&x->table, headers[x->mode]);
-		if (!x->limit_given && x->mode == M_SUMMARY)
-			x->limit = 20;
-	}
-}
-
-/* The table under the rows, and what the limit left out. */
-static void
-end_view(struct ctx *x)
-{
-	if (x->sink.format == REL_FMT_TABLE && x->mode != M_DETAIL &&
-	    x->mode != M_GRAPH && x->table.nrows > 1)
-		rel_table_render(&x->table, x->sink.color, &x->out);
-	if (x->more && x->sink.format == REL_FMT_TABLE)
-		rel_buf_addf(&x->out, "%s(older releases not shown: -n 0 shows "
-		    "all)%s\n", x->sink.color ? "\033[2m" : "",
-		    x->sink.color ? "\033[0m" : "");
-	flush_out(x, 1);
-	rel_table_free(&x->table);
-	if (x->out.oom)
-		raise_rc(x, REL_ESYS);
-}
-
 static int
 show_item(struct rel_cmd *c, const char *name, void *arg)
 {
 	(void)c;
 	show_operand(arg, name);
 	return 0;
+}
+
+/* The releases, products or environments asked for, in the mode's view. */
+static void
+show(struct ctx *x, int from)
+{
+	struct rel_cmd *c = x->c;
+
+	/* One release in a table: show all of it. */
+	if (x->mode == M_SUMMARY && x->sink.format == REL_FMT_TABLE &&
+	    (size_t)c->noperands + c->nitems == 1 && rel_id_ok(c->noperands ?
+	    c->operands[0] : c->items[0]))
+		x->mode = M_DETAIL;
+	if (layouts[x->mode])
+		rel_sink_begin(&x->sink, layouts[x->mode]);
+	if (x->sink.format == REL_FMT_TABLE && x->mode == M_SUMMARY &&
+	    !x->limit_given)
+		x->limit = 20;
+	if (from == REL_ITEMS_GIVEN)
+		rel_cmd_each(c, show_item, x);
+	else
+		show_all(x);
+	rel_sink_end(&x->sink);
+	if (x->more && x->sink.format == REL_FMT_TABLE)
+		rel_buf_addf(&x->out, "%s(older releases not shown: -n 0 shows "
+		    "all)%s\n", x->sink.color ? "\033[2m" : "",
+		    x->sink.color ? "\033[0m" : "");
+	flush_out(x, 1);
+	if (x->out.oom)
+		raise_rc(x, REL_ESYS);
 }
 
 int
@@ -923,8 +706,9 @@ main(int argc, char **argv)
 		case O_FROZEN: frozen = 1; break;
 		case O_CHECK: do_check = 1; break;
 		case O_STATUS:
-			if (parse_statuses(&x, arg, &c.err))
+			if (rel_status_parse_list(arg, x.want, &c.err))
 				rel_cmd_bad(&c, &c.err);
+			x.have_want = 1;
 			break;
 		case O_ENV:
 			if (rel_name_check("environment", arg, &c.err))
@@ -955,31 +739,19 @@ main(int argc, char **argv)
 		return rel_cmd_end(&c);
 	x.sink.color = x.sink.format == REL_FMT_TABLE && rel_cmd_color(&c, 1);
 	x.sink.out = &x.out;
-	x.sink.table = &x.table;
 	x.color_graph = rel_cmd_color(&c, 1);
 	if (do_check)
-		check(&x, c.operands, c.noperands);
+		check(&x);
 	else if (!strcmp(f, "prom"))
-		prom(&x, c.operands, c.noperands);
+		prom(&x);
 	else if ((from = rel_cmd_items(&c)) < 0)
 		;
 	else if (!strcmp(f, "html"))
 		html(&x, from == REL_ITEMS_GIVEN ? (c.noperands ? c.operands :
 		    c.items) : NULL, c.noperands ? (size_t)c.noperands :
 		    c.nitems, refresh);
-	else {
-		/* One release in a table: show all of it. */
-		if (x.mode == M_SUMMARY && x.sink.format == REL_FMT_TABLE &&
-		    (size_t)c.noperands + c.nitems == 1 && rel_id_ok(c.noperands ?
-		    c.operands[0] : c.items[0]))
-			x.mode = M_DETAIL;
-		begin_view(&x);
-		if (from == REL_ITEMS_GIVEN)
-			rel_cmd_each(&c, show_item, &x);
-		else
-			show_all(&x);
-		end_view(&x);
-	}
+	else
+		show(&x, from);
 	rel_buf_free(&x.out);
 	return rel_cmd_end(&c);
 }

@@ -92,6 +92,8 @@ collect(const struct rel_product *p, unsigned long n, int64_t created,
 	return 0;
 }
 
+/* --expired: terminate the releases of product name past their flow
+ * timeout, and see through the terminations whose runner died. */
 static int
 expire_product(struct rel_cmd *c, const char *name, void *arg)
 {
@@ -139,24 +141,6 @@ expire_product(struct rel_cmd *c, const char *name, void *arg)
 	return c->rc;
 }
 
-/* --expired: the products named, else all of them. */
-static int
-expire(struct rel_cmd *c, struct ctx *x)
-{
-	char (*names)[REL_NAME_MAX + 1] = NULL;
-	struct rel_err err;
-	size_t n = 0;
-
-	if (c->noperands)
-		return rel_cmd_each(c, expire_product, x);
-	if (rel_store_products(&c->st, &names, &n, &err))
-		rel_cmd_fail(c, &err);
-	for (size_t i = 0; i < n; i++)
-		expire_product(c, names[i], x);
-	free(names);
-	return c->rc;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -191,7 +175,7 @@ main(int argc, char **argv)
 		    REL_WAIT_DEFAULT_MS;
 	}
 	if (expired)
-		expire(&c, &x);
+		rel_cmd_products(&c, expire_product, &x);
 	else
 		rel_cmd_each(&c, terminate_id, &x);
 	return rel_cmd_end(&c);

@@ -404,3 +404,32 @@ rel_check_product(struct rel_product *p, struct rel_check *c, rel_check_fn fn,
 	}
 	return rel_release_reindex(p, &count, err);
 }
+
+void
+rel_check_add(struct rel_check *total, const struct rel_check *c)
+{
+	total->releases += c->releases;
+	total->transitions += c->transitions;
+	total->env_runs += c->env_runs;
+	total->problems += c->problems;
+	total->fixed += c->fixed;
+	total->stale += c->stale;
+}
+
+void
+rel_check_row(struct rel_sink *s, const char *product,
+    const struct rel_check *c)
+{
+	const size_t v[6] = { c->releases, c->transitions, c->env_runs,
+		c->problems, c->fixed, c->stale };
+	char num[6][24];
+	const char *cells[7];
+
+	cells[0] = product ? product : s->format == REL_FMT_JSON ? NULL :
+	    "total";
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(num[i], sizeof num[i], "%zu", v[i]);
+		cells[i + 1] = num[i];
+	}
+	rel_sink_row(s, cells);
+}

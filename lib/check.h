@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "sink.h"
 #include "store.h"
 
 struct rel_check {
@@ -38,5 +39,12 @@ typedef void (*rel_check_fn)(const char *product, const char *id,
 
 int rel_check_product(struct rel_product *p, struct rel_check *c,
     rel_check_fn fn, void *arg, struct rel_err *err);
+
+/* Add c's counts to total. */
+void rel_check_add(struct rel_check *total, const struct rel_check *c);
+/* c as a row of the view check (sink.h); product NULL for the total of
+ * all (TSV and a table say "total", JSON null). */
+void rel_check_row(struct rel_sink *s, const char *product,
+    const struct rel_check *c);
 
 #endif

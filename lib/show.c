@@ -1,5 +1,6 @@
 /*
- * show.c - the views of rel-status in TSV, table and JSON.
+ * show.c - the views of a release in rel-status: its rows (through a
+ * sink, sink.h), its JSON object, everything about it for a person.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,37 +9,6 @@
 #include "json.h"
 #include "show.h"
 #include "when.h"
-
-const char *const rel_summary_header[7] = { "ID", "PRODUCT", "STATUS",
-	"CREATED", "BY", "HOTFIX", "ENVIRONMENTS" };
-const char *const rel_envs_header[6] = { "ID", "ENV", "STATUS", "STARTED",
-	"FINISHED", "LIVE" };
-const char *const rel_steps_header[11] = { "ID", "ENV", "STEP", "COMPONENT",
-	"STATUS", "ATTEMPT", "STARTED", "FINISHED", "SECONDS", "CODE",
-	"REASON" };
-const char *const rel_history_header[7] = { "TIME", "ID", "WHO", "WHAT",
-	"FROM", "TO", "WHY" };
-const char *const rel_live_header[7] = { "ENV", "RELEASE", "SINCE", "HOW",
-	"BY", "PRODUCT", "STATE" };
-const char *const rel_envhist_header[8] = { "TIME", "ENV", "RELEASE",
-	"STATUS", "HOW", "BY", "PREVIOUS", "WHY" };
-const char *const rel_frozen_header[8] = { "PRODUCT", "ENV", "SINCE",
-	"UNTIL", "SOURCE", "BY", "HOTFIX", "REASON" };
-/* A key starting with '?' is a yes/no column (a JSON boolean), with '#'
- * a number. */
-const char *const rel_envs_keys[6] = { "id", "env", "status", "started",
-	"finished", "?live" };
-const char *const rel_steps_keys[11] = { "id", "env", "step", "component",
-	"status", "#attempt", "started", "finished", "#seconds", "#code",
-	"reason" };
-const char *const rel_history_keys[7] = { "time", "id", "who", "what",
-	"from", "to", "why" };
-const char *const rel_live_keys[7] = { "env", "release", "since", "how",
-	"by", "product", "state" };
-const char *const rel_envhist_keys[8] = { "time", "env", "release",
-	"status", "how", "by", "previous", "why" };
-const char *const rel_frozen_keys[8] = { "product", "env", "since",
-	"until", "source", "by", "hotfix", "reason" };
 
 int
 rel_status_in(int s, const int *want)
@@ -49,49 +19,6 @@ rel_status_in(int s, const int *want)
 		if (*want == s)
 			return 1;
 	return 0;
-}
-
-void
-rel_sink_row(struct rel_sink *s, const char *const *cells, size_t n,
-    unsigned status_cols)
-{
-	if (s->format == REL_FMT_TABLE && s->table) {
-		rel_table_row(s->table, cells);
-		for (size_t i = 0; i < n; i++)
-			if (status_cols & (1u << i))
-				rel_table_color(s->table, i,
-				    rel_status_color(cells[i]));
-		return;
-	}
-	if (s->format == REL_FMT_JSON && s->keys) {
-		struct rel_json j;
-
-		rel_json_init(&j, s->out);
-		rel_json_open(&j, NULL, '{');
-		for (size_t i = 0; i < n; i++) {
-			const char *k = s->keys[i];
-			int type = *k == '?' || *k == '#' ? *k++ : 0;
-
-			if (!cells[i] || !strcmp(cells[i], "-"))
-				rel_json_null(&j, k);
-			else if (type == '?')
-				rel_json_bool(&j, k, !strcmp(cells[i], "yes"));
-			else if (type == '#' && strspn(cells[i],
-			    "0123456789.") == strlen(cells[i]))
-				rel_json_num(&j, k, cells[i]);
-			else
-				rel_json_str(&j, k, cells[i]);
-		}
-		rel_json_close(&j);
-		rel_buf_addc(s->out, '\n');
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			rel_buf_addc(s->out, '\t');
-		rel_buf_add_tsv(s->out, cells[i] ? cells[i] : "");
-	}
-	rel_buf_addc(s->out, '\n');
 }
 
 static void
@@ -146,7 +73,7 @@ rel_show_summary_line(struct rel_sink *s, const char *line, size_t len)
 			rel_buf_adds(&envs, tok);
 	}
 	cells[6] = envs.s ? envs.s : "";
-	rel_sink_row(s, (const char *const *)cells, 7, 1u << 2);
+	rel_sink_row(s, (const char *const *)cells);
 	rel_buf_free(&envs);
 	free(copy);
 }
@@ -169,7 +96,7 @@ rel_show_envs(struct rel_sink *s, const struct rel_release *r,
 		fmt_time(e->finished, fin);
 		rel_sink_row(s, (const char *const[]){ r->id, e->name,
 		    rel_status_name(e->status), st, fin,
-		    l && !strcmp(l, r->id) ? "yes" : "no" }, 6, 1u << 2);
+		    l && !strcmp(l, r->id) ? "yes" : "no" });
 		rows++;
 	}
 	return rows;
@@ -216,7 +143,7 @@ rel_show_steps(struct rel_sink *s, const struct rel_release *r,
 				    st->kind == REL_STEP_VERIFY ?
 				    r->artifacts[k].component : "-",
 				    rel_status_name(run->status), a, t1, t2,
-				    secs, code, run->why }, 11, 1u << 4);
+				    secs, code, run->why });
 				rows++;
 			}
 		}
@@ -231,7 +158,7 @@ rel_show_history(struct rel_sink *s, const struct rel_release *r)
 
 	rel_time_format(r->created, 0, t);
 	rel_sink_row(s, (const char *const[]){ t, r->id, r->by, "release", "-",
-	    "pending", r->message }, 7, 1u << 5);
+	    "pending", r->message });
 	for (size_t i = 0, k = 0; i < r->ntr || k < r->nnotices; ) {
 		const struct rel_transition *tr = i < r->ntr ? &r->tr[i] : NULL;
 		const struct rel_notice *no = k < r->nnotices ?
@@ -246,14 +173,14 @@ rel_show_history(struct rel_sink *s, const struct rel_release *r)
 			    no->n);
 			rel_time_format(no->time, 0, t);
 			rel_sink_row(s, (const char *const[]){ t, r->id, no->who,
-			    nwhat, no->event, no->outcome, no->why }, 7, 1u << 5);
+			    nwhat, no->event, no->outcome, no->why });
 			k++;
 			continue;
 		}
 		what = strcmp(tr->object, "-") ? tr->object : "release";
 		rel_time_format(tr->time, 0, t);
 		rel_sink_row(s, (const char *const[]){ t, r->id, tr->who, what,
-		    tr->from, tr->to, tr->why }, 7, 1u << 4 | 1u << 5);
+		    tr->from, tr->to, tr->why });
 		i++;
 	}
 }

@@ -1,6 +1,7 @@
 /*
  * status.c - status names and the aggregation rules of DESIGN.md.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "status.h"
@@ -23,6 +24,35 @@ rel_status_parse(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+int
+rel_status_parse_list(const char *list, int *want, struct rel_err *err)
+{
+	size_t n = 0;
+
+	for (const char *p = list; *p; ) {
+		size_t len = strcspn(p, ",");
+		char name[32];
+		int s;
+
+		if (len) {
+			snprintf(name, sizeof name, "%.*s", (int)len, p);
+			if (len >= sizeof name || (s = rel_status_parse(name)) < 0)
+				return rel_err_set(err, REL_EUSAGE, "--status: "
+				    "unknown status '%.*s' (pending, running, "
+				    "suspended, succeeded, failed, error, "
+				    "terminating, terminated, skipped)",
+				    (int)(len > 64 ? 64 : len), p);
+			if (n < REL_STATUS_COUNT)
+				want[n++] = s;
+		}
+		p += len + (p[len] == ',');
+	}
+	if (!n)
+		return rel_err_set(err, REL_EUSAGE, "--status: no status given");
+	want[n] = -1;
+	return 0;
 }
 
 int

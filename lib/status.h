@@ -7,6 +7,8 @@
 #ifndef REL_STATUS_H
 #define REL_STATUS_H
 
+#include "err.h"
+
 #include <stddef.h>
 
 enum rel_status {
@@ -25,6 +27,10 @@ enum rel_status {
 const char *rel_status_name(enum rel_status s);
 /* The status called name, or -1. */
 int rel_status_parse(const char *name);
+/* A comma-separated list of names ("failed,terminated") into want,
+ * ended by -1 (want has room for REL_STATUS_COUNT + 1).  REL_EUSAGE with
+ * a message naming what is wrong, as an option's value (--status). */
+int rel_status_parse_list(const char *list, int *want, struct rel_err *err);
 /* Is s one of the statuses an environment (or release) can have? */
 int rel_status_valid_env(enum rel_status s);
 int rel_status_valid_release(enum rel_status s);

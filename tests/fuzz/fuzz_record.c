@@ -240,7 +240,6 @@ static void
 show_release(struct rel_release *r)
 {
 	struct rel_buf b = REL_BUF_INIT;
-	struct rel_table t;
 	struct rel_sink sink = { .format = REL_FMT_TSV, .out = &b };
 	struct rel_livemap live;
 	char v[64];
@@ -251,23 +250,26 @@ show_release(struct rel_release *r)
 	check_tsv(&b, 7);
 	rel_buf_reset(&b);
 
+	rel_sink_begin(&sink, &rel_layout_envs);
 	rel_show_envs(&sink, r, NULL, NULL, NULL);
-	check_tsv(&b, 6);
+	check_tsv(&b, rel_layout_envs.ncols);
 	rel_buf_reset(&b);
+	rel_sink_begin(&sink, &rel_layout_steps);
 	rel_show_steps(&sink, r, NULL, NULL);
-	check_tsv(&b, 11);
+	check_tsv(&b, rel_layout_steps.ncols);
 	rel_buf_reset(&b);
+	rel_sink_begin(&sink, &rel_layout_history);
 	rel_show_history(&sink, r);
-	check_tsv(&b, 7);
+	check_tsv(&b, rel_layout_history.ncols);
 	rel_buf_reset(&b);
 
 	/* JSON rows: one object per line. */
 	sink.format = REL_FMT_JSON;
-	sink.keys = rel_envs_keys;
+	rel_sink_begin(&sink, &rel_layout_envs);
 	rel_show_envs(&sink, r, NULL, NULL, NULL);
-	sink.keys = rel_steps_keys;
+	rel_sink_begin(&sink, &rel_layout_steps);
 	rel_show_steps(&sink, r, NULL, NULL);
-	sink.keys = rel_history_keys;
+	rel_sink_begin(&sink, &rel_layout_history);
 	rel_show_history(&sink, r);
 	check_json_lines(&b);
 	rel_buf_reset(&b);
@@ -284,14 +286,11 @@ show_release(struct rel_release *r)
 	rel_livemap_free(&live);
 
 	/* The table form, as on a terminal. */
-	rel_table_init(&t, 11, 1);
 	sink.format = REL_FMT_TABLE;
 	sink.color = 1;
-	sink.table = &t;
-	rel_table_row(&t, rel_steps_header);
+	rel_sink_begin(&sink, &rel_layout_steps);
 	rel_show_steps(&sink, r, NULL, NULL);
-	rel_table_render(&t, 1, &b);
-	rel_table_free(&t);
+	rel_sink_end(&sink);
 
 	for (size_t i = 0; i < r->ntr; i++)
 		(void)rel_info_get(r->tr[i].info, "code", v, sizeof v);

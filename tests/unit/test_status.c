@@ -208,6 +208,32 @@ test_release_aggregate(void **state)
 	    REL_PENDING);
 }
 
+/* --status's list: names separated by commas, empty items skipped, an
+ * unknown name refused by name; at most one of each slot used. */
+static void
+test_parse_list(void **state)
+{
+	int want[REL_STATUS_COUNT + 1];
+	struct rel_err err;
+
+	(void)state;
+	assert_int_equal(rel_status_parse_list("failed,terminated", want,
+	    &err), 0);
+	assert_int_equal(want[0], REL_FAILED);
+	assert_int_equal(want[1], REL_TERMINATED);
+	assert_int_equal(want[2], -1);
+	assert_int_equal(rel_status_parse_list(",running,,", want, &err), 0);
+	assert_int_equal(want[0], REL_RUNNING);
+	assert_int_equal(want[1], -1);
+	assert_int_equal(rel_status_parse_list("failed,nope", want, &err),
+	    REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "unknown status 'nope'"));
+	assert_int_equal(rel_status_parse_list(",,", want, &err), REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "no status given"));
+	assert_int_equal(rel_status_parse_list("pendingpendingpending"
+	    "pendingpendingpending", want, &err), REL_EUSAGE);
+}
+
 int
 main(void)
 {
@@ -216,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_valid_sets),
 		cmocka_unit_test(test_step_aggregate),
 		cmocka_unit_test(test_release_aggregate),
+		cmocka_unit_test(test_parse_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
