@@ -1781,8 +1781,7 @@ render_json(const struct rel_notes *n, struct rel_buf *b)
 	int first = 1, any;
 
 	rel_buf_addc(b, '{');
-	json_knum(b, "version", REL_NOTES_JSON_VERSION, &first);
-	json_kstr(b, "release", S(n->release), &first);
+	json_kstr(b, "id", S(n->release), &first);
 	json_kstr(b, "product", S(n->product), &first);
 	json_key(b, "number", &first);
 	if (S(n->release))

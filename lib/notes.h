@@ -40,7 +40,6 @@
 
 #define REL_NOTES_NONE ((size_t)-1)
 #define REL_NOTES_SHORT 7          /* hex digits of a short commit id */
-#define REL_NOTES_JSON_VERSION 1   /* "version" of the JSON document */
 
 enum rel_notes_format { REL_NOTES_MD, REL_NOTES_TEXT, REL_NOTES_JSON };
 

@@ -16,7 +16,7 @@
  *   envs     id env status started finished live
  *   steps    id env step component status attempt started finished
  *            seconds code reason
- *   history  time id who what from to why
+ *   history  time id by what from to why
  *   live     env release since how by product state
  *   envhist  (--history --env ENV)
  *            time env release status how by previous why

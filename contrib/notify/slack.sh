@@ -13,7 +13,7 @@
 #
 # The body is one JSON object built by jq from the environment:
 #   {"text": "rel: web-42 failed in qa: qa action api failed: exit 3",
-#    "event": "failed", "release": "web-42", "product": "web",
+#    "event": "failed", "id": "web-42", "product": "web",
 #    "env": "qa", "reason": "...", "hotfix": false}
 # "text" is what Slack and Mattermost show.  Release data goes from the
 # environment to jq to curl's standard input: never into a shell string
@@ -34,7 +34,7 @@ jq -n -c 'env as $e | {
 	    + (if ($e.REL_ENV // "") != "" then " in " + $e.REL_ENV else "" end)
 	    + (if ($e.REL_REASON // "") != "" then ": " + $e.REL_REASON
 	    else "" end)),
-	event: $e.REL_EVENT, release: $e.REL_RELEASE, product: $e.REL_PRODUCT,
+	event: $e.REL_EVENT, id: $e.REL_RELEASE, product: $e.REL_PRODUCT,
 	env: $e.REL_ENV, reason: $e.REL_REASON,
 	hotfix: (($e.REL_HOTFIX // "no") == "yes")
 }' | curl -fsS --retry 2 --max-time 20 -H 'Content-Type: application/json' \

@@ -384,7 +384,7 @@ EOF
 	assert_status 1
 	run jq -c . "$SCRATCH/posted.1"
 	assert_status 0
-	assert_output '{"text":"rel: web-1 failed in qa: qa action api failed: exit 1","event":"failed","release":"web-1","product":"web","env":"qa","reason":"qa action api failed: exit 1","hotfix":false}'
+	assert_output '{"text":"rel: web-1 failed in qa: qa action api failed: exit 1","event":"failed","id":"web-1","product":"web","env":"qa","reason":"qa action api failed: exit 1","hotfix":false}'
 	grep -qx "https://hooks.example.org/T0/B0" "$SCRATCH/curl.args"
 	grep -qx "Content-Type: application/json" "$SCRATCH/curl.args"
 	[ ! -e "$SCRATCH/posted.2" ]

@@ -52,8 +52,8 @@ teardown() {
 	assert_status 0
 	[ "${#lines[@]}" -eq 1 ]
 	jq -e . >/dev/null <<<"$output"
-	json_is .version 1
-	json_is .release web-2
+	json_is .version null
+	json_is .id web-2
 	json_is .product web
 	json_is .number 2
 	json_is .by tester
@@ -230,7 +230,7 @@ teardown() {
 
 	run --separate-stderr rel-notes --format json <<<"web-2"
 	assert_status 0
-	json_is .release web-2
+	json_is .id web-2
 	rel-notes web-2 >expected.md
 	echo web-2 | rel-notes >got.md
 	cmp expected.md got.md
@@ -240,7 +240,7 @@ teardown() {
 	run --separate-stderr rel-notes --range v0..v1 --repo "$REPO" \
 	    --format json
 	assert_status 0
-	json_is .release null
+	json_is .id null
 	json_is .base.how range
 	json_is .range v0..v1
 	json_is .commit_count 8
@@ -260,7 +260,7 @@ teardown() {
 	# With a release: its header, the range's commits.
 	run --separate-stderr rel-notes --range v0..v0 --format json web-2
 	assert_status 0
-	json_is .release web-2
+	json_is .id web-2
 	json_is .commit_count 0
 	json_is '.notes[0] | startswith("no commits between")' true
 	json_is '[.artifacts[].change] | map(. == null) | all' true
