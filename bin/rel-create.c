@@ -37,7 +37,7 @@ static const struct rel_opt opts[] = {
 	REL_OPT_STATE,
 	{ O_FLOW, 'f', "flow", "FILE", "file",
 	    "the flow (else STATE/flows/PRODUCT.yaml)" },
-	{ O_ART, 'a', "artifact", "COMPONENT=VERSION", NULL,
+	{ O_ART, 'a', "artifact", "COMPONENT=VERSION...", "component",
 	    "a component's version, one for each component" },
 	{ O_REV, 'r', "rev", "REV", NULL,
 	    "the git revision the release is made from" },
@@ -46,7 +46,7 @@ static const struct rel_opt opts[] = {
 	{ O_MSG, 'm', "message", "TEXT", NULL, "a description, recorded" },
 	REL_OPT_BY,
 	{ O_HOTFIX, 0, "hotfix", NULL, NULL,
-	    "a hotfix: it may skip environments its flow lets it" },
+	    "a hotfix: rel-redeploy --restore can undo it" },
 	REL_OPT_WAIT, REL_OPT_END
 };
 

@@ -54,8 +54,8 @@ static const struct rel_opt opts[] = {
 	{ O_RANGE, 0, "range", "A..B", NULL, "the commits of a git range" },
 	REL_OPT_FORMAT("md|text|json"),
 	{ O_MERGES, 0, "merges", NULL, NULL, "list merge commits too" },
-	{ O_EXCLUDE, 'x', "exclude", "PATTERN", NULL,
-	    "leave out the commits that touch only such paths" },
+	{ O_EXCLUDE, 'x', "exclude", "PATTERN...", NULL,
+	    "leave out the commits of a TYPE or TYPE(SCOPE) (a glob)" },
 	REL_OPT_END
 };
 

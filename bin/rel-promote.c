@@ -36,7 +36,7 @@ static const struct rel_opt opts[] = {
 	{ O_RETRY, 'r', "retry", NULL, NULL,
 	    "resume a failed or terminated release" },
 	{ O_FORCE, 'f', "force", NULL, NULL,
-	    "with --retry: even over a newer release" },
+	    "with --retry: even where a newer release went live" },
 	{ O_DETACH, 'd', "detach", NULL, NULL,
 	    "run in the background; print the id once it started" },
 	REL_OPT_BY,

@@ -30,7 +30,7 @@ static const struct rel_opt opts[] = {
 	REL_OPT_STATE, REL_OPT_BY,
 	{ O_REASON, 'm', "reason", "TEXT", NULL, "why, recorded" },
 	{ O_FORCE, 'f', "force", NULL, NULL,
-	    "redeploy even what the environment's needs have not passed" },
+	    "even a release that never succeeded in ENV" },
 	REL_OPT_WAIT,
 	{ O_RESTORE, 0, "restore", NULL, NULL,
 	    "give the environments a hotfix went through what they had "

@@ -46,7 +46,7 @@ static const struct rel_opt opts[] = {
 	{ O_HISTORY, 'H', "history", NULL, NULL,
 	    "the transitions (with --env: the environment's runs)" },
 	{ O_LIMIT, 'n', "limit", "N", NULL,
-	    "at most N releases (0: all; a table shows 20)" },
+	    "at most N releases (0: all; a table: 20)" },
 	{ O_CHECK, 0, "check", NULL, NULL,
 	    "check the store, mend what a crash left" },
 	REL_OPT_WAIT,

@@ -20,11 +20,12 @@ struct rel_opt {
 	int id;            /* returned by rel_cli_next (> 0) */
 	char shrt;         /* short letter, or 0 */
 	const char *lng;   /* long name without "--", or NULL */
-	const char *arg;   /* the value's name ("DIR"); NULL: takes none */
-	const char *values; /* how a shell completes the value: "a|b|c" (the
-	                     * only values accepted), or one of "dir",
-	                     * "file", "product", "release", "env", "status"
-	                     * (a comma-separated list of them); NULL: none */
+	const char *arg;   /* the value's name ("DIR"), ending in "..." if
+	                    * the option may be repeated; NULL: no value */
+	const char *values; /* what the value is, for the shells: "a|b|c"
+	                     * (only these words are accepted), or one of
+	                     * dir, file, product, release, env, status (a
+	                     * comma-separated list), component; NULL: text */
 	const char *help;  /* one line for --help; NULL: a hidden option */
 };
 

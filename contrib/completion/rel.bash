@@ -4,9 +4,9 @@
 # after each command (rel-status, rel-promote, ...) so that bash-completion
 # loads it on demand; or source it from ~/.bashrc.
 #
-# Completes every command's options (the opts[] table of bin/*.c), the
-# values of --format and --status, and names read from the state
-# directory (--state DIR on the line, else $REL_STATE_DIR, else
+# Completes every command's options, as the command itself lists them
+# (below), their values, and names read from the state directory
+# (--state DIR on the line, else $REL_STATE_DIR, else
 # ${XDG_STATE_HOME:-$HOME/.local/state}/rel):
 #
 #   products      directories under products/ (and, for rel-create, the
@@ -17,41 +17,39 @@
 #   steps         the record's `step ENV STEP KIND` lines
 #   components    the `components:` of flows/PRODUCT.yaml (or of -f FILE)
 #
-# It only reads files, never runs a rel command: completion stays instant
-# on a big store or a slow disk, and never takes a lock.
+# Names are only read from files: completion stays instant on a big store
+# or a slow disk, and never takes a lock.  The one command it runs is a
+# command's hidden --rel-completion-helper, once a shell, which prints
+# the command's option table and touches nothing.
 #
-# Self-contained: needs bash 4 but not the bash-completion package.
+# Self-contained: needs bash 4.2 but not the bash-completion package.
 
-# __rel_spec CMD: CMD's options as "LONG:SHORT:ARG" words (SHORT - for
-# none, ARG 1 when it takes a value).  Keep in step with opts[] in
-# bin/CMD.c: tests/e2e/completion.bats compares them.
+# __rel_spec CMD: CMD's options as "LONG:SHORT:ARG" words in __rel_opts
+# (SHORT - for none, ARG 1 when it takes a value), and what each value
+# is in __rel_kind[LONG]: a|b|c (those words), dir, file, env, release,
+# product, status or component.  From CMD's own option table, which
+# drives its parsing and --help too (cmd.h): they cannot disagree.
+declare -gA __rel_helper=()
 __rel_spec() {
-	case $1 in
-	rel-create) __rel_opts='state:-:1 flow:f:1 artifact:a:1 rev:r:1
-		repo:-:1 message:m:1 by:-:1 hotfix:-:0 wait:w:1 help:h:0
-		version:-:0' ;;
-	rel-promote) __rel_opts='state:-:1 retry:r:0 force:f:0 detach:d:0
-		by:-:1 reason:m:1 override:-:1 wait:w:1 color:-:1 help:h:0
-		version:-:0' ;;
-	rel-status) __rel_opts='state:-:1 format:o:1 envs:e:0 steps:s:0
-		status:-:1 env:-:1 live:l:0 history:H:0 limit:n:1 check:-:0
-		wait:w:1 graph:g:0 refresh:-:1 frozen:-:0 color:-:1 help:h:0
-		version:-:0' ;;
-	rel-redeploy) __rel_opts='state:-:1 by:-:1 reason:m:1 force:f:0
-		wait:w:1 restore:-:0 color:-:1 help:h:0 version:-:0' ;;
-	rel-terminate) __rel_opts='state:-:1 reason:m:1 by:-:1 grace:g:1
-		wait:w:1 expired:x:0 help:h:0 version:-:0' ;;
-	rel-freeze) __rel_opts='state:-:1 product:p:1 reason:m:1 until:u:1
-		hotfix:-:1 lift:-:0 by:-:1 wait:w:1 help:h:0 version:-:0' ;;
-	rel-log) __rel_opts='state:-:1 attempt:a:1 follow:f:0 help:h:0 version:-:0' ;;
-	rel-revparse) __rel_opts='repo:-:1 help:h:0 version:-:0' ;;
-	rel-sync) __rel_opts='state:-:1 remote:r:1 wait:w:1 format:o:1 color:-:1
-		help:h:0 version:-:0' ;;
-	rel-notes) __rel_opts='state:-:1 repo:-:1 env:e:1 since:s:1 range:-:1
-		format:o:1 merges:-:0 exclude:x:1 help:h:0 version:-:0' ;;
-	rel) __rel_opts='help:h:0 version:-:0' ;;
-	*) __rel_opts='help:h:0 version:-:0' ;;
-	esac
+	local long short arg values help
+
+	if [[ -z ${__rel_helper[$1]+set} ]]; then
+		__rel_helper[$1]=$("$1" --rel-completion-helper 2>/dev/null \
+		    </dev/null)
+	fi
+	__rel_opts=
+	__rel_kind=()
+	while IFS=$'\t' read -r long short arg values help; do
+		[[ $long == --?* ]] || continue
+		long=${long#--}
+		[[ $short == - ]] || short=${short#-}
+		if [[ $arg == - ]]; then
+			__rel_opts+=" $long:$short:0"
+		else
+			__rel_opts+=" $long:$short:1"
+		fi
+		[[ $values == - ]] || __rel_kind[$long]=$values
+	done <<<"${__rel_helper[$1]}"
 }
 
 # The commands that `rel SUBCOMMAND` runs, known here even before they are
@@ -60,15 +58,6 @@ __rel_subcommands='create promote status redeploy terminate freeze log notes rev
 
 __rel_statuses='pending running suspended succeeded failed error terminating
 terminated skipped'
-
-# __rel_formats CMD: the values of CMD's --format.
-__rel_formats() {
-	case $1 in
-	rel-status) __rel_list=(tsv json table prom html) ;;
-	rel-notes) __rel_list=(md text json) ;;
-	*) __rel_list=(tsv json table) ;;
-	esac
-}
 
 # __rel_dequote WORD: WORD as the shell would pass it, for the simple
 # quoting people type in paths (quotes around, backslashes, a leading ~).
@@ -433,17 +422,19 @@ __rel_not_given() {
 	__rel_list=("${out[@]}")
 }
 
-# __rel_value CMD LONG: complete the value of option LONG.
+# __rel_value CMD LONG: complete the value of option LONG, by what the
+# command's table says it is.
 __rel_value() {
-	local c w flow
+	local c w flow kind=${__rel_kind[$2]-}
 
-	case $2 in
-	state | repo) __rel_reply_files dirs ;;
-	flow) __rel_reply_files files ;;
-	format)
-		__rel_formats "$1"
-		__rel_reply "${__rel_list[@]}"
+	case $kind in
+	*\|*)
+		local IFS='|'
+		# shellcheck disable=SC2086
+		__rel_reply $kind
 		;;
+	dir) __rel_reply_files dirs ;;
+	file) __rel_reply_files files ;;
 	status)
 		# A comma-separated list: complete its last item.
 		local head=${__rel_vcur%"${__rel_vcur##*,}"}
@@ -463,15 +454,21 @@ __rel_value() {
 		__rel_globs_end
 		__rel_reply "${__rel_list[@]}"
 		;;
-	since)
+	release)
 		__rel_globs_begin
 		__rel_ids "$__rel_dir" "$__rel_vcur"
 		__rel_globs_end
 		compopt -o nosort 2>/dev/null
 		__rel_reply "${__rel_list[@]}"
 		;;
-	artifact)
-		[[ $1 == rel-create && $__rel_vcur != *=* ]] || return 0
+	product)
+		__rel_globs_begin
+		__rel_products "$__rel_dir" "$__rel_vcur"
+		__rel_globs_end
+		__rel_reply "${__rel_list[@]}"
+		;;
+	component)
+		[[ $__rel_vcur != *=* ]] || return 0
 		if [[ -n ${__rel_seen[flow]-} ]]; then
 			__rel_dequote "${__rel_seen[flow]}"
 			flow=$__rel_word
@@ -550,6 +547,10 @@ __rel_positional() {
 		fi
 		__rel_not_given
 		;;
+	rel-freeze)
+		__rel_envs "$__rel_dir"
+		__rel_not_given
+		;;
 	rel-notes)
 		if ((n == 0)); then
 			__rel_ids "$__rel_dir" "$__rel_vcur"
@@ -572,7 +573,7 @@ __rel_command() {
 
 	local __rel_opts __rel_want __rel_vpre='' __rel_dir __rel_file __rel_word
 	local -a __rel_pos __rel_list __rel_shopt
-	local -A __rel_seen
+	local -A __rel_seen __rel_kind
 
 	__rel_parse "$1"
 	__rel_state

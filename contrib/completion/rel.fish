@@ -4,40 +4,37 @@
 # after each command (rel-status.fish, ...) since fish loads completions by
 # command name; whichever is loaded first defines them all, once.
 #
-# Options come from each command's opts[] table (bin/*.c); products,
-# release ids (newest first), environments and steps are read from the
-# state directory: --state DIR on the line, else $REL_STATE_DIR, else
-# ${XDG_STATE_HOME:-$HOME/.local/state}/rel.  Only files are read: no rel
-# command runs, so completion never waits for a lock.  See rel.bash for
-# the same rules in bash.
+# Options come from each command's own option table, which it prints
+# with the hidden --rel-completion-helper (asked once, when this file
+# loads: it touches nothing); products, release ids (newest first),
+# environments and steps are read from the state directory: --state DIR
+# on the line, else $REL_STATE_DIR, else
+# ${XDG_STATE_HOME:-$HOME/.local/state}/rel.  Only files are read there,
+# so completion never waits for a lock.  See rel.bash for the same rules
+# in bash.
 
 if not set -q __rel_fish_completion
 
     set -g __rel_fish_completion 1
 
+    # The option table of rel-SUB (the hidden --rel-completion-helper of
+    # the command), one option a line: --long, -s, the value's name, what
+    # the value is, help ("-" for none).  Asked once.
+    function __rel_table -a cmd
+        set -l var __rel_table_(string replace -a -- - _ $cmd)
+        if not set -q $var
+            set -g $var (command $cmd --rel-completion-helper 2>/dev/null </dev/null)
+        end
+        printf '%s\n' $$var
+    end
+
     # The options that take a value, per command.
     function __rel_valopts -a cmd
-        switch $cmd
-            case rel-create
-                printf '%s\n' --state -f --flow -a --artifact -r --rev --repo -m --message --by -w --wait
-            case rel-promote
-                printf '%s\n' --state --by -m --reason -w --wait --color --override
-            case rel-status
-                printf '%s\n' --state -o --format --status --env -n --limit --refresh -w --wait --color
-            case rel-redeploy
-                printf '%s\n' --state --by -m --reason -w --wait --color
-            case rel-terminate
-                printf '%s\n' --state -m --reason --by -g --grace -w --wait
-            case rel-freeze
-                printf '%s\n' --state -p --product -m --reason -u --until --hotfix --by -w --wait
-            case rel-log
-                printf '%s\n' --state -a --attempt -f --follow
-            case rel-revparse
-                printf '%s\n' --repo
-            case rel-notes
-                printf '%s\n' --state --repo -e --env -s --since --range -o --format -x --exclude
-            case rel-sync
-                printf '%s\n' --state -r --remote -w --wait -o --format --color
+        for line in (__rel_table $cmd)
+            set -l f (string split \t -- $line)
+            test "$f[3]" = -; and continue
+            test "$f[1]" = -; or printf '%s\n' $f[1]
+            test "$f[2]" = -; or printf '%s\n' $f[2]
         end
     end
 
@@ -312,7 +309,7 @@ if not set -q __rel_fish_completion
         end
     end
 
-    # --- the commands: keep in step with opts[] in bin/*.c ------------
+    # --- the commands -----------------------------------------------
 
     complete -c rel -f
     complete -c rel -n __fish_use_subcommand -l version -d 'print the version'
@@ -330,100 +327,69 @@ if not set -q __rel_fish_completion
     complete -c rel -n __fish_use_subcommand -a help -d 'show the manual of a command'
     complete -c rel -n '__fish_seen_subcommand_from help' -a 'create promote status log notes redeploy terminate freeze revparse sync'
 
+    # Each command's options, from its own table.
+    function __rel_options -a sub
+        for line in (__rel_table rel-$sub)
+            set -l f (string split \t -- $line)
+            set -l args
+            test "$f[1]" = -; or set -a args -l (string sub -s 3 -- $f[1])
+            test "$f[2]" = -; or set -a args -s (string sub -s 2 -- $f[2])
+            if test "$f[3]" != -
+                switch $f[4]
+                    case '*|*'
+                        set -a args -x -a (string replace -a '|' ' ' -- $f[4])
+                    case dir
+                        set -a args -x -a '(__fish_complete_directories)'
+                    case file
+                        set -a args -r -F
+                    case env
+                        set -a args -x -a '(__rel_envs)'
+                    case release
+                        set -a args -x -k -a '(__rel_ids)'
+                    case product
+                        set -a args -x -a '(__rel_products)'
+                    case status
+                        set -a args -x -a '(__rel_status_values)'
+                    case component
+                        set -a args -x -a '(__rel_components)'
+                    case '*'
+                        set -a args -x
+                end
+            end
+            __rel_c $sub '' $args -d $f[5]
+        end
+    end
+
     for sub in create promote status redeploy terminate freeze log revparse notes sync
         complete -c rel-$sub -f
-        __rel_c $sub '' -s h -l help -d 'show usage'
-        __rel_c $sub '' -l version -d 'print the version'
-        if test $sub != revparse
-            __rel_c $sub '' -l state -x -a '(__fish_complete_directories)' -d 'state directory'
-        end
+        __rel_options $sub
     end
     set -e sub
 
-    __rel_c create '' -s f -l flow -r -F -d 'flow file instead of the product\'s'
-    __rel_c create '' -s a -l artifact -x -a '(__rel_components)' -d 'an artifact, COMPONENT=VERSION'
-    __rel_c create '' -s r -l rev -x -d 'source revision'
-    __rel_c create '' -l repo -x -a '(__fish_complete_directories)' -d 'git repository of the revision'
-    __rel_c create '' -s m -l message -x -d 'why this release'
-    __rel_c create '' -l by -x -d 'who makes it'
-    __rel_c create '' -l hotfix -d 'make a hotfix release'
-    __rel_c create '' -s w -l wait -x -d 'seconds to wait for a lock'
+    # --- the operands of each command -------------------------------
+
     __rel_c create '__rel_npos 0' -a '(__rel_products flows)' -d product
 
-    __rel_c promote '' -s r -l retry -d 'resume a failed or terminated release'
-    __rel_c promote '' -s f -l force -d 'retry even where a newer release went live'
-    __rel_c promote '' -s d -l detach -d 'run in the background'
-    __rel_c promote '' -l by -x -d 'who promotes'
-    __rel_c promote '' -s m -l reason -x -d 'why: the approval comment'
-    __rel_c promote '' -s w -l wait -x -d 'seconds to wait for a lock'
-    __rel_c promote '' -l override -x -d 'promote into frozen environments, saying why'
-    __rel_c promote '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c promote '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c promote 'not __rel_npos 0; and not __rel_seen -r --retry' -a '(__rel_envs)' -d environment
 
-    __rel_c status '' -s o -l format -x -a 'tsv json table prom html' -d 'output format'
-    __rel_c status '' -s e -l envs -d 'a line per release and environment'
-    __rel_c status '' -s s -l steps -d 'a line per step run'
-    __rel_c status '' -s l -l live -d 'the release live in each environment'
-    __rel_c status '' -s H -l history -d 'every transition'
-    __rel_c status '' -s g -l graph -d 'draw the flow of a release'
-    __rel_c status '' -l status -x -a '(__rel_status_values)' -d 'only releases in these statuses'
-    __rel_c status '' -l env -x -a '(__rel_envs)' -d 'only this environment'
-    __rel_c status '' -s n -l limit -x -d 'at most N releases per product'
-    __rel_c status '' -l refresh -x -d 'web page: seconds between reloads'
-    __rel_c status '' -l check -d 'check the store, repair what is derived'
-    __rel_c status '' -l frozen -d 'what is frozen now, until when and why'
-    __rel_c status '' -s w -l wait -x -d 'seconds to wait for a lock'
-    __rel_c status '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c status '' -a '(__rel_products)' -d product
     __rel_c status '' -k -a '(__rel_ids)' -d release
 
-    __rel_c redeploy '' -l by -x -d 'who redeploys'
-    __rel_c redeploy '' -s m -l reason -x -d why
-    __rel_c redeploy '' -s f -l force -d 'redeploy even if it is live there'
-    __rel_c redeploy '' -s w -l wait -x -d 'seconds to wait for a lock'
-    __rel_c redeploy '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
-    __rel_c redeploy '' -l restore -d 'give earlier environments back their release after a hotfix'
     __rel_c redeploy '__rel_npos 0; and not __rel_seen --restore' -k -a '(__rel_ids)' -d release
     __rel_c redeploy '__rel_npos 0; and __rel_seen --restore' -k -a '(__rel_ids hotfix)' -d hotfix
     __rel_c redeploy '__rel_npos 1; and not __rel_seen --restore' -a '(__rel_envs)' -d environment
 
-    __rel_c terminate '' -s m -l reason -x -d why
-    __rel_c terminate '' -l by -x -d 'who terminates'
-    __rel_c terminate '' -s g -l grace -x -d 'seconds between SIGTERM and SIGKILL'
-    __rel_c terminate '' -s w -l wait -x -d 'seconds to wait for a lock'
-    __rel_c terminate '' -s x -l expired -d 'terminate releases past their flow timeout'
     __rel_c terminate 'not __rel_seen -x --expired' -k -a '(__rel_ids)' -d release
     __rel_c terminate '__rel_seen -x --expired' -a '(__rel_products)' -d product
 
-    __rel_c freeze '' -s p -l product -x -a '(__rel_products)' -d 'the product whose environments'
-    __rel_c freeze '' -s m -l reason -x -d 'why: shown to whoever is stopped'
-    __rel_c freeze '' -s u -l until -x -d 'until this time or for this long'
-    __rel_c freeze '' -l hotfix -x -a 'allow deny' -d 'whether hotfix releases pass'
-    __rel_c freeze '' -l lift -d 'lift the freezes instead'
-    __rel_c freeze '' -l by -x -d 'who freezes'
-    __rel_c freeze '' -s w -l wait -x -d 'seconds to wait for a lock'
+    __rel_c freeze '' -a '(__rel_envs)' -d environment
 
-    __rel_c log '' -s a -l attempt -x -d 'the logs of this attempt'
-    __rel_c log '' -s f -l follow -d 'print the logs as they are written'
     __rel_c log '__rel_npos 0' -k -a '(__rel_ids)' -d release
     __rel_c log '__rel_npos 1' -a '(__rel_envs)' -d environment
     __rel_c log '__rel_npos 2' -a '(__rel_steps)' -d step
 
-    __rel_c revparse '' -l repo -x -a '(__fish_complete_directories)' -d 'git repository'
-
-    __rel_c notes '' -l repo -x -a '(__fish_complete_directories)' -d 'git repository'
-    __rel_c notes '' -s e -l env -x -a '(__rel_envs)' -d 'since the release live in this environment'
-    __rel_c notes '' -s s -l since -x -k -a '(__rel_ids)' -d 'since this release'
-    __rel_c notes '' -l range -x -d 'these git revisions, A..B'
-    __rel_c notes '' -s o -l format -x -a 'md text json' -d 'output format'
-    __rel_c notes '' -l merges -d 'list merge commits too'
-    __rel_c notes '' -s x -l exclude -x -d 'leave out commits of this TYPE(SCOPE)'
     __rel_c notes '__rel_npos 0' -k -a '(__rel_ids)' -d release
 
-    __rel_c sync '' -s r -l remote -x -d 'the git remote to share the store through'
-    __rel_c sync '' -s w -l wait -x -d 'seconds to wait for a lock or a busy remote'
-    __rel_c sync '' -s o -l format -x -a 'tsv table json' -d 'output format'
-    __rel_c sync '' -l color -x -a 'auto always never' -d 'colour: auto, always or never'
     __rel_c sync '' -a '(__rel_products)' -d product
 end
