@@ -5,20 +5,27 @@
 #   make check-long       the fault walk and the soak in full, before a release
 #   make check SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make demo             a demo session on the default state directory
-#   make install / uninstall   honour PREFIX and DESTDIR
+#   make install / uninstall   honour PREFIX and DESTDIR (and BINDIR,
+#                         SHAREDIR, SYSTEMDUNITDIR...); CPPFLAGS, CFLAGS and
+#                         LDFLAGS reach the compiler.  -Werror is only for
+#                         make check (and CI): a plain make by a packager
+#                         with a newer compiler does not fail on a new
+#                         warning.
 
 VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/rel
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 SANITIZE ?=
 PKG_CONFIG ?= pkg-config
 
-WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+WERROR ?=
+WARN = -std=c11 -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla
 DEFS = -D_POSIX_C_SOURCE=200809L -DREL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
@@ -34,7 +41,7 @@ GIT_LIBS = $(shell $(PKG_CONFIG) --libs libgit2)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SAN) -Ilib -MMD -MP
+ALL_CFLAGS = $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(SAN) -Ilib -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -Wl,--as-needed
 # dlopen: in libc since glibc 2.34, in libdl before (and elsewhere).
 DL_LIBS = -ldl
@@ -127,8 +134,10 @@ deps:
 
 test-bins: all $(UNIT_BINS) $(TEST_HELPERS) build/bench/genstore
 
+# make check builds with -Werror: warnings are errors for whoever changes
+# the code, not for whoever packages it.
 check: deps
-	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory test-bins WERROR=-Werror
 	@$(MAKE) --no-print-directory test
 
 test:
@@ -145,16 +154,31 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 COMPLETED = $(filter rel-%,$(COMMANDS))
 
+# The demo flow's steps are installed beside it, and the flow names them
+# where they are; the systemd units run the commands from BINDIR.  Both
+# paths are the installed ones, without DESTDIR, put in at install time.
+DEMO_SCRIPTS = $(wildcard share/demo/*.sh)
+UNITS = $(wildcard contrib/systemd/*.service contrib/systemd/*.timer)
+
 install: all
 	mkdir -p "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
 	    "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(MANDIR)/man7" \
-	    "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(BASHCOMPDIR)" \
-	    "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(FISHCOMPDIR)"
+	    "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)/demo" \
+	    "$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" \
+	    "$(DESTDIR)$(FISHCOMPDIR)" "$(DESTDIR)$(SYSTEMDUNITDIR)"
 	install -m 755 $(BINS) "$(DESTDIR)$(BINDIR)/"
 	for f in man/*.[157]; do \
 	    install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}/" || \
 	    exit 1; done
-	install -m 644 share/flows/*.yaml "$(DESTDIR)$(SHAREDIR)/flows/"
+	install -m 755 $(DEMO_SCRIPTS) "$(DESTDIR)$(SHAREDIR)/demo/"
+	for f in share/flows/*.yaml; do \
+	    sed 's|share/demo/|$(SHAREDIR)/demo/|g' "$$f" \
+	        >"$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}" && \
+	    chmod 644 "$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}" || exit 1; done
+	for f in $(UNITS); do \
+	    sed 's|/usr/local/bin/|$(BINDIR)/|g' "$$f" \
+	        >"$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}" && \
+	    chmod 644 "$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}" || exit 1; done
 	install -m 644 contrib/completion/rel.bash "$(DESTDIR)$(BASHCOMPDIR)/rel"
 	install -m 644 contrib/completion/_rel "$(DESTDIR)$(ZSHCOMPDIR)/_rel"
 	install -m 644 contrib/completion/rel.fish \
@@ -171,8 +195,12 @@ uninstall:
 	    rm -f "$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}"; done
 	for f in share/flows/*.yaml; do \
 	    rm -f "$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}"; done
-	rmdir "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)" \
-	    2>/dev/null || true
+	for f in $(DEMO_SCRIPTS); do \
+	    rm -f "$(DESTDIR)$(SHAREDIR)/demo/$${f##*/}"; done
+	for f in $(UNITS); do \
+	    rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}"; done
+	rmdir "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)/demo" \
+	    "$(DESTDIR)$(SHAREDIR)" 2>/dev/null || true
 	rm -f "$(DESTDIR)$(BASHCOMPDIR)/rel" "$(DESTDIR)$(ZSHCOMPDIR)/_rel" \
 	    "$(DESTDIR)$(FISHCOMPDIR)/rel.fish"
 	for c in $(COMPLETED); do \
@@ -209,7 +237,7 @@ test-bins: $(FAULT_SO)
 # (check walks a third of them, another third each run), then the
 # randomized soak runs for minutes instead of check's half minute.
 check-long: deps
-	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory test-bins WERROR=-Werror
 	@REL_FAULT_STRIDE=1 sh tests/run.sh tests/e2e/faults.bats
 	@bash tests/soak/soak.sh $${REL_SOAK_SECONDS:-240}
 
@@ -257,7 +285,7 @@ fuzz-bins: $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
 
 fuzz:
 	@REL_DEPS_EXTRA="clang libclang-rt-dev" sh contrib/debian-deps.sh
-	@$(MAKE) --no-print-directory fuzz-bins
+	@$(MAKE) --no-print-directory fuzz-bins WERROR=-Werror
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 .PHONY: fuzz fuzz-bins

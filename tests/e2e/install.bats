@@ -54,9 +54,26 @@ mode() {
 		    { echo "missing man page $f" >&2; false; }
 		[ "$(mode "$u/share/man/man${f##*.}/$f")" = 644 ]
 	done
+	# The demo flow names its steps where they are installed.
 	for f in "$REL_TOP"/share/flows/*.yaml; do
-		cmp "$f" "$u/share/rel/flows/${f##*/}"
+		sed 's|share/demo/|/usr/share/rel/demo/|g' "$f" |
+		    cmp - "$u/share/rel/flows/${f##*/}"
+		[ "$(mode "$u/share/rel/flows/${f##*/}")" = 644 ]
 	done
+	for f in "$REL_TOP"/share/demo/*.sh; do
+		cmp "$f" "$u/share/rel/demo/${f##*/}"
+		[ "$(mode "$u/share/rel/demo/${f##*/}")" = 755 ]
+	done
+	# The systemd units run the commands from where they are installed.
+	for f in "$REL_TOP"/contrib/systemd/*.service \
+	    "$REL_TOP"/contrib/systemd/*.timer; do
+		sed 's|/usr/local/bin/|/usr/bin/|g' "$f" |
+		    cmp - "$u/lib/systemd/system/${f##*/}"
+		[ "$(mode "$u/lib/systemd/system/${f##*/}")" = 644 ]
+	done
+	grep -q '^ExecStart=/usr/bin/rel-terminate --expired$' \
+	    "$u/lib/systemd/system/rel-terminate-expired.service"
+	! grep -rq /usr/local "$u/lib/systemd/system"
 	cmp "$REL_TOP/contrib/completion/rel.bash" \
 	    "$u/share/bash-completion/completions/rel"
 	cmp "$REL_TOP/contrib/completion/_rel" \
@@ -112,6 +129,30 @@ mode() {
 	assert_status 0
 	assert_contains "$output" "complete -F _rel rel-promote"
 	assert_contains "$output" "dev qa staging-eu staging-us prod"
+	# The installed demo flow runs its installed steps, from anywhere
+	# (installed without DESTDIR: the flow names where they run from).
+	make -C "$REL_TOP" --no-print-directory install \
+	    PREFIX="$SCRATCH/prefix" >"$SCRATCH/make.out" 2>&1 ||
+	    { cat "$SCRATCH/make.out" >&2; return 1; }
+	id=$(rel-create shop -f "$SCRATCH/prefix/share/rel/flows/shop.yaml" \
+	    -a api=1.0 -a ui=2.0)
+	mkdir "$SCRATCH/elsewhere"
+	# (The steps keep their "servers" under $TMPDIR/rel-demo-cluster.)
+	(cd "$SCRATCH/elsewhere" && TMPDIR=$SCRATCH rel-promote "$id" >/dev/null)
+	[ "$(rel-status --format tsv "$id" | cut -f3)" = suspended ]
+	[ "$(cat "$SCRATCH/rel-demo-cluster/staging-us/api")" = 1.0 ]
+}
+
+@test "CPPFLAGS reach the compiler; -Werror is for make check, not for make" {
+	run make -C "$REL_TOP" -n -B CPPFLAGS=-D_FORTIFY_SOURCE=2 \
+	    CFLAGS='-O2 -g' build/lib/buf.o bin/rel-status
+	assert_status 0
+	assert_contains "$output" "-D_FORTIFY_SOURCE=2 -O2 -g"
+	assert_not_contains "$output" "-Werror"
+	# make check builds with it (-n: the tests are not run).
+	run make -C "$REL_TOP" -n -B check
+	assert_status 0
+	assert_contains "$output" "-Werror"
 }
 
 @test "make uninstall removes all it installed and nothing else" {
