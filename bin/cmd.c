@@ -287,7 +287,7 @@ rel_cmd_items(struct rel_cmd *c)
 		return REL_ITEMS_GIVEN;
 	if (!rel_cli_stdin_has_ids())
 		return REL_ITEMS_NONE;
-	if (!c->items && rel_cli_read_ids_n(stdin, &c->items, &c->nitems,
+	if (!c->items && rel_cli_read_ids(stdin, &c->items, &c->nitems,
 	    &bytes, &err)) {
 		rel_cmd_fail(c, &err);
 		return -1;

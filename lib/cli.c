@@ -172,13 +172,7 @@ rel_cli_stdin_has_ids(void)
 }
 
 int
-rel_cli_read_ids(FILE *in, char ***ids, size_t *n, struct rel_err *err)
-{
-	return rel_cli_read_ids_n(in, ids, n, NULL, err);
-}
-
-int
-rel_cli_read_ids_n(FILE *in, char ***ids, size_t *n, size_t *bytes,
+rel_cli_read_ids(FILE *in, char ***ids, size_t *n, size_t *bytes,
     struct rel_err *err)
 {
 	char *line = NULL, **v = NULL;

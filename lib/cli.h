@@ -66,8 +66,7 @@ int rel_cli_stdin_has_ids(void);
  * NULL-terminated array to free with rel_cli_free_ids.  *bytes (if not
  * NULL) receives how many bytes were read: cron gives a job an empty pipe
  * for standard input, which must read as no input at all. */
-int rel_cli_read_ids(FILE *in, char ***ids, size_t *n, struct rel_err *err);
-int rel_cli_read_ids_n(FILE *in, char ***ids, size_t *n, size_t *bytes,
+int rel_cli_read_ids(FILE *in, char ***ids, size_t *n, size_t *bytes,
     struct rel_err *err);
 void rel_cli_free_ids(char **ids);
 

@@ -174,7 +174,7 @@ ids_from(const char *text, size_t *n)
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
 	rewind(f);
-	assert_int_equal(rel_cli_read_ids(f, &ids, n, &err), 0);
+	assert_int_equal(rel_cli_read_ids(f, &ids, n, NULL, &err), 0);
 	fclose(f);
 	assert_non_null(ids);
 	assert_null(ids[*n]);
@@ -247,7 +247,7 @@ test_read_ids_counts_bytes(void **state)
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
 	rewind(f);
-	assert_int_equal(rel_cli_read_ids_n(f, &ids, &n, &bytes, &err), 0);
+	assert_int_equal(rel_cli_read_ids(f, &ids, &n, &bytes, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ids[0], "web-1");
 	assert_int_equal(bytes, sizeof text - 1);
@@ -255,7 +255,7 @@ test_read_ids_counts_bytes(void **state)
 	/* An empty pipe (cron's standard input) is no input at all. */
 	rewind(f);
 	assert_int_equal(ftruncate(fileno(f), 0), 0);
-	assert_int_equal(rel_cli_read_ids_n(f, &ids, &n, &bytes, &err), 0);
+	assert_int_equal(rel_cli_read_ids(f, &ids, &n, &bytes, &err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(bytes, 0);
 	assert_null(ids[0]);
