@@ -142,3 +142,28 @@ commands() {
 	assert_contains "$stderr" "no release 'nosuch-1'"
 	assert_contains "$stderr" "$bad failed"
 }
+
+# --- the views: columns declared once ---------------------------------------
+
+@test "each view: its table's header and its JSON keys name the same columns" {
+	local view head keys
+	flow_simple web
+	printf '#!/bin/sh\nexit 0\n' >deploy.sh
+	chmod +x deploy.sh
+	id=$(rel-create web -a web=1)
+	rel-promote "$id" >/dev/null
+	for view in --envs --steps --history --live "--history --env dev" \
+	    --check; do
+		# shellcheck disable=SC2086
+		head=$(rel-status $view --format table --color never web |
+		    head -n 1 | tr -s ' ' '\n' | tr 'A-Z-' 'a-z_')
+		# shellcheck disable=SC2086
+		keys=$(rel-status $view --format json web | head -n 1 |
+		    jq -r 'keys_unsorted[]')
+		[ -n "$head" ] && [ "$head" = "$keys" ] || {
+			echo "rel-status $view: table header vs JSON keys:" >&2
+			diff <(echo "$head") <(echo "$keys") >&2
+			return 1
+		}
+	done
+}
