@@ -91,12 +91,70 @@ struct job {
 	int detach;
 };
 
+/*
+ * --detach: run ru in a child of its own session, its output to
+ * /dev/null.  The parent prints the id and returns 0 once the child's
+ * first transition is recorded (or the child is gone), so that what runs
+ * next, rel-status or rel-log --follow, sees the promotion under way; it
+ * frees ru and closes p.  The child never returns: it exits with the
+ * promotion's status.  On an error before the fork, ru and p are the
+ * caller's still.
+ */
+static int
+detached(struct rel_runner *ru, struct rel_product *p, const char *id,
+    struct rel_err *err)
+{
+	enum rel_status final = REL_PENDING;
+	int null, ready[2], rc;
+	pid_t pid;
+	char ch;
+
+	fflush(stdout);
+	if (pipe(ready) < 0)
+		return rel_err_errno(err, "cannot make a pipe");
+	fcntl(ready[0], F_SETFD, FD_CLOEXEC);
+	fcntl(ready[1], F_SETFD, FD_CLOEXEC);
+	if ((pid = fork()) < 0) {
+		rc = rel_err_errno(err, "cannot fork");
+		close(ready[0]);
+		close(ready[1]);
+		return rc;
+	}
+	if (pid > 0) {
+		/* The child has the runner lock now (a shared open file
+		 * description): our copy can go. */
+		close(ready[1]);
+		rel_run_free(ru);
+		rel_product_close(p);
+		while (read(ready[0], &ch, 1) < 0 && errno == EINTR)
+			;
+		close(ready[0]);
+		printf("%s\n", id);
+		return 0;
+	}
+	close(ready[0]);
+	setsid();
+	rel_run_forked(ru);
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	rel_run_callbacks(ru, started, NULL, &ready[1]);
+	rc = rel_run_execute(ru, &final, err);
+	if (ready[1] >= 0)
+		close(ready[1]);
+	rel_run_free(ru);
+	rel_product_close(p);
+	_exit(rc ? rc : final == REL_FAILED || final == REL_TERMINATED);
+}
+
 static int
 promote(struct rel_cmd *c, const char *id, void *arg)
 {
 	struct job *j = arg;
-	struct rel_run_opts *o = &j->o;
-	int detach = j->detach;
 	struct rel_product p;
 	struct rel_runner *ru = NULL;
 	struct rel_release *r = NULL;
@@ -105,68 +163,22 @@ promote(struct rel_cmd *c, const char *id, void *arg)
 	char env[REL_NAME_MAX + 1] = "";
 	int rc;
 
-	if ((rc = rel_release_open(&c->st, id, &p, &r, &err)) != 0)
-		goto fail_noprod;
+	if (rel_release_open(&c->st, id, &p, &r, &err) != 0)
+		return rel_cmd_fail(c, &err);
 	rel_release_free(r);
-	if ((rc = rel_run_prepare(&p, id, o, &ru, &err)) != 0)
-		goto fail;
-	if (detach) {
-		pid_t pid;
-		int null, ready[2];
-		char ch;
-
-		fflush(stdout);
-		if (pipe(ready) < 0) {
-			rc = rel_err_errno(&err, "cannot make a pipe");
-			goto fail;
-		}
-		fcntl(ready[0], F_SETFD, FD_CLOEXEC);
-		fcntl(ready[1], F_SETFD, FD_CLOEXEC);
-		pid = fork();
-		if (pid < 0) {
-			rc = rel_err_errno(&err, "cannot fork");
-			close(ready[0]);
-			close(ready[1]);
-			goto fail;
-		}
-		if (pid > 0) {
-			/* The child has the runner lock now (a shared open
-			 * file description): our copy can go.  We return
-			 * once its first transition is recorded (or it is
-			 * gone), so that what runs next, rel-status or
-			 * rel-log --follow, sees the promotion under way. */
-			close(ready[1]);
-			rel_run_free(ru);
-			rel_product_close(&p);
-			while (read(ready[0], &ch, 1) < 0 && errno == EINTR)
-				;
-			close(ready[0]);
-			printf("%s\n", id);
-			return 0;
-		}
-		close(ready[0]);
-		setsid();
-		rel_run_forked(ru);
-		if ((null = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			if (null > 2)
-				close(null);
-		}
-		rel_run_callbacks(ru, started, NULL, &ready[1]);
-		rc = rel_run_execute(ru, &final, &err);
-		if (ready[1] >= 0)
-			close(ready[1]);
-	} else {
+	if (rel_run_prepare(&p, id, &j->o, &ru, &err) != 0) {
+		rel_run_free(ru);
+		rel_product_close(&p);
+		return rel_cmd_fail(c, &err);
+	}
+	if (!j->detach)
 		rc = rel_view_run(ru, stdout, rel_cmd_color(c, 1), &hungup,
 		    &final, &err);
-	}
+	else if ((rc = detached(ru, &p, id, &err)) == 0)
+		return 0;
 	where_failed(rel_run_release(ru), env, sizeof env);
 	rel_run_free(ru);
 	rel_product_close(&p);
-	if (detach)
-		_exit(rc ? rc : final == REL_FAILED || final == REL_TERMINATED);
 	if (rc) {
 		rel_err_prefix(&err, "%s", id);
 		return rel_cmd_fail(c, &err);
@@ -179,11 +191,6 @@ promote(struct rel_cmd *c, const char *id, void *arg)
 		return rel_cmd_failf(c, REL_EFAILED, "%s %s (rel-status %s)",
 		    id, rel_status_name(final), id);
 	return 0;
-fail:
-	rel_run_free(ru);
-	rel_product_close(&p);
-fail_noprod:
-	return rel_cmd_fail(c, &err);
 }
 
 int
