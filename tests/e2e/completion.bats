@@ -214,6 +214,19 @@ web_and_api() {
 	assert_output ""
 }
 
+@test "rel-freeze: environments, -p products, --hotfix allow or deny" {
+	flow_web
+	rel-create web -a api=1 -a ui=1 >/dev/null
+	offers "rel-freeze -p "
+	assert_output "web"
+	offers "rel-freeze --hotfix "
+	assert_output "$(printf '%s\n' allow deny)"
+	offers "rel-freeze -p web --reason INC-1 "
+	assert_output "$(printf '%s\n' dev qa prod)"
+	offers "rel-freeze -p web --lift prod "
+	assert_output "$(printf '%s\n' dev qa)"
+}
+
 @test "environments without a release: envs/ files and newest records" {
 	flow_web
 	flow_simple other stage live
@@ -454,6 +467,12 @@ shell_cases() {
 	assert_output "prod"
 	"${sh}_offers" "rel-status --format "
 	assert_output "$(sorted tsv json table prom html)"
+	"${sh}_offers" "rel-freeze -p "
+	assert_output "$(sorted api web)"
+	"${sh}_offers" "rel-freeze --hotfix "
+	assert_output "$(sorted allow deny)"
+	"${sh}_offers" "rel-freeze -p web prod "
+	assert_output "$(sorted dev qa)"
 	# (fish offers "api=", as bash does; zsh "api", adding the = after.)
 	"${sh}_offers" "rel-create web -a "
 	output=${output//=/}
