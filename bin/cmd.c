@@ -112,7 +112,7 @@ check_words(struct rel_cmd *c, int id, const char *arg)
 	const struct rel_opt *o = find(c, id);
 	struct rel_buf list = REL_BUF_INIT;
 
-	if (!o || !o->values || !strchr(o->values, '|') ||
+	if (!o || !o->arg || !o->values || !strchr(o->values, '|') ||
 	    one_of(o->values, arg))
 		return 0;
 	for (const char *w = o->values; *w; ) {

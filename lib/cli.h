@@ -25,7 +25,11 @@ struct rel_opt {
 	const char *values; /* what the value is, for the shells: "a|b|c"
 	                     * (only these words are accepted), or one of
 	                     * dir, file, product, release, env, status (a
-	                     * comma-separated list), component; NULL: text */
+	                     * comma-separated list), component; NULL: text.
+	                     * An option without a value: its group, if
+	                     * any ("view"): the options of a group go one
+	                     * at a time, and zsh offers no other once one
+	                     * is on the line */
 	const char *help;  /* one line for --help; NULL: a hidden option */
 };
 

@@ -519,6 +519,31 @@ every_option() {
 	every_option zsh
 }
 
+@test "zsh: rel-status's views go one at a time, as the command wants" {
+	command -v zsh >/dev/null || skip "zsh is not installed: not checked"
+	local views others v
+
+	# The views are the options of the group "view" in rel-status's table.
+	views=$("$REL_BIN/rel-status" --rel-completion-helper |
+	    awk -F '\t' '$3 == "-" && $4 == "view" { print $1 }' | LC_ALL=C sort)
+	[ "$(echo "$views" | wc -l)" -eq 6 ]
+	others=$(opts_table rel-status | grep -- '^--' | grep -vxF -e "$views")
+	for v in $views; do
+		zsh_offers "rel-status $v --"
+		assert_output "$others"
+	done
+	zsh_offers "rel-status -H -"
+	! grep -qx -e -e -e -s -e -l -e -g -e --live <<<"$output"
+	grep -qx -- -n <<<"$output"
+	# And rel-status refuses two, as zsh does.
+	run --separate-stderr rel-status --live --frozen
+	assert_status 2
+	assert_contains "$stderr" "go one at a time"
+	# Options outside the group do not exclude the views.
+	zsh_offers "rel-status --check --"
+	assert_output "$(opts_table rel-status | grep -- '^--' | grep -vx -- --check)"
+}
+
 @test "fish offers every option of every command, from its table" {
 	command -v fish >/dev/null || skip "fish is not installed: not checked"
 	every_option fish
