@@ -40,6 +40,16 @@ static const struct rel_opt opts[] = {
 	REL_OPT_BY, REL_OPT_WAIT, REL_OPT_END
 };
 
+/* What the command line asks for, and the product it is about. */
+struct freeze {
+	const char *product, *reason;  /* -p (else the only one), --reason */
+	int lift, hotfix;
+	int64_t now, until;            /* ms; until 0: until lifted */
+	char name[REL_NAME_MAX + 1];
+	struct rel_product p;
+	struct rel_flow *flow;         /* the product's, as it is now */
+};
+
 /* The product: -p, else the only one in the store. */
 static int
 which_product(struct rel_store *st, const char *given, char *out, size_t n,
@@ -75,42 +85,58 @@ has_flow(const char *root, const char *product)
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Freeze or lift the environments of the operands, all or none. */
+/* Open the product and read its flow: its environments. */
 static int
-freeze(struct rel_cmd *c, const char *product, int lift, int64_t now,
-    int64_t until, int hotfix, const char *reason)
+open_product(struct rel_cmd *c, struct freeze *f)
 {
-	struct rel_product p;
-	struct rel_flow *flow = NULL;
 	struct rel_err err;
-	char name[REL_NAME_MAX + 1], t[REL_TIME_MAX];
-	int rc;
 
-	if ((rc = which_product(&c->st, product, name, sizeof name, &err)) ||
-	    (rc = rel_product_open(&c->st, name, has_flow(c->st.root, name),
-	    &p, &err)))
+	if (which_product(&c->st, f->product, f->name, sizeof f->name, &err) ||
+	    rel_product_open(&c->st, f->name, has_flow(c->st.root, f->name),
+	    &f->p, &err))
 		return rel_cmd_fail(c, &err);
-	/* Only the environments of the product's flow. */
-	if ((rc = rel_freeze_product_flow(&p, &flow, &err)) == 0)
-		for (int i = 0; i < c->noperands && !rc; i++)
-			if (rel_flow_env_index(flow, c->operands[i]) < 0)
-				rc = rel_err_set(&err, REL_ENOTFOUND, "no "
-				    "environment '%s' in the flow of %s",
-				    c->operands[i], name);
-	if (rc == 0)
-		rc = rel_freeze_set(&p, (const char *const *)c->operands,
-		    (size_t)c->noperands, lift, now, c->who, until, hotfix,
-		    reason, &err);
-	rel_flow_free(flow);
-	rel_product_close(&p);
-	if (rc)
+	if (rel_freeze_product_flow(&f->p, &f->flow, &err)) {
+		rel_product_close(&f->p);
 		return rel_cmd_fail(c, &err);
-	if (until)
-		rel_time_format(until, 0, t);
-	/* Silent but on a terminal. */
+	}
+	return 0;
+}
+
+/* One ENV: an environment of the product's flow.  Every one is checked
+ * and what is wrong with each said before any is written: all or none,
+ * and the status the most serious of them (rel(7)). */
+static int
+check_env(struct rel_cmd *c, const char *env, void *arg)
+{
+	struct freeze *f = arg;
+	struct rel_err err;
+
+	if (rel_name_check("environment", env, &err))
+		return rel_cmd_fail(c, &err);
+	if (rel_flow_env_index(f->flow, env) < 0)
+		return rel_cmd_failf(c, REL_ENOTFOUND, "no environment '%s' in "
+		    "the flow of %s", env, f->name);
+	return 0;
+}
+
+/* Freeze or lift the environments of the operands, under one hold of
+ * the product lock; on a terminal, say so. */
+static int
+freeze(struct rel_cmd *c, struct freeze *f)
+{
+	struct rel_err err;
+	char t[REL_TIME_MAX];
+
+	if (rel_freeze_set(&f->p, (const char *const *)c->operands,
+	    (size_t)c->noperands, f->lift, f->now, c->who, f->until,
+	    f->hotfix, f->reason ? f->reason : "", &err))
+		return rel_cmd_fail(c, &err);
+	if (f->until)
+		rel_time_format(f->until, 0, t);
 	for (int i = 0; rel_cli_tty(1) && i < c->noperands; i++)
-		printf("%s %s: %s%s\n", name, c->operands[i], lift ? "lifted" :
-		    "frozen until ", lift ? "" : until ? t : "lifted");
+		printf("%s %s: %s%s\n", f->name, c->operands[i], f->lift ?
+		    "lifted" : "frozen until ", f->lift ? "" : f->until ? t :
+		    "lifted");
 	return 0;
 }
 
@@ -118,42 +144,40 @@ int
 main(int argc, char **argv)
 {
 	struct rel_cmd c;
-	const char *product = NULL, *reason = NULL, *until_s = NULL, *arg;
-	int64_t now = rel_clock_ms(), until = 0;
-	int lift = 0, hotfix = 0, o;
+	struct freeze f = { .now = rel_clock_ms() };
+	const char *until = NULL, *arg;
+	int o;
 
 	rel_cmd_init(&c, "rel-freeze", usage, opts, argc, argv);
 	while ((o = rel_cmd_next(&c, &arg)) > 0) {
 		switch (o) {
-		case O_PRODUCT: product = arg; break;
+		case O_PRODUCT: f.product = arg; break;
 		case O_REASON:
 			if (rel_text_check("--reason", arg, REL_TEXT_MAX, 0,
 			    &c.err))
 				rel_cmd_bad(&c, &c.err);
-			reason = arg;
+			f.reason = arg;
 			break;
-		case O_UNTIL: until_s = arg; break;
-		case O_HOTFIX: hotfix = !strcmp(arg, "allow"); break;
-		case O_LIFT: lift = 1; break;
+		case O_UNTIL: until = arg; break;
+		case O_HOTFIX: f.hotfix = !strcmp(arg, "allow"); break;
+		case O_LIFT: f.lift = 1; break;
 		}
 	}
-	if (o == 0 && !c.stop) {
-		if (c.noperands == 0)
-			rel_cmd_usage(&c, "no environment given");
-		else if (!lift && !reason)
-			rel_cmd_usage(&c, "--reason TEXT is needed: whoever is "
-			    "stopped is told why");
-		else if (lift && until_s)
-			rel_cmd_usage(&c, "--until goes with a freeze, not with "
-			    "--lift");
-		else if (until_s && rel_freeze_until(until_s, now, &until, &c.err))
-			rel_cmd_bad(&c, &c.err);
-	}
-	for (int i = 0; o == 0 && !c.stop && i < c.noperands; i++)
-		if (rel_name_check("environment", c.operands[i], &c.err))
-			rel_cmd_bad(&c, &c.err);
-	if (o < 0 || c.stop || rel_cmd_open(&c, 0))
+	if (o == 0 && c.noperands == 0)
+		rel_cmd_usage(&c, "no environment given");
+	else if (o == 0 && !f.lift && !f.reason)
+		rel_cmd_usage(&c, "--reason TEXT is needed: whoever is stopped "
+		    "is told why");
+	else if (o == 0 && f.lift && until)
+		rel_cmd_usage(&c, "--until goes with a freeze, not with --lift");
+	else if (o == 0 && until && rel_freeze_until(until, f.now, &f.until,
+	    &c.err))
+		rel_cmd_bad(&c, &c.err);
+	if (o < 0 || c.stop || rel_cmd_open(&c, 0) || open_product(&c, &f))
 		return rel_cmd_end(&c);
-	freeze(&c, product, lift, now, until, hotfix, reason ? reason : "");
+	if (rel_cmd_each(&c, check_env, &f) == 0)
+		freeze(&c, &f);
+	rel_flow_free(f.flow);
+	rel_product_close(&f.p);
 	return rel_cmd_end(&c);
 }

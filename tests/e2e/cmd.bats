@@ -122,6 +122,21 @@ commands() {
 	assert_status 2
 	run rel-terminate <<<$'nosuch-1\nweb-9'
 	assert_status 3
+	# rel-freeze: every environment is checked and what is wrong with
+	# each said; none is frozen unless all can be.
+	run --separate-stderr rel-freeze -p web nosuch 'bad!' --reason x
+	assert_status 2
+	assert_contains "$stderr" "no environment 'nosuch' in the flow of web"
+	assert_contains "$stderr" "bad!"
+	run rel-freeze -p web 'bad!' nosuch --reason x
+	assert_status 2
+	run --separate-stderr rel-freeze -p web dev nosuch other --reason x
+	assert_status 3
+	assert_contains "$stderr" "'other'"
+	[ -z "$(rel-status --frozen web)" ]
+	run rel-freeze -p web dev --reason x
+	assert_status 0
+	[ "$(rel-status --frozen web | cut -f2)" = dev ]
 }
 
 @test "several items: a release that failed is more serious than one not there" {
