@@ -13,12 +13,12 @@ run() { say "$*"; sh -c "$*"; }
 state=$(rel-status --help >/dev/null; sh -c 'printf %s "${REL_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/rel}"')
 mkdir -p "$state/flows"
 cp share/flows/shop.yaml "$state/flows/shop.yaml"
-REL_DEMO_CLUSTER=$(mktemp -d "${TMPDIR:-/tmp}/rel-demo-cluster.XXXXXX")
-export REL_DEMO_CLUSTER
-trap 'rm -rf "$REL_DEMO_CLUSTER"' EXIT
+DEMO_CLUSTER=$(mktemp -d "${TMPDIR:-/tmp}/rel-demo-cluster.XXXXXX")
+export DEMO_CLUSTER
+trap 'rm -rf "$DEMO_CLUSTER"' EXIT
 
 # A small git history for the release notes, in conventional commits.
-repo=$REL_DEMO_CLUSTER/shop.git
+repo=$DEMO_CLUSTER/shop.git
 git init -q "$repo"
 commit() { git -C "$repo" -c user.name="${2:-Ana Lima}" \
     -c user.email=dev@shop.example commit -q --allow-empty -m "$1"; }

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Demo action: "deploy" a component by writing its version where the
-# environment's "servers" are.  Release data comes only from REL_* variables.
+# environment's "servers" are: under $DEMO_CLUSTER (make demo makes one
+# for its session; not a REL_* name, since rel passes a step its own REL_*
+# variables and no others).  Release data comes only from REL_* variables.
 set -eu
-cluster=${REL_DEMO_CLUSTER:-${TMPDIR:-/tmp}/rel-demo-cluster}/$REL_ENV
+cluster=${DEMO_CLUSTER:-${TMPDIR:-/tmp}/rel-demo-cluster}/$REL_ENV
 mkdir -p "$cluster"
 echo "deploying $REL_COMPONENT $REL_VERSION of $REL_RELEASE to $REL_ENV (attempt $REL_ATTEMPT, was: ${REL_PREVIOUS:-nothing})"
 sleep 0.3

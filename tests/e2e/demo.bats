@@ -7,8 +7,14 @@
 
 load lib
 
+# The demo keeps its "servers" and its git history in a directory of
+# its own under TMPDIR, and takes it away when it ends: the steps are
+# told where it is (DEMO_CLUSTER), so nothing is left in TMPDIR.
 demo() {
-	(cd "$REL_TOP" && unset REL_STATE_DIR && sh share/demo.sh)
+	mkdir -p "$SCRATCH/tmp"
+	(cd "$REL_TOP" && unset REL_STATE_DIR &&
+	    TMPDIR=$SCRATCH/tmp sh share/demo.sh) &&
+	    [ -z "$(ls -A "$SCRATCH/tmp")" ]
 }
 
 @test "the demo runs on the default state directory and leaves a sound store" {

@@ -137,10 +137,13 @@ mode() {
 	id=$(rel-create shop -f "$SCRATCH/prefix/share/rel/flows/shop.yaml" \
 	    -a api=1.0 -a ui=2.0)
 	mkdir "$SCRATCH/elsewhere"
-	# (The steps keep their "servers" under $TMPDIR/rel-demo-cluster.)
-	(cd "$SCRATCH/elsewhere" && TMPDIR=$SCRATCH rel-promote "$id" >/dev/null)
+	# The steps keep their "servers" where DEMO_CLUSTER says: it reaches
+	# them (rel passes a step no REL_* variable but its own).
+	(cd "$SCRATCH/elsewhere" && DEMO_CLUSTER=$SCRATCH/cluster \
+	    TMPDIR=$SCRATCH/tmp rel-promote "$id" >/dev/null)
 	[ "$(rel-status --format tsv "$id" | cut -f3)" = suspended ]
-	[ "$(cat "$SCRATCH/rel-demo-cluster/staging-us/api")" = 1.0 ]
+	[ "$(cat "$SCRATCH/cluster/staging-us/api")" = 1.0 ]
+	[ ! -e "$SCRATCH/tmp" ]
 }
 
 @test "CPPFLAGS reach the compiler; -Werror is for make check, not for make" {
