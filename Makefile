@@ -160,13 +160,17 @@ COMPLETED = $(filter rel-%,$(COMMANDS))
 # The demo flow's steps are installed beside it, and the flow names them
 # where they are; the systemd units run the commands from BINDIR.  Both
 # paths are the installed ones, without DESTDIR, put in at install time.
+# The notify commands of contrib/notify go to SHAREDIR/notify, where the
+# flows' notify: sections name them (rel-flow(5)).
 DEMO_SCRIPTS = $(wildcard share/demo/*.sh)
+NOTIFY_SCRIPTS = $(wildcard contrib/notify/*.sh)
 UNITS = $(wildcard contrib/systemd/*.service contrib/systemd/*.timer)
 
 install: all
 	mkdir -p "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
 	    "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(MANDIR)/man7" \
 	    "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)/demo" \
+	    "$(DESTDIR)$(SHAREDIR)/notify" \
 	    "$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" \
 	    "$(DESTDIR)$(FISHCOMPDIR)" "$(DESTDIR)$(SYSTEMDUNITDIR)"
 	install -m 755 $(BINS) "$(DESTDIR)$(BINDIR)/"
@@ -174,6 +178,7 @@ install: all
 	    install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}/" || \
 	    exit 1; done
 	install -m 755 $(DEMO_SCRIPTS) "$(DESTDIR)$(SHAREDIR)/demo/"
+	install -m 755 $(NOTIFY_SCRIPTS) "$(DESTDIR)$(SHAREDIR)/notify/"
 	for f in share/flows/*.yaml; do \
 	    sed 's|share/demo/|$(SHAREDIR)/demo/|g' "$$f" \
 	        >"$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}" && \
@@ -200,10 +205,13 @@ uninstall:
 	    rm -f "$(DESTDIR)$(SHAREDIR)/flows/$${f##*/}"; done
 	for f in $(DEMO_SCRIPTS); do \
 	    rm -f "$(DESTDIR)$(SHAREDIR)/demo/$${f##*/}"; done
+	for f in $(NOTIFY_SCRIPTS); do \
+	    rm -f "$(DESTDIR)$(SHAREDIR)/notify/$${f##*/}"; done
 	for f in $(UNITS); do \
 	    rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}"; done
 	rmdir "$(DESTDIR)$(SHAREDIR)/flows" "$(DESTDIR)$(SHAREDIR)/demo" \
-	    "$(DESTDIR)$(SHAREDIR)" 2>/dev/null || true
+	    "$(DESTDIR)$(SHAREDIR)/notify" "$(DESTDIR)$(SHAREDIR)" \
+	    2>/dev/null || true
 	rm -f "$(DESTDIR)$(BASHCOMPDIR)/rel" "$(DESTDIR)$(ZSHCOMPDIR)/_rel" \
 	    "$(DESTDIR)$(FISHCOMPDIR)/rel.fish"
 	for c in $(COMPLETED); do \

@@ -64,6 +64,12 @@ mode() {
 		cmp "$f" "$u/share/rel/demo/${f##*/}"
 		[ "$(mode "$u/share/rel/demo/${f##*/}")" = 755 ]
 	done
+	# The notify commands, where the flows' notify: sections name them.
+	[ -n "$(ls "$REL_TOP"/contrib/notify/*.sh)" ]
+	for f in "$REL_TOP"/contrib/notify/*.sh; do
+		cmp "$f" "$u/share/rel/notify/${f##*/}"
+		[ "$(mode "$u/share/rel/notify/${f##*/}")" = 755 ]
+	done
 	# The systemd units run the commands from where they are installed.
 	for f in "$REL_TOP"/contrib/systemd/*.service \
 	    "$REL_TOP"/contrib/systemd/*.timer; do
