@@ -167,8 +167,9 @@ commands() {
 	chmod +x deploy.sh
 	id=$(rel-create web -a web=1)
 	rel-promote "$id" >/dev/null
+	rel-freeze -p web dev --reason "a view of its own" --until 1d
 	for view in --envs --steps --history --live "--history --env dev" \
-	    --check; do
+	    --frozen --check; do
 		# shellcheck disable=SC2086
 		head=$(rel-status $view --format table --color never web |
 		    head -n 1 | tr -s ' ' '\n' | tr 'A-Z-' 'a-z_')
