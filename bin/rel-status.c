@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "freeze.h"
 #include "graph.h"
 #include "html.h"
 #include "index.h"
@@ -334,7 +335,10 @@ open_operand(struct ctx *x, const char *name, struct rel_product *p,
 			return rc;
 		}
 	}
-	if ((rc = rel_product_open(&x->c->st, id ? product : name, 0, p, &err))) {
+	/* What is frozen: a product with a flow and no release yet too. */
+	if ((rc = !id && x->mode == M_FROZEN ?
+	    rel_freeze_open(&x->c->st, name, p, &err) :
+	    rel_product_open(&x->c->st, id ? product : name, 0, p, &err))) {
 		if (rc == REL_ENOTFOUND && id)
 			rel_err_set(&err, REL_ENOTFOUND,
 			    "no release '%s' (no product '%s' in %s)",
@@ -440,7 +444,8 @@ show_all(struct ctx *x)
 	struct rel_err err;
 	size_t n;
 
-	if (rel_store_products(&x->c->st, &names, &n, &err)) {
+	if ((x->mode == M_FROZEN ? rel_freeze_products(&x->c->st, &names, &n,
+	    &err) : rel_store_products(&x->c->st, &names, &n, &err))) {
 		complain(x, &err);
 		return;
 	}

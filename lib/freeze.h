@@ -53,6 +53,18 @@ int rel_freeze_policy(struct rel_product *p, const struct rel_flow *fallback,
 int rel_freeze_product_flow(struct rel_product *p, struct rel_flow **out,
     struct rel_err *err);
 
+/* Open product name to ask what is frozen there: as rel_product_open,
+ * or, for a product with a flow file (flows/NAME.yaml) and no release
+ * yet, a product with no directory (p->dir -1) that the windows of its
+ * flow alone may freeze.  Creates nothing. */
+int rel_freeze_open(struct rel_store *st, const char *name,
+    struct rel_product *p, struct rel_err *err);
+
+/* The products of the store and those with a flow file and no release
+ * yet, by name (to be freed). */
+int rel_freeze_products(struct rel_store *st,
+    char (**names)[REL_NAME_MAX + 1], size_t *n, struct rel_err *err);
+
 /* Is env frozen at now (ms) for a release (hotfix or not)?  Windows of
  * flow (may be NULL) and freezes by hand in env's history.  A hotfix
  * passes only what lets hotfixes through. */

@@ -88,7 +88,7 @@ rel_time_format(int64_t ms, int with_ms, char buf[REL_TIME_MAX])
 	int m, d;
 
 	/* No gmtime and no printf: listings format a time per line. */
-	if (ms < 0 || ms >= INT64_C(253402300800000)) { /* year 10000 */
+	if (ms < 0 || ms >= REL_TIME_END) {
 		strcpy(buf, "-");
 		return;
 	}
@@ -297,7 +297,7 @@ bad:
 	    what, s);
 big:
 	return rel_err_set(err, REL_EUSAGE,
-	    "bad %s '%s': longer than a year", what, s);
+	    "bad %s '%s': longer than a year (366d at most)", what, s);
 }
 
 void

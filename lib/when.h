@@ -16,6 +16,9 @@
 
 #define REL_TIME_MAX 32
 #define REL_DURATION_LIMIT (366L * 86400) /* a year: longer is a typo */
+/* 10000-01-01T00:00:00Z (ms): the first time rel_time_format cannot
+ * write, so the first that cannot be kept in a record. */
+#define REL_TIME_END INT64_C(253402300800000)
 
 int64_t rel_now_ms(void);          /* CLOCK_REALTIME */
 /* "Now" for deciding whether a freeze window is open: $REL_NOW (an

@@ -332,3 +332,124 @@ EOF2
 	assert_eq prod "$(cut -f1 "$REL_STATE_DIR/products/w/envs/prod" | tr '\n' ' ')" "freeze lift "
 	assert_eq dev "$(cut -f1 "$REL_STATE_DIR/products/w/envs/dev" | tr '\n' ' ')" "freeze lift "
 }
+
+@test "a rel-freeze --until inside a chain of windows does not shorten it" {
+	# Windows that follow one another hold the line until the last
+	# closes; a shorter freeze by hand cannot make prod free earlier.
+	flow web <<'EOF2'
+environments:
+  - name: prod
+freeze:
+  - from: 2026-12-10T10:00Z
+    to: 2026-12-10T12:00Z
+    reason: A
+  - from: 2026-12-10T12:00Z
+    to: 2026-12-10T14:00Z
+    reason: B
+  - from: 2026-12-10T15:00Z
+    to: 2026-12-10T17:00Z
+    reason: C
+EOF2
+	rel-create web -a web=1 >/dev/null
+	export REL_NOW=2026-12-10T11:00:00Z
+	run rel-status --frozen
+	assert_eq "windows alone" "$(cut -f3,4,8 <<<"$output")" \
+	    "$(printf '2026-12-10T10:00:00Z\t2026-12-10T14:00:00Z\tA')"
+	rel-freeze -p web prod --reason manual --until 2026-12-10T13:00Z
+	run rel-status --frozen
+	assert_eq "with a freeze by hand" "$(cut -f4,5,8 <<<"$output")" \
+	    "$(printf '2026-12-10T14:00:00Z\twindow\tA')"
+	run --separate-stderr rel-promote web-1 prod
+	assert_status 2
+	assert_contains "$stderr" "frozen until 2026-12-10T14:00:00Z"
+	# A freeze by hand that outlasts the chain says its own end; one
+	# that reaches into a later window is held until that one closes.
+	rel-freeze -p web prod --reason "by hand" --until 2026-12-10T14:30Z
+	run rel-status --frozen
+	assert_eq "past the chain" "$(cut -f4,5,8 <<<"$output")" \
+	    "$(printf '2026-12-10T14:30:00Z\trel-freeze\tby hand')"
+	rel-freeze -p web prod --reason "into C" --until 2026-12-10T16:00Z
+	run rel-status --frozen
+	assert_eq "into a later window" "$(cut -f4,5,8 <<<"$output")" \
+	    "$(printf '2026-12-10T17:00:00Z\trel-freeze\tinto C')"
+}
+
+@test "rel-freeze --until a date past 9999-12-31T23:59:59Z is refused, not made until lifted" {
+	flow web <<'EOF2'
+environments:
+  - name: prod
+EOF2
+	for u in 9999-12-31 9999-12-31T23:30-01:00; do
+		run --separate-stderr rel-freeze -p web prod --reason far --until "$u"
+		assert_status 2
+		assert_contains "$stderr" "9999-12-31T23:59:59Z"
+	done
+	[ ! -e "$REL_STATE_DIR/products/web/envs/prod" ]
+	# The last second there is: kept as it is.
+	rel-freeze -p web prod --reason far --until 9999-12-31T23:59:59Z
+	run rel-status --frozen
+	assert_eq until "$(cut -f4 <<<"$output")" 9999-12-31T23:59:59Z
+}
+
+@test "rel-freeze --until 0s and 400d say what is wrong with them" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+EOF2
+	run --separate-stderr rel-freeze -p web dev --reason x --until 0s
+	assert_status 2
+	assert_not_contains "$stderr" "neither a time"
+	assert_contains "$stderr" "'0s': must be longer than zero"
+	run --separate-stderr rel-freeze -p web dev --reason x --until 400d
+	assert_status 2
+	assert_not_contains "$stderr" "neither a time"
+	assert_contains "$stderr" "'400d': longer than a year (366d at most)"
+	run --separate-stderr rel-freeze -p web dev --reason x --until 2h30
+	assert_status 2
+	assert_contains "$stderr" "a number needs a unit"
+}
+
+@test "rel-freeze --reason may hold a tab, shown escaped in TSV" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+EOF2
+	rel-freeze -p web dev --reason "$(printf 'INC-1\tpayments')"
+	run rel-status --frozen
+	assert_eq reason "$(cut -f8 <<<"$output")" 'INC-1\tpayments'
+	run rel-status --frozen --format json
+	assert_eq json "$(jq -r .reason <<<"$output")" "$(printf 'INC-1\tpayments')"
+	run --separate-stderr rel-freeze -p web dev --reason "$(printf 'a\033[2Jb')"
+	assert_status 2
+	assert_contains "$stderr" "control character"
+}
+
+@test "rel-status --frozen lists a product with a flow and no release yet" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+  - name: prod
+freeze:
+  - from: 2026-12-01
+    to: 2026-12-05
+    reason: audit week
+    environments: [prod]
+EOF2
+	flow api <<'EOF2'
+environments:
+  - name: prod
+EOF2
+	run --separate-stderr rel-status --frozen web
+	assert_status 0
+	assert_output "$(printf 'web\tprod\t2026-12-01T00:00:00Z\t2026-12-06T00:00:00Z\twindow\t-\tdeny\taudit week')"
+	run rel-status --frozen
+	assert_status 0
+	assert_output "$(printf 'web\tprod\t2026-12-01T00:00:00Z\t2026-12-06T00:00:00Z\twindow\t-\tdeny\taudit week')"
+	run rel-status --frozen api
+	assert_status 0
+	assert_output ""
+	# Looking made nothing.
+	[ ! -e "$REL_STATE_DIR/products" ]
+	run --separate-stderr rel-status --frozen nosuch
+	assert_status 3
+}

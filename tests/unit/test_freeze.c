@@ -460,6 +460,84 @@ test_until(void **state)
 	assert_int_equal(rel_freeze_until("soon", now, &u, &err), REL_EUSAGE);
 	assert_non_null(strstr(err.msg, "neither a time"));
 	assert_int_equal(rel_freeze_until("0s", now, &u, &err), REL_EUSAGE);
+	assert_string_equal(err.msg, "bad --until '0s': must be longer than "
+	    "zero");
+	assert_int_equal(rel_freeze_until("400d", now, &u, &err), REL_EUSAGE);
+	assert_string_equal(err.msg, "bad --until '400d': longer than a year "
+	    "(366d at most)");
+	assert_int_equal(rel_freeze_until("366d", now, &u, &err), 0);
+	/* What a record cannot hold is refused, never kept as "until
+	 * lifted": the last second is the last there is. */
+	assert_int_equal(rel_freeze_until("9999-12-31", now, &u, &err),
+	    REL_EUSAGE);
+	assert_non_null(strstr(err.msg, "ends after 9999-12-31T23:59:59Z"));
+	assert_int_equal(rel_freeze_until("9999-12-31T23:00-01:00", now, &u,
+	    &err), REL_EUSAGE);
+	assert_int_equal(rel_freeze_until("9999-12-31T23:59:59Z", now, &u,
+	    &err), 0);
+	assert_true(u == REL_TIME_END - 1000);
+}
+
+/* A freeze by hand (until, ms; 0 none) among dated windows: frozen at
+ * now until when (ISO), by hand or not? */
+static void
+eval_expect(const struct rel_flow *f, const char *until, const char *now,
+    const char *want, int manual)
+{
+	struct rel_envlog log;
+	struct rel_frozen out;
+	char t[REL_TIME_MAX];
+
+	memset(&log, 0, sizeof log);
+	if (until) {
+		log.freeze.time = at("2026-12-10T09:00Z") * 1000;
+		log.freeze.until = at(until) * 1000;
+		log.freeze.who = "erin";
+		log.freeze.why = "by hand";
+	}
+	rel_freeze_eval(f, &log, "prod", at(now) * 1000, 0, &out);
+	if (!want) {
+		assert_false(out.frozen);
+		return;
+	}
+	assert_true(out.frozen);
+	rel_time_format(out.until, 0, t);
+	assert_string_equal(t, want);
+	assert_int_equal(out.manual, manual);
+}
+
+static void
+test_chain(void **state)
+{
+	struct rel_err err;
+	struct rel_flow *f = NULL;
+	static const char yaml[] = "environments:\n  - name: prod\n"
+	    "freeze:\n"
+	    "  - {from: 2026-12-10T10:00Z, to: 2026-12-10T12:00Z, reason: A}\n"
+	    "  - {from: 2026-12-10T12:00Z, to: 2026-12-10T14:00Z, reason: B}\n"
+	    "  - {from: 2026-12-10T15:00Z, to: 2026-12-10T17:00Z, reason: C}\n";
+
+	(void)state;
+	if (rel_flow_parse("web.yaml", yaml, strlen(yaml), "web", &f, &err))
+		fail_msg("%s", err.msg);
+	eval_expect(f, NULL, "2026-12-10T11:00Z", "2026-12-10T14:00:00Z", 0);
+	eval_expect(f, NULL, "2026-12-10T14:00Z", NULL, 0);
+	/* A shorter freeze by hand inside the chain shortens nothing. */
+	eval_expect(f, "2026-12-10T13:00Z", "2026-12-10T11:00Z",
+	    "2026-12-10T14:00:00Z", 0);
+	eval_expect(f, "2026-12-10T11:30Z", "2026-12-10T11:00Z",
+	    "2026-12-10T14:00:00Z", 0);
+	/* A longer one is the end, unless a window holds on from it. */
+	eval_expect(f, "2026-12-10T14:30Z", "2026-12-10T11:00Z",
+	    "2026-12-10T14:30:00Z", 1);
+	eval_expect(f, "2026-12-10T16:00Z", "2026-12-10T11:00Z",
+	    "2026-12-10T17:00:00Z", 1);
+	eval_expect(f, "2026-12-10T15:00Z", "2026-12-10T09:30Z",
+	    "2026-12-10T17:00:00Z", 1);
+	/* Before any window, a freeze by hand into the chain: all of it. */
+	eval_expect(f, "2026-12-10T10:30Z", "2026-12-10T09:30Z",
+	    "2026-12-10T14:00:00Z", 1);
+	rel_flow_free(f);
 }
 
 int
@@ -478,6 +556,7 @@ main(void)
 		cmocka_unit_test(test_flow_errors),
 		cmocka_unit_test(test_iso),
 		cmocka_unit_test(test_until),
+		cmocka_unit_test(test_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

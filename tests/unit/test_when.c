@@ -183,7 +183,7 @@ dur_bad(const char *s, const char *want)
 #define ORDER(s) dur_bad(s, "bad timeout '" s "': units must go from " \
 	"largest to smallest, each once (as in 1h30m)")
 #define ZERO(s) dur_bad(s, "bad timeout '" s "': must be longer than zero")
-#define BIG(s) dur_bad(s, "bad timeout '" s "': longer than a year")
+#define BIG(s) dur_bad(s, "bad timeout '" s "': longer than a year (366d at most)")
 #define GARBAGE(s) dur_bad(s, "bad timeout '" s "': expected a duration " \
 	"such as 30s, 10m, 2h, 1d or 1h30m")
 
