@@ -23,6 +23,10 @@ rel_cmd_init(struct rel_cmd *c, const char *name, const char *usage,
 	c->color = -1;                 /* auto, unless --color says */
 	c->item = "release";
 	c->st.fd = -1;
+	/* A reader that goes away (rel-status | head -1) must not kill a
+	 * command that recorded an event before it is told (rel_cmd_end):
+	 * its writes fail instead, and that is no error. */
+	rel_cli_nopipe();
 	if (rel_cli_init(&c->cli, argc, argv)) {
 		fprintf(stderr, "%s: out of memory\n", name);
 		c->rc = REL_ESYS;
@@ -361,7 +365,8 @@ rel_cmd_end(struct rel_cmd *c)
 		rel_store_close(&c->st);
 	c->st_open = 0;
 	if (!c->finished && rel_cmd_finish(c, &err) &&
-	    !(c->hungup && *c->hungup) && c->rc != REL_EUSAGE)
+	    !(c->hungup && *c->hungup) && !rel_cli_reader_gone(1) &&
+	    c->rc != REL_EUSAGE)
 		rel_cmd_fail(c, &err);
 	rel_cli_free_ids(c->items);
 	c->items = NULL;

@@ -179,8 +179,9 @@ int rel_cmd_finish(struct rel_cmd *c, struct rel_err *err);
 
 /* Run the notify commands of the events this command recorded (a dead
  * runner noticed, a release terminated: lib/notify.h), close the store,
- * check standard output (a full disk is an error, 5), free; the exit
- * status. */
+ * check standard output (a full disk is an error, 5; a reader that went
+ * away is none: commands ignore SIGPIPE, so that they live to tell
+ * their events), free; the exit status. */
 int rel_cmd_end(struct rel_cmd *c);
 
 #endif

@@ -47,6 +47,7 @@ struct printer {
 	char last[sizeof ((struct rel_logref *)0)->name];
 	int last_nl;               /* the last byte printed was a newline */
 	size_t shown;              /* headers printed */
+	int gone;                  /* the reader went away (| head) */
 };
 
 static void
@@ -74,7 +75,10 @@ print_data(struct printer *pr, const char *data, size_t len)
 		fwrite(data, 1, len, stdout);
 		pr->last_nl = data[len - 1] == '\n';
 	}
-	return ferror(stdout) ? -1 : 0;
+	if (!ferror(stdout))
+		return 0;
+	pr->gone = rel_cli_reader_gone(1);
+	return -1;
 }
 
 /* A log of a run that ended is not whole: say so (exit 5), with what the
@@ -217,8 +221,10 @@ print_follow(struct printer *pr, struct rel_product *p, const char *step,
 	while (!over) {
 		if ((rc = rel_follow_poll(f, follow_data, pr, &over, err)))
 			break;
-		if (fflush(stdout) == EOF)
-			break; /* rel_cli_finish says so */
+		if (fflush(stdout) == EOF) {
+			pr->gone = rel_cli_reader_gone(1);
+			break; /* rel_cli_finish says so, if it matters */
+		}
 		if (!over) {
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
 
@@ -311,6 +317,8 @@ main(int argc, char **argv)
 	    print_once(&pr, &p, step, (int)want, &err);
 	if (!pr.last_nl)
 		putchar('\n');
+	if (pr.gone)
+		rc = 0; /* the reader has what it wanted (rel-log | head) */
 	if (rc == REL_ENOTFOUND)
 		rel_err_set(&err, REL_ENOTFOUND, "no logs of %s in %s%s%s%s",
 		    r->id, env, step ? " for step " : "", step ? step : "",

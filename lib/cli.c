@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -235,6 +236,28 @@ int
 rel_cli_tty(int fd)
 {
 	return isatty(fd);
+}
+
+int
+rel_cli_reader_gone(int fd)
+{
+	struct pollfd pf = { fd, 0, 0 };
+	struct stat sb;
+
+	/* The write end of a pipe with no reader polls as an error. */
+	return fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode) &&
+	    poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP));
+}
+
+void
+rel_cli_nopipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 int

@@ -79,6 +79,14 @@ int rel_cli_color(int fd);
 /* Is fd a terminal? */
 int rel_cli_tty(int fd);
 
+/* Is fd the write end of a pipe whose reader has gone (rel-status |
+ * head, once head had what it wanted)? */
+int rel_cli_reader_gone(int fd);
+/* Ignore SIGPIPE: a write to a pipe whose reader has gone fails (EPIPE)
+ * instead of killing the process.  Children started by rel_spawn get
+ * the default back. */
+void rel_cli_nopipe(void);
+
 /* Flush stdout and check it: a full disk or a closed pipe is an error.
  * Returns 0 or REL_ESYS (message in err). */
 int rel_cli_finish(FILE *out, struct rel_err *err);

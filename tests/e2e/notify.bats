@@ -284,3 +284,79 @@ EOF2
 	assert_contains "$output" "$(printf 'qa:notify-1\tsucceeded\tsucceeded\t')"
 	[ "$(grep -c '^notify	' "$REL_STATE_DIR/products/web/releases/$id")" = 2 ]
 }
+
+# A dead runner of app: its release id in $id, its step's pid in $step.
+dead_runner() {
+	rm -f "$SCRATCH/pid.dev"
+	id=$(rel-create app -a app=x)
+	bg "$SCRATCH/r.out" "$SCRATCH/r.err" rel-promote "$id"
+	local runner=$BG_PID
+	step=$(step_pid dev)
+	kill -KILL "$runner"
+	bg_wait "$runner"
+}
+
+# closed_pipe CMD...: CMD with its standard output a pipe whose reader
+# has gone already (as in `CMD | head -c 1` once head had its byte);
+# CMD's exit status.
+closed_pipe() {
+	rm -f "$SCRATCH/closed"
+	{ waitfor "$SCRATCH/closed" && "$@"; } |
+	    { exec 0<&-; : >"$SCRATCH/closed"; }
+	return "${PIPESTATUS[0]}"
+}
+
+@test "a dead runner noticed by rel-status whose reader went away is still notified" {
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'test "$REL_VERSION" != x || long dev'
+notify:
+  - run: note
+    on: [failed]
+EOF2
+	dead_runner
+	run closed_pipe rel-status "$id"
+	# A reader gone is no error: it was told what it wanted.
+	assert_status 0
+	grep -q 'the runner (pid .*) died' \
+	    "$REL_STATE_DIR/products/app/releases/$id"
+	wait_gone "$step"
+	assert_eq status "$(status_of "$id")" failed
+	rel-status "$id" >/dev/null
+	assert_eq events "$(events)" "failed.dev"
+	# And with more to say than a pipe holds, the reader gone at once.
+	m=$(printf '%01000d' 0)
+	for ((i = 0; i < 80; i++)); do
+		rel-create app -a app=$i -m "$m" >/dev/null
+	done
+	dead_runner
+	rel-status --format json app | head -c 1 >/dev/null
+	wait_gone "$step"
+	assert_eq status "$(status_of "$id")" failed
+	assert_eq events "$(events)" "$(printf '%s\n' failed.dev failed.dev)"
+}
+
+@test "rel-terminate --expired whose reader went away still notifies" {
+	flow web <<'EOF2'
+timeout: 1s
+environments:
+  - name: dev
+    action: record
+  - name: prod
+    trigger: manual
+notify:
+  - run: note
+    on: [terminated]
+EOF2
+	id=$(rel-create web -a web=1)
+	rel-promote "$id" >/dev/null
+	for ((i = 0; i < 100; i++)); do
+		run closed_pipe rel-terminate --expired
+		[ "$(status_of "$id")" != terminated ] || break
+		sleep 0.1
+	done
+	assert_status 0
+	assert_eq status "$(status_of "$id")" terminated
+	assert_eq events "$(events)" "terminated.prod"
+}
