@@ -297,6 +297,10 @@ run_one(struct rel_notifier *nf, struct rel_product *p,
 	rel_log_name(step, rel_event_name(e->ev), e->attempt, t.log_name,
 	    sizeof t.log_name);
 	t.timeout_s = c->timeout;
+	/* `run: ./notify.sh` is STATE/notify.sh whoever tells the event;
+	 * and the command goes when we do, rather than on unbounded. */
+	t.dir = root;
+	t.die_with_parent = 1;
 	rc = rel_task_spawn(&t, p, r->id, e->env, c->run, envp, &serr);
 	envp_free(envp);
 	if (rc) {

@@ -15,12 +15,15 @@
  * A notifier listens on a store, keeps the events its process wrote,
  * and runs them (rel_notifier_run) when the command is done with the
  * record, or, in a runner, in a copy of it forked as they happen (the
- * copy runs them, the runner forgets them): each notify command of the product's flow (flows/PRODUCT.yaml,
- * else the release's copy) that is for the event and its environment,
+ * copy runs them, the runner forgets them): each notify command of the
+ * product's flow (flows/PRODUCT.yaml, else the release's copy) that is
+ * for the event and its environment,
  * one after the other, `/bin/sh -c RUN` in a process group of its own,
+ * in the state directory (so that `run: ./notify.sh` is one command
+ * whoever runs it), killed if the process running it dies (Linux),
  * with the caller's environment minus REL_* plus REL_EVENT and the
  * release's data in REL_* variables (never in the command), its output
- * in a gzip log (logs/ID/ENV/notify-N.EVENT.ATTEMPT.log.gz), stopped at
+ * in a gzip log (logs/ID/ENV/notify-N@EVENT.ATTEMPT.log.gz), stopped at
  * its timeout (SIGTERM, SIGKILL 2 s later).  How it went is a `notify`
  * line of the release's record; it never changes a status.
  *

@@ -4,7 +4,9 @@
  * rather than fork: glibc starts the child in the parent's memory
  * (CLONE_VFORK) instead of copying its page tables, which is most of
  * what a step of `true` costs a runner beyond the step itself, and it
- * reports an exec failure as its return value.
+ * reports an exec failure as its return value.  fork and exec only for
+ * what posix_spawn cannot do (a working directory, a signal when the
+ * parent dies: notify commands, which are few).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +37,70 @@ child_fd(posix_spawn_file_actions_t *fa, int want, int have)
 	return posix_spawn_file_actions_adddup2(fa, have, want);
 }
 
+/* In the child of fork_exec: fd `have` as `want` (inherited across the
+ * exec), or null when have < 0.  Async-signal-safe calls only. */
+static int
+child_dup(int have, int want, int null)
+{
+	if (have < 0)
+		have = null;
+	if (have != want)
+		return dup2(have, want) < 0 ? -1 : 0;
+	return fcntl(want, F_SETFD, 0);
+}
+
+/* fork and exec, for what posix_spawn cannot do in POSIX.1-2008: a
+ * working directory, and (Linux) SIGKILL when the parent dies.  Only
+ * async-signal-safe calls in the child; what fails there (the exec,
+ * the directory) makes it exit 127, as the shell's "not found". */
+static int
+fork_exec(const struct rel_spawn *s, char *const *envp, pid_t *pid,
+    struct rel_err *err)
+{
+	static const int dfl[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP };
+	pid_t parent = getpid(), c;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return rel_err_errno(err, "cannot open /dev/null");
+	if ((c = fork()) < 0) {
+		close(null);
+		return rel_err_errno(err, "cannot run %s", s->argv[0]);
+	}
+	if (c == 0) {
+		struct sigaction sa;
+		sigset_t none;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
+			sigaction(dfl[i], &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (s->new_pgrp && setpgid(0, 0) != 0)
+			_exit(127);
+#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
+		/* The parent may have died before the signal was asked for:
+		 * then we are another's child already. */
+		if (s->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0,
+		    0, 0) != 0 || getppid() != parent))
+			_exit(127);
+#else
+		(void)parent;
+#endif
+		if (child_dup(s->in, 0, null) || child_dup(s->out, 1, null) ||
+		    child_dup(s->err, 2, null) ||
+		    (s->dir && chdir(s->dir) != 0))
+			_exit(127);
+		execve(s->argv[0], (char *const *)s->argv, envp);
+		_exit(127);
+	}
+	close(null);
+	*pid = c;
+	return 0;
+}
+
 int
 rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err)
 {
@@ -45,6 +111,12 @@ rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err)
 	char *const *envp = s->envp ? s->envp : environ;
 	int e;
 
+	if (s->dir || s->die_with_parent) {
+		if (!strchr(s->argv[0], '/'))
+			return rel_err_set(err, REL_ESYS, "cannot run %s: not a "
+			    "path", s->argv[0]);
+		return fork_exec(s, envp, pid, err);
+	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
 		errno = e;
 		return rel_err_errno(err, "cannot run %s", s->argv[0]);

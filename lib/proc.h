@@ -16,11 +16,17 @@ struct rel_spawn {
 	char *const *envp;         /* the whole environment; NULL: ours */
 	int in, out, err;          /* fds for 0, 1, 2; -1: /dev/null */
 	int new_pgrp;              /* run in a process group of its own */
+	/* These two need fork and exec rather than posix_spawn, and argv[0]
+	 * a path: */
+	const char *dir;           /* run there; NULL: the caller's */
+	int die_with_parent;       /* Linux: SIGKILL when its parent dies
+	                            * (what it starts itself is not told) */
 };
 
-/* Start a child, in the caller's directory.  If it cannot be started
- * (a program not found, say), that is the error returned and no child is
- * left; a C library that only finds out in the child makes it exit 127
+/* Start a child, in the caller's directory (or s->dir).  If it cannot be
+ * started (a program not found, say), that is the error returned and no
+ * child is left; a C library that only finds out in the child, or the
+ * fork and exec that dir and die_with_parent need, make it exit 127
  * instead. */
 int rel_spawn(const struct rel_spawn *s, pid_t *pid, struct rel_err *err);
 

@@ -58,6 +58,8 @@ rel_task_spawn(struct rel_task *t, struct rel_product *p, const char *id,
 	s.out = pfd[1];
 	s.err = pfd[1];
 	s.new_pgrp = 1;
+	s.dir = t->dir;
+	s.die_with_parent = t->die_with_parent;
 	rc = rel_spawn(&s, &t->pid, err);
 	close(pfd[1]);
 	if (rc) {

@@ -50,6 +50,8 @@ struct rel_task {
 	long timeout_s;               /* per try, 0: none */
 	int done;                     /* finished for good */
 	char cg[1024];                /* its cgroup (cgroup.h), "": none */
+	const char *dir;              /* run there (NULL: our directory) */
+	int die_with_parent;          /* SIGKILL when we die (proc.h) */
 };
 
 /* Start (or start again, for verify) the process of t with command cmd

@@ -360,3 +360,64 @@ EOF2
 	assert_eq status "$(status_of "$id")" terminated
 	assert_eq events "$(events)" "terminated.prod"
 }
+
+@test "notify commands run in the state directory, whoever tells the event" {
+	# The issue's own example is `run: ./notify.sh`: it means the same
+	# command for the runner and for rel-status from cron (another
+	# working directory), STATE/notify.sh.
+	mkdir -p "$SCRATCH/a" "$SCRATCH/b"
+	cp "$SCRATCH/bin/note" "$REL_STATE_DIR/notify.sh"
+	flow app <<'EOF2'
+environments:
+  - name: dev
+    action: 'test "$REL_VERSION" != x || long dev'
+notify:
+  - run: './notify.sh && pwd >"$SCRATCH/pwd.$REL_EVENT"'
+    on: [succeeded, failed]
+EOF2
+	cd "$SCRATCH/a"
+	run rel-promote "$(rel-create app -a app=1)"
+	assert_status 0
+	dead_runner
+	cd "$SCRATCH/b"
+	rel-status "$id" >/dev/null
+	wait_gone "$step"
+	assert_eq status "$(status_of "$id")" failed
+	run rel-status --history app
+	assert_not_contains "$output" "could not run the command"
+	assert_eq events "$(events)" "$(printf '%s\n' failed.dev succeeded.dev)"
+	state=$(cd "$REL_STATE_DIR" && pwd -P)
+	assert_eq "runner's" "$(cat "$SCRATCH/pwd.succeeded")" "$state"
+	assert_eq "rel-status's" "$(cat "$SCRATCH/pwd.failed")" "$state"
+}
+
+@test "a notify command does not outlive its timeout when its notifier dies" {
+	# Stopped at its timeout by whoever runs it; when that dies first,
+	# the command goes with it (Linux), not on unbounded.
+	[ "$(uname -s)" = Linux ] || skip "the parent-death signal is Linux's"
+	flow web <<'EOF2'
+environments:
+  - name: dev
+notify:
+  - run: 'echo $$ >>"$SCRATCH/pids"; echo $$ >"$SCRATCH/notify.pid"; exec sleep 30'
+    timeout: 1s
+EOF2
+	id=$(rel-create web -a web=1)
+	bg "$SCRATCH/r.out" "$SCRATCH/r.err" rel-promote "$id"
+	r=$BG_PID
+	wait_file "$SCRATCH/notify.pid"
+	pid=$(cat "$SCRATCH/notify.pid")
+	kill -KILL "$r"
+	bg_wait "$r"
+	# Gone well within its timeout and the 2 s to SIGKILL, and more.
+	end=$((SECONDS + 10))
+	while proc_alive "$pid" && [ $SECONDS -lt $end ]; do
+		sleep 0.1
+	done
+	alive=no
+	if proc_alive "$pid"; then
+		alive=yes
+		kill -KILL "$pid"
+	fi
+	assert_eq "notify command still running" "$alive" no
+}
