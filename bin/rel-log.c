@@ -48,6 +48,7 @@ struct printer {
 	int last_nl;               /* the last byte printed was a newline */
 	size_t shown;              /* headers printed */
 	int gone;                  /* the reader went away (| head) */
+	int notify;                /* N for a notify command's logs, or 0 */
 };
 
 static void
@@ -163,12 +164,23 @@ print_log(const struct rel_logref *ref, void *arg)
 		o->cut = *ref;
 }
 
+/* The logs printed: a step's, or a notify command's. */
+static size_t
+each(const struct printer *pr, const char *step, int want, rel_logref_fn fn,
+    void *arg)
+{
+	if (pr->notify)
+		return rel_notify_logs_each(pr->r, pr->env, pr->notify, want,
+		    fn, arg);
+	return rel_logs_each(pr->r, (size_t)rel_release_env(pr->r, pr->env),
+	    step, want, fn, arg);
+}
+
 static int
 print_once(struct printer *pr, struct rel_product *p, const char *step,
     int want, struct rel_err *err)
 {
 	struct once o;
-	size_t e = (size_t)rel_release_env(pr->r, pr->env);
 
 	memset(&o, 0, sizeof o);
 	o.pr = pr;
@@ -177,10 +189,10 @@ print_once(struct printer *pr, struct rel_product *p, const char *step,
 	o.err = err;
 
 	if (rel_log_dir(p, pr->r->id, pr->env, &o.dir, err) == 0) {
-		rel_logs_each(pr->r, e, step, want, count_log, &o);
+		each(pr, step, want, count_log, &o);
 		pr->headers = o.found > 1;
 		if (o.found)
-			rel_logs_each(pr->r, e, step, want, print_log, &o);
+			each(pr, step, want, print_log, &o);
 		close(o.dir);
 	}
 	if (!o.rc && !o.found)
@@ -244,14 +256,26 @@ print_follow(struct printer *pr, struct rel_product *p, const char *step,
 	return rc;
 }
 
+/* Did notify command n run in env of r (the release's own events for
+ * "-")? */
+static int
+notified(const struct rel_release *r, const char *env, int n)
+{
+	for (size_t i = 0; n && i < r->nnotices; i++)
+		if (r->notices[i].n == n && !strcmp(r->notices[i].env, env))
+			return 1;
+	return 0;
+}
+
 /* The release to show, a dead runner recorded first, as rel-status does,
- * so that the headers tell how its steps ended; and env (and step) in it.
- * On an error, nothing is left open. */
+ * so that the headers tell how its steps ended; and env (and step) in it,
+ * or the notify command named by step (*notify its N).  On an error,
+ * nothing is left open. */
 static int
 load(struct rel_cmd *c, struct rel_product *p, struct rel_release **r,
-    const char *env, const char *step, struct rel_err *err)
+    const char *env, const char *step, int *notify, struct rel_err *err)
 {
-	int e, rc;
+	int e, rc, n = step ? rel_notify_step(step) : 0;
 
 	if ((rc = rel_release_open(&c->st, c->operands[0], p, r, err)))
 		return rc;
@@ -265,12 +289,19 @@ load(struct rel_cmd *c, struct rel_product *p, struct rel_release **r,
 			*r = now;
 		}
 	}
-	if ((e = rel_release_env(*r, env)) < 0)
+	e = rel_release_env(*r, env);
+	/* A step of that name first; else the notify command's logs. */
+	*notify = 0;
+	if (n && (e < 0 || rel_release_step(&(*r)->envs[e], step) < 0) &&
+	    notified(*r, env, n))
+		*notify = n;
+	else if (e < 0)
 		rc = rel_err_set(err, REL_ENOTFOUND,
 		    "no environment '%s' in %s", env, (*r)->id);
 	else if (step && rel_release_step(&(*r)->envs[e], step) < 0)
 		rc = rel_err_set(err, REL_ENOTFOUND,
-		    "no step '%s' in %s of %s", step, env, (*r)->id);
+		    "no step '%s' in %s of %s%s", step, env, (*r)->id, n ?
+		    " (nor a notify command that ran there)" : "");
 	if (rc) {
 		rel_release_free(*r);
 		*r = NULL;
@@ -306,15 +337,16 @@ main(int argc, char **argv)
 		return rel_cmd_end(&c);
 	env = c.operands[1];
 	step = c.noperands == 3 ? c.operands[2] : NULL;
-	if (load(&c, &p, &r, env, step, &err)) {
+	if (load(&c, &p, &r, env, step, &pr.notify, &err)) {
 		rel_cmd_fail(&c, &err);
 		return rel_cmd_end(&c);
 	}
 	pr.r = r;
 	pr.env = env;
 	pr.with_status = !want && !follow;
-	rc = follow ? print_follow(&pr, &p, step, (int)want, &ended, &err) :
-	    print_once(&pr, &p, step, (int)want, &err);
+	/* A notify command's logs are whole once recorded: not followed. */
+	rc = follow && !pr.notify ? print_follow(&pr, &p, step, (int)want,
+	    &ended, &err) : print_once(&pr, &p, step, (int)want, &err);
 	if (!pr.last_nl)
 		putchar('\n');
 	if (pr.gone)

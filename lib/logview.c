@@ -56,6 +56,64 @@ rel_logs_each(const struct rel_release *r, size_t env, const char *step,
 	return count;
 }
 
+int
+rel_notify_step(const char *step)
+{
+	long n = 0;
+
+	if (strncmp(step, "notify-", 7) || step[7] < '1' || step[7] > '9')
+		return 0;
+	for (step += 7; *step >= '0' && *step <= '9' && n <= 1000; step++)
+		n = n * 10 + (*step - '0');
+	return *step || n > 1000 ? 0 : (int)n;
+}
+
+/* Is notice i of r one that came before it, for one log? */
+static int
+notice_seen(const struct rel_release *r, size_t i)
+{
+	const struct rel_notice *a = &r->notices[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct rel_notice *b = &r->notices[j];
+
+		if (b->n == a->n && b->attempt == a->attempt &&
+		    !strcmp(b->env, a->env) && !strcmp(b->event, a->event))
+			return 1;
+	}
+	return 0;
+}
+
+size_t
+rel_notify_logs_each(const struct rel_release *r, const char *env, int n,
+    int want, rel_logref_fn fn, void *arg)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < r->nnotices; i++) {
+		const struct rel_notice *no = &r->notices[i];
+		char step[REL_NAME_MAX + 32];
+		struct rel_logref ref;
+
+		if (no->n != n || strcmp(no->env, env) ||
+		    (want && no->attempt != want) || notice_seen(r, i))
+			continue;
+		/* Its file is notify-N@EVENT.ATTEMPT.log.gz (notify.h). */
+		snprintf(step, sizeof step, "notify-%d@%s", n, no->event);
+		ref.step = step;
+		ref.component = NULL;
+		ref.attempt = no->attempt;
+		ref.status = strcmp(no->outcome, "succeeded") ? REL_FAILED :
+		    REL_SUCCEEDED;
+		rel_log_name(step, NULL, ref.attempt, ref.name,
+		    sizeof ref.name);
+		count++;
+		if (fn)
+			fn(&ref, arg);
+	}
+	return count;
+}
+
 void
 rel_logref_title(const struct rel_release *r, const char *env,
     const struct rel_logref *ref, int with_status, char *out, size_t n)

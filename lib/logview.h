@@ -34,6 +34,17 @@ typedef void (*rel_logref_fn)(const struct rel_logref *ref, void *arg);
 size_t rel_logs_each(const struct rel_release *r, size_t env,
     const char *step, int want, rel_logref_fn fn, void *arg);
 
+/* The logs of the flow's notify command n (1-based) in env (a name, or
+ * "-" for a release's own events: notify.h), one per time it ran there
+ * as the record's notify lines say, in order; only attempt `want`'s
+ * when it is not 0.  Each as a step "notify-N@EVENT" (its file's name)
+ * of no component, succeeded or failed as the command did.  Returns how
+ * many. */
+size_t rel_notify_logs_each(const struct rel_release *r, const char *env,
+    int n, int want, rel_logref_fn fn, void *arg);
+/* N if step is "notify-N" (N from 1), else 0. */
+int rel_notify_step(const char *step);
+
 /* "RELEASE ENV/STEP[/COMPONENT] (attempt N, STATUS)", the name of a log
  * in headers; with_status 0 leaves out ", STATUS". */
 void rel_logref_title(const struct rel_release *r, const char *env,

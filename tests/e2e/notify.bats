@@ -421,3 +421,46 @@ EOF2
 	fi
 	assert_eq "notify command still running" "$alive" no
 }
+
+@test "rel-log prints the logs of a notify command" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+    action: record
+  - name: qa
+    action: record 3
+notify:
+  - run: 'echo "first: $REL_EVENT in $REL_ENV"'
+  - run: 'echo "second: $REL_EVENT in $REL_ENV"; exit 4'
+    on: [failed]
+EOF2
+	id=$(rel-create web -a web=1)
+	run rel-promote "$id"
+	assert_status 1
+	run --separate-stderr rel-log "$id" qa notify-1
+	assert_status 0
+	assert_output "first: failed in qa"
+	run rel-log "$id" qa notify-2
+	assert_status 0
+	assert_output "second: failed in qa"
+	run rel-log "$id" dev notify-1
+	assert_output "first: succeeded in dev"
+	# After a retry, each attempt's; --attempt picks one.
+	rel-promote --retry "$id" >/dev/null 2>&1 || true
+	run rel-log "$id" qa notify-1
+	assert_status 0
+	assert_output - <<'EOF2'
+==> web-1 qa/notify-1@failed (attempt 1, succeeded) <==
+first: failed in qa
+
+==> web-1 qa/notify-1@failed (attempt 2, succeeded) <==
+first: failed in qa
+EOF2
+	run rel-log --attempt 2 "$id" qa notify-2
+	assert_output "second: failed in qa"
+	run --separate-stderr rel-log "$id" dev notify-2
+	assert_status 3
+	run --separate-stderr rel-log "$id" qa notify-3
+	assert_status 3
+	assert_contains "$stderr" "no step 'notify-3' in qa of $id"
+}
