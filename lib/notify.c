@@ -72,6 +72,9 @@ struct scan {
 	int terminated;            /* a "-" -> terminated line */
 	int pass;                  /* 0: environments' ends, 1: gates */
 	int env_terminated;        /* an environment became terminated */
+	int gate;                  /* one was terminated at its gate */
+	int term_attempt;          /* the "-" -> terminated line's */
+	char *term_why;
 };
 
 static int
@@ -89,7 +92,12 @@ scan_line(struct rel_jline *jl, void *arg)
 	attempt = atoi(jl->f[6]);
 	why = jl->f[7];
 	if (!strcmp(obj, "-")) {
-		s->terminated |= !strcmp(to, "terminated");
+		if (s->pass == 0 && !strcmp(to, "terminated")) {
+			s->terminated = 1;
+			s->term_attempt = attempt;
+			free(s->term_why);
+			s->term_why = strdup(why);
+		}
 		return 0;
 	}
 	if (strchr(obj, '/'))
@@ -98,9 +106,11 @@ scan_line(struct rel_jline *jl, void *arg)
 		/* A release terminated while it waited at a gate: the
 		 * environment it waited in is where it ended. */
 		if (s->terminated && !s->env_terminated &&
-		    !strcmp(from, "suspended") && !strcmp(to, "pending"))
+		    !strcmp(from, "suspended") && !strcmp(to, "pending")) {
 			keep(s->nf, s->p->name, s->n, obj, REL_EV_TERMINATED,
 			    attempt, why);
+			s->gate = 1;
+		}
 		return 0;
 	}
 	if (!strcmp(to, "failed"))
@@ -122,7 +132,7 @@ written(void *arg, struct rel_product *p, unsigned long n, const char *lines,
     size_t len)
 {
 	struct rel_notifier *nf = arg;
-	struct scan s = { nf, p, n, 0, 0, 0 };
+	struct scan s = { nf, p, n, 0, 0, 0, 0, 0, NULL };
 	char *copy;
 
 	/* The newest listener alone: a runner's, inside a command's, runs
@@ -136,6 +146,12 @@ written(void *arg, struct rel_product *p, unsigned long n, const char *lines,
 		rel_journal_scan(copy, len, scan_line, &s, NULL, NULL);
 		free(copy);
 	}
+	/* A release terminated with no environment to count it for (it
+	 * waited to be promoted): an event of the release, ENV "-". */
+	if (s.terminated && !s.env_terminated && !s.gate)
+		keep(nf, p->name, n, REL_NOTIFY_RELEASE, REL_EV_TERMINATED,
+		    s.term_attempt, s.term_why ? s.term_why : "");
+	free(s.term_why);
 }
 
 struct rel_notifier *
@@ -232,7 +248,8 @@ notify_env(const struct rel_release *r, const struct pending *e,
 	bad |= put(&v, &n, &cap, "REL_STATE_DIR", root);
 	bad |= put(&v, &n, &cap, "REL_PRODUCT", r->product);
 	bad |= put(&v, &n, &cap, "REL_RELEASE", r->id);
-	bad |= put(&v, &n, &cap, "REL_ENV", e->env);
+	bad |= put(&v, &n, &cap, "REL_ENV",
+	    strcmp(e->env, REL_NOTIFY_RELEASE) ? e->env : "");
 	bad |= put(&v, &n, &cap, "REL_STATUS", i < 0 ? "" :
 	    rel_status_name(r->envs[i].status));
 	bad |= put(&v, &n, &cap, "REL_RELEASE_STATUS",

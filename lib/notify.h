@@ -5,10 +5,15 @@
  * An event is a transition: an environment that became failed,
  * succeeded, suspended (at a gate), frozen (suspended by a freeze) or
  * terminated (a release terminated while waiting at a gate counts for
- * the environment it waited in).  Exactly one process writes each
- * transition, under the product lock, whoever it is: the runner, the
- * rel-status that notices a dead runner, rel-terminate --expired from
- * cron.  record.c tells that process (struct rel_store's `written`),
+ * the environment it waited in); or a release terminated with no
+ * environment to count it for (it waited to be promoted): one
+ * `terminated` event of the release, whose ENV is REL_NOTIFY_RELEASE
+ * ("-", as the release's own object in a record; REL_ENV is empty for
+ * the command), told to the flow's own notify commands alone, its log
+ * in logs/ID/-/.  Exactly one process writes each transition, under
+ * the product lock, whoever it is: the runner, the rel-status that
+ * notices a dead runner, rel-terminate --expired from cron.  record.c
+ * tells that process (struct rel_store's `written`),
  * and so it alone notifies: two commands noticing one dead runner at
  * once write its failure once, and notify once.
  *
@@ -17,12 +22,12 @@
  * record, or, in a runner, in a copy of it forked as they happen (the
  * copy runs them, the runner forgets them): each notify command of the
  * product's flow (flows/PRODUCT.yaml, else the release's copy) that is
- * for the event and its environment,
- * one after the other, `/bin/sh -c RUN` in a process group of its own,
- * in the state directory (so that `run: ./notify.sh` is one command
- * whoever runs it), killed if the process running it dies (Linux),
- * with the caller's environment minus REL_* plus REL_EVENT and the
- * release's data in REL_* variables (never in the command), its output
+ * for the event and its environment, one after the other, `/bin/sh -c
+ * RUN` in a process group of its own, in the state directory (so that
+ * `run: ./notify.sh` is one command whoever runs it), killed if the
+ * process running it dies (Linux), with the caller's environment minus
+ * REL_* plus REL_EVENT and the release's data in REL_* variables (never
+ * in the command), its output
  * in a gzip log (logs/ID/ENV/notify-N@EVENT.ATTEMPT.log.gz), stopped at
  * its timeout (SIGTERM, SIGKILL 2 s later).  How it went is a `notify`
  * line of the release's record; it never changes a status.
@@ -42,6 +47,7 @@
 #include "store.h"
 
 #define REL_NOTIFY_KILL_MS 2000 /* after SIGTERM at the timeout */
+#define REL_NOTIFY_RELEASE "-"  /* the "environment" of a release's event */
 
 struct rel_notifier;
 

@@ -422,6 +422,41 @@ EOF2
 	assert_eq "notify command still running" "$alive" no
 }
 
+@test "terminating a release that waits to be promoted tells whoever listens for terminated, once" {
+	flow web <<'EOF2'
+environments:
+  - name: dev
+    notify:
+      - run: 'echo "per environment: $REL_EVENT" >"$SCRATCH/per-env"'
+notify:
+  - run: note
+    on: [terminated]
+EOF2
+	id=$(rel-create web -a web=1)
+	run rel-terminate "$id" --reason "wrong build"
+	assert_status 0
+	assert_eq status "$(status_of "$id")" terminated
+	# One event, of the release: no environment, so only the flow's
+	# commands.
+	assert_eq events "$(events)" "terminated.-"
+	f=$(ls "$SCRATCH/ev"/terminated.-.*)
+	grep -qx "REL_ENV=" "$f"
+	grep -qx "REL_REASON=wrong build" "$f"
+	grep -qx "REL_RELEASE_STATUS=terminated" "$f"
+	[ ! -e "$SCRATCH/per-env" ]
+	# Told once: looking again, terminating again tell nothing.
+	rel-status "$id" >/dev/null
+	run rel-terminate "$id"
+	assert_status 2
+	assert_eq "events again" "$(events)" "terminated.-"
+	run rel-status --history "$id"
+	assert_contains "$output" "$(printf '\trel\t-:notify-2\tterminated\tsucceeded\t')"
+	# Its output is a log of the release, read with rel-log.
+	run rel-log "$id" - notify-2
+	assert_status 0
+	assert_output "told: terminated "
+}
+
 @test "rel-log prints the logs of a notify command" {
 	flow web <<'EOF2'
 environments:
