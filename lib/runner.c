@@ -2023,12 +2023,18 @@ notify_soon(struct rel_runner *ru)
 
 /* Run the notify commands of the events written so far (notify.h), after
  * those a copy of us is telling; a failure to record how they went is
- * said in the progress, and changes nothing else. */
+ * said in the progress, and changes nothing else.  At the end of the
+ * run: once its end is written and all it ran is gone, the runner lets
+ * go of the release first, so that a notify command may promote it (an
+ * approval bot) without being refused as busy.  (A copy telling events
+ * while the run goes on cannot: the runner holds the release then.) */
 static void
 run_notify(struct rel_runner *ru)
 {
 	struct rel_err err;
 
+	if (!tasks_live(ru) && leftovers(ru, -1, NULL, 0) == 0)
+		rel_lock_release(&ru->lock);
 	while (ru->notify_pid > 0) {
 		pid_t got = waitpid(ru->notify_pid, NULL, 0);
 
@@ -2102,7 +2108,6 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		}
 		service_tasks(ru);
 		flush(ru);
-		notify_soon(ru);
 		if (ru->terminating) {
 			/* Ended when all it ran is gone, not only the steps'
 			 * leaders. */
@@ -2110,15 +2115,22 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 			    (ru->killed_at && rel_monotonic_ms() -
 			    ru->killed_at > KILL_WAIT_MS)))
 				finish_terminate(ru);
-			continue;
+		} else {
+			schedule(ru);
 		}
-		schedule(ru);
+		/* Told now while the run goes on; what ends it is told at
+		 * its end (run_notify). */
+		if (!ru->stop_error && (tasks_live(ru) || env_work(ru)))
+			notify_soon(ru);
 	}
 	if (ru->terminating && !ru->term_done && !ru->stop_error)
 		finish_terminate(ru);
 	sweep(ru, ru->stop_error);
 	if (ru->stop_error)
 		record_stop(ru);
+	/* How it ended, before a notify command may take the release on. */
+	refresh(ru);
+	*final = ru->r->status;
 	/* The events this run wrote, now that its steps are gone. */
 	run_notify(ru);
 	if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
@@ -2127,7 +2139,6 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		*err = ru->fatal;
 		return ru->fatal.code ? ru->fatal.code : REL_ESYS;
 	}
-	*final = ru->r->status;
 	return 0;
 }
 

@@ -499,3 +499,25 @@ EOF2
 	assert_status 3
 	assert_contains "$stderr" "no step 'notify-3' in qa of $id"
 }
+
+@test "a notify command may promote its own release when the run has ended" {
+	# An approval bot: told that prod waits at its gate, it promotes the
+	# release there.  The runner that told it is done with the release
+	# (its end written, its steps gone) and lets go of it first.
+	flow web <<'EOF2'
+environments:
+  - name: dev
+    action: record
+  - name: prod
+    trigger: manual
+    action: record
+notify:
+  - run: 'rel-promote "$REL_RELEASE" prod --reason bot --by bot >"$SCRATCH/bot.out" 2>&1; echo $? >"$SCRATCH/bot.rc"'
+    on: [suspended]
+EOF2
+	id=$(rel-create web -a web=1)
+	run --separate-stderr timeout 120 rel-promote "$id"
+	assert_status 0
+	assert_eq "the bot's rel-promote" "$(cat "$SCRATCH/bot.rc")" 0
+	assert_eq envs "$(envs_of "$id")" "dev=succeeded,prod=succeeded"
+}
