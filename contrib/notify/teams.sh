@@ -15,8 +15,16 @@
 # The card says what happened in a title and lists the release, the
 # environment, the reason and the artifacts as facts.  It is built by jq
 # from the environment and sent on curl's standard input: release data
-# never goes into a shell string or a command line.  Exit status 1 when
-# the post failed (rel records it on the release, and nothing else).
+# never goes into a shell string or a command line.  Teams reads a
+# card's text and facts as Markdown: a word joiner (U+2060, not seen)
+# goes between ] and ( in them, so that a reason cannot hide a link as
+# [runbook](https://evil.example); a mention needs the card to declare
+# it (msteams entities, never made here), so <at>...</at> is text.
+#
+# The post is tried at most 3 times, 8 s each, 2 s apart: 28 s, within
+# the 30 s a notify command has by default (rel-flow(5)).  Exit status 1
+# when the post failed (rel records it on the release, and nothing
+# else).
 set -eu
 
 : "${TEAMS_WEBHOOK_URL:?set TEAMS_WEBHOOK_URL to the webhook address}"
@@ -27,7 +35,8 @@ for c in jq curl; do
 	}
 done
 
-jq -n -c 'env as $e | {
+jq -n -c 'def text: gsub("\\]\\("; "]\u2060(");
+    env as $e | {
 	type: "message",
 	attachments: [{
 		contentType: "application/vnd.microsoft.card.adaptive",
@@ -43,7 +52,7 @@ jq -n -c 'env as $e | {
 				 text: ("rel: " + ($e.REL_RELEASE // "?") + " "
 				     + ($e.REL_EVENT // "?")
 				     + (if ($e.REL_ENV // "") != ""
-				     then " in " + $e.REL_ENV else "" end))},
+				     then " in " + $e.REL_ENV else "" end) | text)},
 				{type: "FactSet", facts: [
 					{title: "Release", value: ($e.REL_RELEASE // "")},
 					{title: "Environment", value: ($e.REL_ENV // "")},
@@ -52,12 +61,13 @@ jq -n -c 'env as $e | {
 					 value: (($e.REL_ARTIFACTS // "") | split("\n")
 					     | join(", "))},
 					{title: "Hotfix", value: ($e.REL_HOTFIX // "no")}
-				]}
+				] | map(.value |= text)}
 			]
 		}
 	}]
-}' | curl -fsS --retry 2 --max-time 20 -H 'Content-Type: application/json' \
-    --data-binary @- --url "$TEAMS_WEBHOOK_URL" >/dev/null || {
+}' | curl -fsS --retry 2 --retry-delay 2 --max-time 8 \
+    -H 'Content-Type: application/json' --data-binary @- \
+    --url "$TEAMS_WEBHOOK_URL" >/dev/null || {
 	echo "teams.sh: posting to the webhook failed" >&2
 	exit 1
 }

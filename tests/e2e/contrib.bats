@@ -431,6 +431,55 @@ EOF
 	[ ! -e pwned ] && [ ! -e "$SCRATCH/pwned" ]
 }
 
+# curl_budget: the longest the fake curl's last post may take, in
+# seconds, from its arguments: --max-time for each of 1 + --retry tries,
+# --retry-delay between them (curl's own 1 s, doubling, without it).
+curl_budget() {
+	awk 'prev == "--max-time" { t = $0 } prev == "--retry" { r = $0 }
+	    prev == "--retry-delay" { d = $0; fixed = 1 } { prev = $0 }
+	    END {
+		if (t == "") { print 999; exit }
+		w = 0; step = 1
+		for (i = 0; i < r; i++) { w += fixed ? d : step; step *= 2 }
+		print t * (r + 1) + w
+	    }' "$SCRATCH/curl.args"
+}
+
+@test "notify/slack.sh and teams.sh: free text is text, and a post fits in the default timeout" {
+	fake_curl
+	local hostile='<!channel> prod is down & see <https://evil.example|INC-1 runbook>, [runbook](https://evil.example) @here'
+
+	SLACK_WEBHOOK_URL=https://hooks.example.org/T0/B0 REL_EVENT=terminated \
+	    REL_RELEASE=web-7 REL_ENV=prod REL_REASON=$hostile \
+	    sh "$CONTRIB/notify/slack.sh"
+	text=$(jq -r .text "$SCRATCH/posted.1")
+	# Slack's escapes; Mattermost's Markdown and mentions broken by a
+	# word joiner (U+2060) that nobody sees.
+	wj=$(printf '\342\201\240')
+	assert_eq text "$text" "rel: web-7 terminated in prod: &lt;!channel&gt; prod is down &amp; see &lt;https://evil.example|INC-1 runbook&gt;, [runbook]${wj}(https://evil.example) @${wj}here"
+	# The reason itself is still there, as it was, for whoever reads it.
+	assert_eq reason "$(jq -r .reason "$SCRATCH/posted.1")" "$hostile"
+	# At most 30 s (rel-flow(5): a notify command's default timeout),
+	# retries included.
+	[ "$(curl_budget)" -le 30 ] || {
+		echo "slack.sh may take $(curl_budget) s" >&2
+		false
+	}
+	TEAMS_WEBHOOK_URL=https://example.webhook.office.com/x \
+	    REL_EVENT=failed REL_RELEASE=web-7 REL_ENV=prod \
+	    REL_REASON=$hostile REL_ARTIFACTS='api=[1](https://evil.example)' \
+	    sh "$CONTRIB/notify/teams.sh"
+	run jq -r '.attachments[0].content.body[1].facts[] | .value' \
+	    "$SCRATCH/posted.2"
+	assert_contains "$output" "[runbook]${wj}(https://evil.example)"
+	assert_contains "$output" "api=[1]${wj}(https://evil.example)"
+	assert_not_contains "$output" "]("
+	[ "$(curl_budget)" -le 30 ] || {
+		echo "teams.sh may take $(curl_budget) s" >&2
+		false
+	}
+}
+
 @test "notify/mail.sh: a subject and a body, on mail's standard input" {
 	mkdir -p "$SCRATCH/fakebin"
 	cat >"$SCRATCH/fakebin/mail" <<'EOF'
