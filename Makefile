@@ -246,11 +246,13 @@ test-bins: $(FAULT_SO)
 # make check-long, before a release: what check does in part, in full.
 # faults.bats walks every I/O call of each command with every fault
 # (check walks a third of them, another third each run), then the
-# randomized soak runs for minutes instead of check's half minute.
+# randomized soaks (one store; three machines sharing a remote) run for
+# minutes instead of check's seconds.
 check-long: deps
 	@$(MAKE) --no-print-directory test-bins WERROR=-Werror
 	@REL_FAULT_STRIDE=1 sh tests/run.sh tests/e2e/faults.bats
 	@bash tests/soak/soak.sh $${REL_SOAK_SECONDS:-240}
+	@bash tests/soak/sync_soak.sh $${REL_SYNC_SOAK_SECONDS:-120}
 
 .PHONY: check-long
 
@@ -306,7 +308,8 @@ fuzz:
 # make bench: rel against its physical limits; prints medians and ratios
 # (tests/bench/README.md has a sample).  Not part of make check.
 BENCH_TOOLS = build/bench/timeit build/bench/nop build/bench/fsyncloop \
-	build/bench/spawnloop build/bench/genstore build/bench/lg2load
+	build/bench/spawnloop build/bench/genstore build/bench/lg2load \
+	build/helpers/freeport
 
 build/bench/genstore: tests/bench/genstore.c build/librel.a build/.flags
 	@mkdir -p $(@D)

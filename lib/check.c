@@ -233,7 +233,7 @@ look_run(struct ctx *x, const char *env, const struct rel_env_run *run)
 		}
 		rel_envlog_end_line(&line, run->ended, run->release,
 		    run->attempt, run->status);
-		if (rel_envlog_append(x->p, env, line.s, line.len, 1, &err) == 0)
+		if (rel_env_append(x->p, env, line.s, line.len, 1, &err) == 0)
 			say(x, run->release, 1, "history of %s lacked the end "
 			    "of its run: added", env);
 		else

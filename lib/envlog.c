@@ -242,37 +242,6 @@ rel_envlog_lift_line(struct rel_buf *out, int64_t time, const char *who,
 }
 
 int
-rel_envlog_append(struct rel_product *p, const char *env, const char *lines,
-    size_t len, int sync, struct rel_err *err)
-{
-	char path[4400];
-	int dir, fd, rc, created;
-
-	rel_product_path(p, "envs", path, sizeof path);
-	if ((rc = rel_dir_open(p->dir, "envs", 1, path, &dir, err)) != 0)
-		return rc;
-	strncat(path, "/", sizeof path - strlen(path) - 1);
-	strncat(path, env, sizeof path - strlen(path) - 1);
-	fd = openat(dir, env, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    REL_FILE_MODE);
-	created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = openat(dir, env, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = rel_err_errno(err, "cannot open %s", path);
-		close(dir);
-		return rc;
-	}
-	rc = rel_journal_append(fd, lines, len, sync, path, err);
-	close(fd);
-	/* A new file's name must survive a crash too. */
-	if (rc == 0 && created)
-		rc = rel_dir_sync(dir, path, err);
-	close(dir);
-	return rc;
-}
-
-int
 rel_livemap_load(struct rel_product *p, struct rel_livemap *m,
     struct rel_err *err)
 {

@@ -83,8 +83,8 @@ void rel_envlog_freeze_line(struct rel_buf *out, int64_t time,
     const char *who, int64_t until, int hotfix, const char *why);
 void rel_envlog_lift_line(struct rel_buf *out, int64_t time, const char *who,
     const char *why);
-int rel_envlog_append(struct rel_product *p, const char *env,
-    const char *lines, size_t len, int sync, struct rel_err *err);
+/* Appending to a history: rel_env_append (record.h), the one write
+ * path. */
 
 /* The live release of every environment that has a history. */
 struct rel_livemap {

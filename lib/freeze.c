@@ -358,7 +358,7 @@ rel_freeze_set(struct rel_product *p, const char *const *envs, size_t n,
 		if (line.oom)
 			rc = rel_err_set(err, REL_ESYS, "out of memory");
 		else
-			rc = rel_envlog_append(p, envs[i], line.s, line.len, 1,
+			rc = rel_env_append(p, envs[i], line.s, line.len, 1,
 			    err);
 	}
 out:

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "config.h"
 #include "envlog.h"
 #include "io.h"
 #include "journal.h"
@@ -84,6 +85,94 @@ rel_runner_alive(struct rel_store *st, const char *id, char *holder, size_t n)
 	return rc == 1;
 }
 
+/* --- runners on other machines (a store shared through a remote) ---- */
+
+/* The machine of the runner of r's running environments ("" if none
+ * is named: a store without a remote, or nothing running). */
+static const char *
+runner_machine(const struct rel_release *r)
+{
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (r->envs[i].status == REL_RUNNING &&
+		    r->envs[i].runner_machine[0])
+			return r->envs[i].runner_machine;
+	return "";
+}
+
+int
+rel_runner_elsewhere(struct rel_store *st, const struct rel_release *r)
+{
+	char me[REL_MACHINE_ID_LEN + 1];
+	const char *m = runner_machine(r);
+
+	if (!*m || rel_machine_id(st, me, NULL) != 0)
+		return 0;
+	return strcmp(m, me) != 0;
+}
+
+void
+rel_lease_times(struct rel_store *st, long *lease_ms, long *margin_ms)
+{
+	struct rel_config c;
+
+	if (rel_config_load(st->fd, st->root, &c, NULL) != 0)
+		rel_config_defaults(&c);
+	*lease_ms = c.lease_ms;
+	*margin_ms = c.lease_ms / 4;
+}
+
+/*
+ * Has the runner of r, on another machine, let its lease run out as
+ * this machine has watched it?  The record is watched, never a clock of
+ * the other machine: cache/PRODUCT/watch/ID keeps this machine's boot
+ * id, when (its CLOCK_MONOTONIC) it first saw the record as it is, and
+ * the record's size then.  The runner is dead once this machine has seen
+ * the record unchanged for lease + margin.  A reboot here, or a record
+ * that grew, starts the watch again.
+ */
+int
+rel_lease_expired(struct rel_product *p, const struct rel_release *r)
+{
+	char boot[40], path[4400], name[REL_ID_MAX + 8], line[128];
+	struct rel_buf b = REL_BUF_INIT;
+	long lease, margin;
+	long long since = 0;
+	size_t size = 0;
+	int64_t now = rel_monotonic_ms();
+	int dir, exists, dead = 0, n = 0;
+	char seen_boot[40] = "";
+
+	rel_boot_id(boot);
+	snprintf(path, sizeof path, "%s/cache/%s/watch", p->st->root, p->name);
+	if (rel_dir_open_path(p->st->fd, path + strlen(p->st->root) + 1, 1,
+	    path, &dir, NULL) != 0)
+		return 0;
+	snprintf(name, sizeof name, "%s", r->id);
+	if (rel_file_read(dir, name, path, 256, &b, NULL) == 0 && b.s)
+		n = sscanf(b.s, "%39s %lld %zu", seen_boot, &since, &size);
+	rel_buf_free(&b);
+	if (n == 3 && !strcmp(seen_boot, boot[0] ? boot : "-") &&
+	    size == r->record_size) {
+		rel_lease_times(p->st, &lease, &margin);
+		dead = now - since >= lease + margin;
+	} else {
+		snprintf(line, sizeof line, "%s %lld %zu\n", boot[0] ? boot :
+		    "-", (long long)now, r->record_size);
+		rel_file_write_atomic(dir, name, line, strlen(line), 0, &exists,
+		    path, NULL);
+	}
+	close(dir);
+	return dead;
+}
+
+int
+rel_runner_live(struct rel_product *p, const struct rel_release *r)
+{
+	if (rel_runner_elsewhere(p->st, r))
+		return !rel_lease_expired(p, r);
+	return rel_runner_alive(p->st, r->id, NULL, 0);
+}
+
 int
 rel_reap_needed(const struct rel_release *r)
 {
@@ -128,29 +217,6 @@ rel_stop_lines(const struct rel_release *r, int64_t now, const char *who,
 			}
 		}
 	}
-}
-
-int
-rel_stop_envlogs(struct rel_product *p, const struct rel_buf *envlines,
-    const struct rel_buf *envnames, struct rel_err *err)
-{
-	const char *line = envlines->s, *name = envnames->s;
-	int rc = 0;
-
-	/* One line per name, in the same order; each synced, as what it
-	 * records is reported right after. */
-	for (size_t off = 0; name && off < envnames->len; ) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
-		int r2 = rel_envlog_append(p, name, line, len, 1, err);
-
-		if (r2 && !rc)
-			rc = r2;
-		line += len;
-		off += strlen(name) + 1;
-		name = envnames->s + off;
-	}
-	return rc;
 }
 
 int
@@ -464,7 +530,9 @@ enum reap_what { R_END, R_MARK };
 
 struct reap_job {
 	struct rel_store *st;
+	struct rel_product *p;
 	int held;
+	int elsewhere;             /* its runner is another machine's */
 	enum reap_what what;
 	enum rel_status term;      /* the termination state decided on */
 	int64_t term_time;
@@ -502,9 +570,15 @@ reap_fn(struct rel_release *r, struct rel_buf *lines, void *arg,
 	long pid;
 
 	(void)err;
+	rel_buf_reset(&j->envlines);
+	rel_buf_reset(&j->envnames);
+	j->reaped = 0;
 	/* Looked at again under the lock: the runner may have finished, or
 	 * someone may have been here first. */
-	if (!rel_reap_needed(r) || (!j->held && rel_runner_alive(j->st, r->id,
+	if (!rel_reap_needed(r) ||
+	    rel_runner_elsewhere(j->st, r) != j->elsewhere ||
+	    (j->elsewhere && !rel_lease_expired(j->p, r)) ||
+	    (!j->elsewhere && !j->held && rel_runner_alive(j->st, r->id,
 	    NULL, 0)) || r->term != j->term ||
 	    (r->term == REL_TERMINATING && r->term_time != j->term_time))
 		return 0;
@@ -541,21 +615,34 @@ reap(struct rel_product *p, const struct rel_release *r, int held,
     struct rel_release **after, int *busy, struct rel_err *err)
 {
 	struct reap_job j;
+	struct rel_more more = { NULL, NULL, NULL, 0, NULL, NULL };
 	struct targets t;
 	size_t alive;
-	int rc, rc2;
+	int rc;
 
 	*after = NULL;
 	*busy = 0;
-	if (!rel_reap_needed(r) ||
-	    (!held && rel_runner_alive(p->st, r->id, NULL, 0)))
+	if (!rel_reap_needed(r))
 		return 0;
 	memset(&j, 0, sizeof j);
 	j.st = p->st;
+	j.p = p;
 	j.held = held;
 	j.term = r->term;
 	j.term_time = r->term_time;
 	j.what = R_END;
+	if ((j.elsewhere = rel_runner_elsewhere(p->st, r)) != 0) {
+		/* Another machine's runner: dead only once its lease ran
+		 * out as watched from here, by a command that may ask the
+		 * remote (a reader's copy may just be old).  Its steps ran
+		 * there: nothing to signal here. */
+		if (!p->st->pub || !p->st->pub->fetches ||
+		    !rel_lease_expired(p, r))
+			return 0;
+		goto record;
+	}
+	if (!held && rel_runner_alive(p->st, r->id, NULL, 0))
+		return 0;
 	targets_find(p, r, 1, &t);
 	alive = targets_alive(&t);
 	if (r->term != REL_TERMINATING) {
@@ -578,13 +665,24 @@ reap(struct rel_product *p, const struct rel_release *r, int held,
 		}
 	}
 	targets_free(&t);
+record:
 	if ((rc = rel_product_lock(p, err)) != 0)
 		return rc;
-	rc = rel_release_update(p, r->n, reap_fn, &j, 1, after, err);
-	if (rc == 0 && j.reaped && j.envlines.len &&
-	    (rc2 = rel_stop_envlogs(p, &j.envlines, &j.envnames, err)) != 0)
-		rc = rc2; /* the record has it: *after is kept, and shown */
+	/* The histories' end lines go with the record's, in one change. */
+	more.envlines = &j.envlines;
+	more.envnames = &j.envnames;
+	rc = rel_release_change_env(p, r->n, after, reap_fn, &j, 1, &more,
+	    err);
 	rel_product_unlock(p);
+	if (*after && (*after)->torn) {
+		/* Not written: nothing to show. */
+		rel_release_free(*after);
+		*after = NULL;
+	}
+	if (rc && !j.reaped && *after) {
+		rel_release_free(*after);
+		*after = NULL;
+	}
 	if (!j.reaped && *after) {
 		/* Nothing to tell. */
 		rel_release_free(*after);

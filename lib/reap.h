@@ -41,6 +41,20 @@ int rel_runner_lock(struct rel_store *st, const char *id,
 int rel_runner_alive(struct rel_store *st, const char *id, char *holder,
     size_t n);
 
+/* With a remote: is r's runner (of its running environments) on another
+ * machine (the record's machine= is not this store's)? */
+int rel_runner_elsewhere(struct rel_store *st, const struct rel_release *r);
+/* The lease (STATE/config) and the margin a machine waits beyond it. */
+void rel_lease_times(struct rel_store *st, long *lease_ms, long *margin_ms);
+/* Has this machine watched r's record unchanged for lease + margin (its
+ * own CLOCK_MONOTONIC, kept in cache/PRODUCT/watch/ID with its boot id)?
+ * The first look starts the watch. */
+int rel_lease_expired(struct rel_product *p, const struct rel_release *r);
+
+/* Is r's runner alive, as far as this machine can tell?  Here: its
+ * runner lock.  On another machine: its lease, as watched from here. */
+int rel_runner_live(struct rel_product *p, const struct rel_release *r);
+
 /* Does r look like it has work in progress (an environment or step
  * running, or a termination under way)? */
 int rel_reap_needed(const struct rel_release *r);
@@ -115,11 +129,6 @@ void rel_stop_lines(const struct rel_release *r, int64_t now, const char *who,
 void rel_terminate_lines(const struct rel_release *r, int64_t now,
     const char *who, const char *why, struct rel_buf *lines,
     struct rel_buf *envlines, struct rel_buf *envnames);
-
-/* Append each env's end line (as rel_stop_lines made them) to its
- * history.  Caller holds the product lock. */
-int rel_stop_envlogs(struct rel_product *p, const struct rel_buf *envlines,
-    const struct rel_buf *envnames, struct rel_err *err);
 
 /* Send sig to the process groups of r's running steps that are still the
  * processes that were started.  Returns how many were signalled. */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bucket.h"
 #include "buf.h"
 #include "err.h"
 #include "flow.h"
@@ -84,9 +85,11 @@ int rel_release_create(struct rel_product *p, rel_header_fn build, void *arg,
  *
  * fn must make its lines from the release it is given and from arg
  * alone, and leave `lines` as the whole of its change: sharing a store
- * through git will publish a change before writing it, and when the
- * remote refuses (someone else changed the product first) call fn again,
- * on the newer release, with `lines` empty. */
+ * through git publishes a change before writing it, and when the
+ * remote refuses (someone else changed the product first) calls fn
+ * again, on the newer release, with `lines` empty.  With a remote, a
+ * failing fn is called once more after the product was fetched, if that
+ * brought anything: this machine's copy may have been behind. */
 typedef int (*rel_update_fn)(struct rel_release *r, struct rel_buf *lines,
     void *arg, struct rel_err *err);
 int rel_release_update(struct rel_product *p, unsigned long n,
@@ -102,9 +105,40 @@ int rel_release_change(struct rel_product *p, unsigned long n,
     struct rel_release **r, rel_update_fn fn, void *arg, int sync,
     struct rel_err *err);
 
+/* What goes with a change of a record, in the same commit: lines for
+ * environment histories (envlines, one line for each NUL-separated name
+ * of envnames), written here after the record; files already written
+ * here (a finished step log, whole), only published.  fn may fill the
+ * lines: they are read after each call. */
+struct rel_more {
+	const struct rel_buf *envlines, *envnames;
+	const struct rel_change *files;
+	size_t nfiles;
+	/* Where the history lines that could not be written go, with
+	 * their names (may be NULL): the record has their transitions,
+	 * so the caller must get them into the histories later, or the
+	 * two disagree. */
+	struct rel_buf *lost, *lostnames;
+};
+int rel_release_change_env(struct rel_product *p, unsigned long n,
+    struct rel_release **r, rel_update_fn fn, void *arg, int sync,
+    const struct rel_more *more, struct rel_err *err);
+
+/* Append lines to the history of environment env (products/PRODUCT/
+ * envs/ENV), taking the product lock; published first with a remote. */
+int rel_env_append(struct rel_product *p, const char *env, const char *lines,
+    size_t len, int sync, struct rel_err *err);
+
 /* Store a flow copy by content; *hash receives its name. */
 int rel_flow_store(struct rel_product *p, const char *data, size_t len,
     char hash[65], struct rel_err *err);
+/* The flow copy of the latest release of product, raw, for a machine
+ * that has no flow of its own for it (STATE/flows is not shared): with a
+ * remote, the product is fetched first if it is not here.  path gets the
+ * copy's path.  REL_ENOTFOUND when there is no release to take it from. */
+int rel_flow_latest(struct rel_store *st, const char *product,
+    struct rel_buf *out, char *path, size_t pathlen, struct rel_err *err);
+
 /* Read the flow copy a release was made with and parse it. */
 int rel_flow_of_release(struct rel_product *p, const struct rel_release *r,
     struct rel_flow **out, struct rel_err *err);

@@ -231,6 +231,9 @@ apply_env(struct rel_env *e, const struct rel_transition *t,
 		if (!rel_info_get(t->info, "host", e->runner_host,
 		    sizeof e->runner_host))
 			e->runner_host[0] = '\0';
+		if (!rel_info_get(t->info, "machine", e->runner_machine,
+		    sizeof e->runner_machine))
+			e->runner_machine[0] = '\0';
 		if (!strcmp(e->how, "promote")) {
 			e->redeploy = 0;
 		} else if (!e->redeploy) {
@@ -647,6 +650,8 @@ rel_release_parse(struct rel_buf *raw, const char *path,
 			ok = apply_out(r, jl);
 		else if (!strcmp(jl->f[0], "notify"))
 			ok = apply_notice(r, jl);
+		else if (!strcmp(jl->f[0], "lease"))
+			ok = 0; /* a runner's renewal: its being there is all */
 		if (ok < 0)
 			bad++;
 	}
@@ -827,6 +832,8 @@ rel_release_extend(struct rel_release *r, const char *lines, size_t len,
 			ok = apply_out(r, jl);
 		else if (!strcmp(jl->f[0], "notify"))
 			ok = apply_notice(r, jl);
+		else if (!strcmp(jl->f[0], "lease"))
+			ok = 0; /* a runner's renewal: its being there is all */
 		if (ok < 0)
 			bad++;
 	}

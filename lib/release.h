@@ -24,6 +24,8 @@
  *   tr   TIME  WHO  OBJECT  FROM  TO  ATTEMPT  WHY  INFO
  *   out  TIME  OBJECT  KEY  VALUE  ATTEMPT
  *   notify  TIME  WHO  EVENT  ENV  N  OUTCOME  ATTEMPT  WHY  INFO
+ *   lease  TIME  MACHINE  ATTEMPT        (a runner renewing its lease:
+ *                                       a store shared through a remote)
  *
  * (a notify line: the flow's N-th notify command ran for EVENT in ENV,
  * and OUTCOME, succeeded, failed or error, is how it went: notify.h; it
@@ -101,6 +103,8 @@ struct rel_env {
 	char how[16];              /* promote, redeploy, rollback, restore */
 	long runner;               /* runner pid while running */
 	char runner_host[REL_NAME_MAX + 1];
+	char runner_machine[33];   /* machine=: its store's machine id, set
+	                              when the store has a remote; "" else */
 	size_t nsteps;
 	struct rel_step *steps;
 };

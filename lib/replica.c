@@ -25,58 +25,6 @@
 #define BULK_CHANGES 64        /* more than this: one pack */
 
 int
-rel_machine_id(struct rel_store *st, char out[REL_MACHINE_ID_LEN + 1],
-    struct rel_err *err)
-{
-	struct rel_buf b = REL_BUF_INIT;
-	unsigned char raw[REL_MACHINE_ID_LEN / 2];
-	char path[4200], line[REL_MACHINE_ID_LEN + 2];
-	int rc, fd, exists = 0;
-
-	snprintf(path, sizeof path, "%s/%s", st->root, REL_MACHINE_FILE);
-	for (int tries = 0; tries < 2; tries++) {
-		rc = rel_file_read(st->fd, REL_MACHINE_FILE, path, 256, &b,
-		    err);
-		if (rc == 0) {
-			if (b.len == REL_MACHINE_ID_LEN + 1 &&
-			    b.s[REL_MACHINE_ID_LEN] == '\n' &&
-			    strspn(b.s, "0123456789abcdef") ==
-			    REL_MACHINE_ID_LEN) {
-				memcpy(out, b.s, REL_MACHINE_ID_LEN);
-				out[REL_MACHINE_ID_LEN] = '\0';
-				rel_buf_free(&b);
-				return 0;
-			}
-			rel_buf_free(&b);
-			return rel_err_set(err, REL_ESYS, "%s: damaged machine "
-			    "id (expected %d hexadecimal digits)", path,
-			    REL_MACHINE_ID_LEN);
-		}
-		rel_buf_free(&b);
-		if (rc != REL_ENOTFOUND)
-			return rc;
-		rel_err_clear(err);
-		if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0)
-			return rel_err_errno(err, "cannot open /dev/urandom");
-		if (read(fd, raw, sizeof raw) != (ssize_t)sizeof raw) {
-			close(fd);
-			return rel_err_set(err, REL_ESYS,
-			    "cannot read /dev/urandom");
-		}
-		close(fd);
-		for (size_t i = 0; i < sizeof raw; i++)
-			snprintf(line + 2 * i, 3, "%02x", raw[i]);
-		line[REL_MACHINE_ID_LEN] = '\n';
-		line[REL_MACHINE_ID_LEN + 1] = '\0';
-		/* Exclusive: two first commands at once agree on one id. */
-		if ((rc = rel_file_write_atomic(st->fd, REL_MACHINE_FILE, line,
-		    REL_MACHINE_ID_LEN + 1, 1, &exists, path, err)) != 0)
-			return rc;
-	}
-	return rel_err_set(err, REL_ESYS, "%s: cannot be read", path);
-}
-
-int
 rel_replica_open(struct rel_replica *r, struct rel_store *st,
     const char *url, struct rel_err *err)
 {
@@ -100,10 +48,15 @@ rel_replica_open(struct rel_replica *r, struct rel_store *st,
 		goto fail;
 	if (st->fd < 0) {
 		char root[sizeof st->root], prog[sizeof st->prog];
+		const struct rel_publisher *pub = st->pub;
+		int wait = st->wait_ms;
 
 		memcpy(root, st->root, sizeof root);
 		memcpy(prog, st->prog, sizeof prog);
-		if ((rc = rel_store_open(st, root, 1, prog, err)) != 0)
+		rc = rel_store_open(st, root, 1, prog, err);
+		st->pub = pub;
+		st->wait_ms = wait;
+		if (rc != 0)
 			goto fail;
 	}
 	if ((rc = rel_machine_id(st, r->machine, err)) != 0)

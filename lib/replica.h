@@ -37,9 +37,7 @@
 #include "name.h"
 #include "store.h"
 
-#define REL_MACHINE_FILE "machine"
 #define REL_GIT_DIR "git"
-#define REL_MACHINE_ID_LEN 32
 
 struct rel_replica {
 	struct rel_lg2 g;
@@ -52,9 +50,6 @@ struct rel_replica {
 	                              reach it */
 };
 
-/* The machine id of the store (made on first use). */
-int rel_machine_id(struct rel_store *st, char out[REL_MACHINE_ID_LEN + 1],
-    struct rel_err *err);
 
 /* Load libgit2, open (making it if missing) STATE/git.  url may be NULL
  * or "" for no remote.  When there is no STATE/git yet and a remote is

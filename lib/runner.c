@@ -23,11 +23,13 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "bucket.h"
 #include "config.h"
 #include "envlog.h"
 #include "flow.h"
 #include "freeze.h"
 #include "io.h"
+#include "journal.h"
 #include "logfile.h"
 #include "notify.h"
 #include "proc.h"
@@ -137,6 +139,26 @@ struct rel_runner {
 	int64_t killed_at;         /* monotonic: when it was sent */
 	char term_why[512];
 	long long log_max;         /* a step log's cap (STATE/config) */
+	int remote;                /* STATE/config names a remote */
+	long lease_ms, sync_ms;    /* STATE/config */
+	int64_t last_ok;           /* monotonic: when the last publish that
+	                              was accepted began (the lease) */
+	int64_t last_pub;          /* when the last publish was tried */
+	int64_t last_fetch;        /* when the remote was last asked */
+	int fencing;               /* the lease is running out: stopping */
+	int64_t fence_kill;        /* SIGKILL what is left then */
+	size_t applied;            /* bytes of batch already in r */
+	size_t pending;            /* bytes of r not on disk (the batch's) */
+	ino_t ino;                 /* the record's inode as last seen */
+	int claiming;              /* the environment being claimed, -1 */
+	size_t mark[4];            /* where its lines start in batch,
+	                              envlines, envnames, said */
+	int claim_taken;           /* another took it first */
+	struct rel_err pub_err;    /* why the last publish failed */
+	char machine[REL_MACHINE_ID_LEN + 1]; /* with a remote, else "" */
+	struct rel_buf logs;       /* finished logs to publish with the
+	                              batch: NUL-separated paths under the
+	                              product */
 	int stop_error;            /* the store failed us: stop */
 	struct rel_err fatal;
 	char **envp;               /* our environment minus REL_* */
@@ -303,6 +325,16 @@ tr_step(struct rel_runner *ru, const struct rel_task *t, enum rel_status from,
 {
 	rel_tr_line(&ru->batch, rel_now_ms(), ru->o.by, t->object,
 	    rel_status_name(from), rel_status_name(to), ru->attempt, why, info);
+	/* With a remote, a step's log is published whole with the
+	 * transition that ends the step. */
+	if (ru->remote && to != REL_RUNNING && t->log_name[0]) {
+		char path[4 * REL_NAME_MAX + 64];
+		int l = snprintf(path, sizeof path, "logs/%s/%s/%s", ru->id,
+		    ru->r->envs[t->env].name, t->log_name);
+
+		if (l > 0 && (size_t)l < sizeof path)
+			rel_buf_add(&ru->logs, path, (size_t)l + 1);
+	}
 	event(ru, (size_t)t->env, t->step, t->comp, to, why);
 }
 
@@ -314,6 +346,64 @@ envlog_end(struct rel_runner *ru, size_t e, enum rel_status st)
 	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
 	    strlen(ru->r->envs[e].name) + 1);
 }
+
+static void
+logs_free(struct rel_change *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)files[i].data);
+	free(files);
+}
+
+/* The finished logs of ru->logs, read whole (a log not there is left
+ * out: a step that could not start may have none). */
+static int
+logs_read(struct rel_runner *ru, struct rel_change **files, size_t *n,
+    struct rel_err *err)
+{
+	size_t cnt = 0, k = 0;
+
+	*files = NULL;
+	*n = 0;
+	for (size_t off = 0; off < ru->logs.len; off += strlen(ru->logs.s +
+	    off) + 1)
+		cnt++;
+	if (!cnt)
+		return 0;
+	if (!(*files = calloc(cnt, sizeof **files)))
+		return rel_err_set(err, REL_ESYS, "out of memory");
+	for (size_t off = 0; off < ru->logs.len; off += strlen(ru->logs.s +
+	    off) + 1) {
+		const char *path = ru->logs.s + off;
+		struct rel_buf b = REL_BUF_INIT;
+		char full[4600];
+		int rc;
+
+		rel_product_path(ru->p, path, full, sizeof full);
+		rc = rel_file_read(ru->p->dir, path, full, 1LL << 30, &b, err);
+		if (rc == REL_ENOTFOUND) {
+			rel_buf_free(&b);
+			continue;
+		}
+		if (rc) {
+			rel_buf_free(&b);
+			logs_free(*files, k);
+			*files = NULL;
+			return rc;
+		}
+		(*files)[k].path = path;
+		(*files)[k].data = b.s ? b.s : strdup("");
+		(*files)[k].len = b.len;
+		(*files)[k].append = 0;
+		k++;
+	}
+	*n = k;
+	return 0;
+}
+
+static int
+occupant(struct rel_runner *ru, size_t e, char *occ, size_t n, int *dead,
+    struct rel_err *err);
 
 /* Is this batch line (a journal line, ending in its newline) a step's
  * start or end, or one of its outputs: what a process did? */
@@ -342,23 +432,38 @@ struct batch_arg {
 	int stale;                 /* a termination came first: see below */
 };
 
-/* Under the product lock, with the record as it is now.  A termination
- * asked for since this runner last looked (rel-terminate, a newer
- * release's runner superseding it) comes first: what its steps did is
- * true whatever came after, and is written (their starts, ends and
- * outputs); what the runner decided from it (an environment's end, the
- * next one's start, a gate) is not, since the termination decides now
- * (see flush). */
+/* Under the product lock, with the record as it is now.  A claim of an
+ * environment is looked at again on the record as it is now (with a
+ * remote, another machine may have taken it first): then nothing is
+ * written.  A termination asked for since this runner last looked
+ * (rel-terminate, a newer release's runner superseding it) comes first:
+ * what its steps did is true whatever came after, and is written (their
+ * starts, ends and outputs); what the runner decided from it (an
+ * environment's end, the next one's start, a gate) is not, since the
+ * termination decides now (see flush). */
 static int
 copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
     struct rel_err *err)
 {
 	struct batch_arg *a = arg;
-	const struct rel_buf *b = &a->ru->batch;
+	struct rel_runner *ru = a->ru;
+	const struct rel_buf *b = &ru->batch;
 	size_t i = 0;
 
-	(void)err;
-	if (r->term != REL_TERMINATING || a->ru->terminating) {
+	if (ru->claiming >= 0) {
+		char occ[REL_ID_MAX + 1];
+		int dead, rc;
+
+		if ((rc = occupant(ru, (size_t)ru->claiming, occ, sizeof occ,
+		    &dead, err)) != 0)
+			return rc;
+		if (occ[0]) {
+			ru->claim_taken = 1;
+			return rel_err_set(err, REL_EBUSY, "%s is being promoted "
+			    "into %s", occ, ru->r->envs[ru->claiming].name);
+		}
+	}
+	if (r->term != REL_TERMINATING || ru->terminating) {
 		rel_buf_add(lines, b->s, b->len);
 		return 0;
 	}
@@ -371,7 +476,31 @@ copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
 			rel_buf_add(lines, b->s + i, len);
 		i += len;
 	}
+	/* The histories' lines go with the environments' ends and starts,
+	 * which the termination took back. */
+	rel_buf_reset(&ru->envlines);
+	rel_buf_reset(&ru->envnames);
 	return 0;
+}
+
+/* History lines with no record line (not made so today): each on its
+ * own. */
+static int
+envlines_alone(struct rel_runner *ru, struct rel_err *err)
+{
+	const char *line = ru->envlines.s, *name = ru->envnames.s;
+	int rc = 0;
+
+	for (size_t off = 0; name && off < ru->envnames.len && rc == 0; ) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+
+		rc = rel_env_append(ru->p, name, line, len, 1, err);
+		line += len;
+		off += strlen(name) + 1;
+		name = ru->envnames.s + off;
+	}
+	return rc;
 }
 
 /* --- what steps leave behind ----------------------------------------- */
@@ -632,43 +761,31 @@ lock(struct rel_runner *ru, struct rel_err *err)
 	return rc;
 }
 
-/* The history lines of the batch just written, each synced; those that
- * cannot be are kept (lost) for record_stop: the record has their
- * transitions, so the histories must get them, or the two disagree. */
+static void apply_batch(struct rel_runner *ru);
+
+/* A failure to publish that may pass (the remote out of reach, or
+ * moving too fast): the batch is kept and tried again, while the lease
+ * lasts (see fence). */
 static int
-write_envlogs(struct rel_runner *ru, struct rel_err *err)
+transient(struct rel_runner *ru, int rc)
 {
-	const char *line = ru->envlines.s, *name = ru->envnames.s;
-	int rc = 0;
+	const struct rel_publisher *pb = ru->p->st->pub;
 
-	for (size_t off = 0; name && off < ru->envnames.len; ) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
-		struct rel_err e2;
-
-		if (rel_envlog_append(ru->p, name, line, len, 1, &e2) != 0) {
-			if (!rc) {
-				rc = e2.code ? e2.code : REL_ESYS;
-				*err = e2;
-			}
-			rel_buf_add(&ru->lost, line, len);
-			rel_buf_add(&ru->lostnames, name, strlen(name) + 1);
-		}
-		line += len;
-		off += strlen(name) + 1;
-		name = ru->envnames.s + off;
-	}
-	return rc;
+	return ru->remote && pb && (rc == REL_EBUSY || pb->down(pb->ctx));
 }
 
 /* Write what is pending: the record first, then the histories, under one
- * hold of the product lock. */
+ * hold of the product lock; with a remote, published first, in one
+ * commit.  With a remote, step transitions wait (at most sync_interval)
+ * to go in one commit with the next; an environment's go at once, and
+ * so does everything when force is set. */
 static int
-flush(struct rel_runner *ru)
+flush_x(struct rel_runner *ru, int force)
 {
 	struct rel_err err;
 	enum rel_status was = ru->r->status;
 	struct batch_arg ba = { ru, 0 };
+	int64_t start = rel_monotonic_ms();
 	int rc, wrote = 0;
 
 	if (ru->stop_error) {
@@ -679,26 +796,74 @@ flush(struct rel_runner *ru)
 		tell(ru, 1);
 		return 0;
 	}
+	if (ru->remote && !force && !ru->sync &&
+	    start - ru->last_pub < ru->sync_ms) {
+		/* With the next, soon; meanwhile the runner goes on from
+		 * the record as it will be. */
+		apply_batch(ru);
+		return 0;
+	}
 	if ((rc = lock(ru, &err)) == 0) {
 		/* ru->r is kept as the record: it is only read again when
 		 * someone else has written to it. */
 		if (ru->batch.len) {
-			rc = rel_release_change(ru->p, ru->r->n, &ru->r,
-			    copy_batch, &ba, ru->sync, &err);
+			/* The histories' lines and the finished logs go
+			 * with the record's: one change, one commit with a
+			 * remote. */
+			struct rel_more more = { &ru->envlines, &ru->envnames,
+			    NULL, 0, &ru->lost, &ru->lostnames };
+			struct rel_change *files = NULL;
+			size_t nfiles = 0;
+
+			if ((rc = logs_read(ru, &files, &nfiles, &err)) == 0) {
+				more.files = files;
+				more.nfiles = nfiles;
+				rc = rel_release_change_env(ru->p, ru->r->n,
+				    &ru->r, copy_batch, &ba, ru->sync, &more,
+				    &err);
+			}
+			logs_free(files, nfiles);
 			wrote = rc == 0;
+		} else {
+			rc = envlines_alone(ru, &err);
 		}
-		/* The histories' lines go with the environments' ends and
-		 * starts, which a termination that came first took back. */
-		if (rc == 0 && ru->envlines.len && !ba.stale)
-			rc = write_envlogs(ru, &err);
 		rel_product_unlock(ru->p);
 	}
+	/* r was read again and the lines applied by the change itself (or
+	 * it is marked to be read again). */
+	ru->pending = ru->applied = 0;
+	if (ru->claim_taken || (rc && transient(ru, rc))) {
+		/* Nothing was recorded.  A claim taken first elsewhere is
+		 * dropped (the environment is looked at again), and the
+		 * rest kept for the next try, as is everything after a
+		 * failure that may pass. */
+		if (ru->claim_taken) {
+			ru->batch.len = ru->mark[0];
+			ru->envlines.len = ru->mark[1];
+			ru->envnames.len = ru->mark[2];
+			if (ru->batch.cap)
+				ru->batch.s[ru->batch.len] = '\0';
+			if (ru->envlines.cap)
+				ru->envlines.s[ru->envlines.len] = '\0';
+			if (ru->envnames.cap)
+				ru->envnames.s[ru->envnames.len] = '\0';
+			for (size_t i = ru->mark[3]; i < ru->nsaid; i++)
+				free(ru->said[i].why);
+			ru->nsaid = ru->mark[3];
+		}
+		ru->last_pub = start;
+		ru->pub_err = err;
+		return rc ? rc : REL_EBUSY;
+	}
 	rel_buf_reset(&ru->batch);
+	rel_buf_reset(&ru->logs);
 	rel_buf_reset(&ru->envlines);
 	rel_buf_reset(&ru->envnames);
 	ru->sync = 0;
 	if (wrote) {
 		ru->retrying = 0;
+		/* Accepted: the lease runs from when this push began. */
+		ru->last_ok = ru->last_pub = start;
 		/* The release's own changes belong in the progress too. */
 		if (ru->r->status != was && ru->r->status != REL_TERMINATING &&
 		    ru->r->status != REL_TERMINATED)
@@ -714,7 +879,33 @@ flush(struct rel_runner *ru)
 	return rc;
 }
 
-/* Has someone else written to the record?  Then read it again. */
+static int
+flush(struct rel_runner *ru)
+{
+	return flush_x(ru, 0);
+}
+
+/* The batch's lines not yet in ru->r go in (ru->r is then the record on
+ * disk plus what waits to be published: the runner decides on that). */
+static void
+apply_batch(struct rel_runner *ru)
+{
+	struct rel_err err;
+
+	if (ru->applied >= ru->batch.len)
+		return;
+	if (rel_release_extend(ru->r, ru->batch.s + ru->applied,
+	    ru->batch.len - ru->applied, &err) != 0) {
+		fatal(ru, &err);
+		return;
+	}
+	ru->pending += ru->batch.len - ru->applied;
+	ru->applied = ru->batch.len;
+}
+
+/* Has someone else written to the record (here, or on another machine:
+ * a fetch replaced the file)?  Then read it again, with what waits to be
+ * published on top. */
 static void
 refresh(struct rel_runner *ru)
 {
@@ -724,12 +915,19 @@ refresh(struct rel_runner *ru)
 	struct rel_err err;
 
 	snprintf(name, sizeof name, "%s", ru->id);
-	if (fstatat(ru->p->releases, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    (size_t)sb.st_size == ru->r->record_size)
+	if (fstatat(ru->p->releases, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
+	if ((size_t)sb.st_size + ru->pending == ru->r->record_size &&
+	    !ru->r->torn && (!ru->ino || ru->ino == sb.st_ino)) {
+		ru->ino = sb.st_ino;
+		return;
+	}
+	ru->ino = sb.st_ino;
 	if (rel_release_load(ru->p, ru->r->n, &r, &err) == 0) {
 		rel_release_free(ru->r);
 		ru->r = r;
+		ru->pending = ru->applied = 0;
+		apply_batch(ru);
 	}
 }
 
@@ -956,6 +1154,8 @@ start_task(struct rel_runner *ru, size_t e, size_t s, int comp)
 	char dir[4600], info[REL_INFO_MAX], why[600];
 	enum rel_status from = rs->runs[comp < 0 ? 0 : comp].status;
 
+	if (ru->fencing)
+		return; /* the lease is running out: nothing new starts */
 	if (ru->ntasks == ru->tcap) {
 		size_t cap = ru->tcap ? ru->tcap * 2 : 16;
 		struct rel_task *nt = realloc(ru->tasks, cap * sizeof *nt);
@@ -1271,8 +1471,7 @@ occupant(struct rel_runner *ru, size_t e, char *occ, size_t n, int *dead,
 
 			if (i >= 0 && other->envs[i].status == REL_RUNNING) {
 				snprintf(occ, n, "%s", open->release);
-				*dead = !rel_runner_alive(ru->p->st, other->id,
-				    NULL, 0);
+				*dead = !rel_runner_live(ru->p, other);
 			}
 			rel_release_free(other);
 		}
@@ -1418,8 +1617,12 @@ claim(struct rel_runner *ru, size_t e)
 
 			snprintf(why, sizeof why, "superseded by %s in %s",
 			    ru->id, ru->r->envs[e].name);
+			/* Its steps are signalled by its runner (on
+			 * another machine, once it fetched the request),
+			 * and here at once if they run here. */
 			if (rel_release_update(ru->p, on, request_term, &q, 1,
-			    &after, NULL) == 0 && after)
+			    &after, NULL) == 0 && after &&
+			    !rel_runner_elsewhere(ru->p->st, after))
 				rel_signal_steps(after, SIGTERM);
 			rel_release_free(after);
 		}
@@ -1438,6 +1641,13 @@ claim(struct rel_runner *ru, size_t e)
 		}
 		return 0;
 	}
+	/* Free.  Where the claim's lines start: if another machine took
+	 * the environment first, they are dropped, and what was before them
+	 * is kept. */
+	ru->mark[0] = ru->batch.len;
+	ru->mark[1] = ru->envlines.len;
+	ru->mark[2] = ru->envnames.len;
+	ru->mark[3] = ru->nsaid;
 	/* Free: the environment's history first names what was live, and
 	 * whether it is frozen now, under the lock, where no freeze can
 	 * come between this look and the start it decides. */
@@ -1474,8 +1684,9 @@ claim(struct rel_runner *ru, size_t e)
 	if (ru->o.kind == REL_RUN_REDEPLOY && !strcmp(how, "redeploy") &&
 	    older_than(ru, ev->previous))
 		snprintf(how, sizeof how, "rollback");
-	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s",
-	    how, ev->fresh ? "fresh" : "resume", (long)getpid(), ru->host);
+	snprintf(info, sizeof info, "how=%s mode=%s runner=%ld host=%s%s%s",
+	    how, ev->fresh ? "fresh" : "resume", (long)getpid(), ru->host,
+	    ru->machine[0] ? " machine=" : "", ru->machine);
 	/* The reason (an approval's comment) goes with what the command
 	 * named: its environments, else all it starts; not with those
 	 * downstream of a gate it opened. */
@@ -1496,12 +1707,24 @@ claim(struct rel_runner *ru, size_t e)
 	/* The history line goes out with the record line: same flush. */
 	rel_buf_add(&ru->envnames, ru->r->envs[e].name,
 	    strlen(ru->r->envs[e].name) + 1);
-	rc = flush(ru);
+	ru->claiming = (int)e;
+	ru->claim_taken = 0;
+	rc = flush_x(ru, 1);
+	ru->claiming = -1;
 	rel_product_unlock(ru->p);
 	if (rc || ru->terminating) {
-		/* The store failed us, or a termination came first (then
-		 * the start was not written): we stop. */
-		env_set(ev, ENV_IDLE);
+		/* Taken first on another machine: look again.  The remote
+		 * out of reach or moving past --wait: nothing was recorded,
+		 * and nothing starts (exit 5 or 4, as the command's own
+		 * change would).  The store failed us, or a termination came
+		 * first (then the start was not written): we stop. */
+		if (rc && !ru->stop_error && !ru->claim_taken)
+			fatal(ru, &ru->pub_err);
+		if (ru->stop_error || ru->terminating)
+			env_set(ev, ENV_IDLE);
+		ru->claim_taken = 0;
+		if (rc)
+			refresh(ru); /* the record as it is, and what waits */
 		return 0;
 	}
 	env_set(ev, ENV_RUNNING);
@@ -1854,12 +2077,111 @@ record_stop(struct rel_runner *ru)
 	    ru->fatal.msg);
 	if (rel_product_lock(ru->p, &err) != 0)
 		return;
-	if (rel_release_change(ru->p, ru->r->n, &ru->r, stop_fn, &a, 1,
-	    &err) == 0 && a.el.len)
-		rel_stop_envlogs(ru->p, &a.el, &a.en, &err);
+	{
+		struct rel_more more = { &a.el, &a.en, NULL, 0, NULL, NULL };
+
+		rel_release_change_env(ru->p, ru->r->n, &ru->r, stop_fn, &a, 1,
+		    &more, &err);
+	}
 	rel_product_unlock(ru->p);
 	rel_buf_free(&a.el);
 	rel_buf_free(&a.en);
+}
+
+/* --- the lease (a store shared through a remote) ------------------- */
+
+/* Does this runner hold an environment (run steps there)? */
+static int
+holds_env(struct rel_runner *ru)
+{
+	for (size_t e = 0; e < ru->r->nenvs; e++)
+		if (env_ours(&ru->env[e]))
+			return 1;
+	return tasks_live(ru) > 0;
+}
+
+/*
+ * Self-fencing.  The lease runs from the start of the last push the
+ * remote accepted; another machine may take this runner for dead once it
+ * has watched the record unchanged for lease + margin.  So without an
+ * accepted push for lease/2 (renewals are tried from lease/3 on), the
+ * steps get SIGTERM, and SIGKILL at the latest at 3/4 of the lease: all
+ * dead well before the lease ends, whatever a clock elsewhere says, and
+ * with room for a loaded machine.  Then nothing more is recorded.
+ */
+static int64_t
+fence_at(const struct rel_runner *ru)
+{
+	return ru->fencing ? ru->fence_kill : ru->last_ok + ru->lease_ms / 2;
+}
+
+static void
+fence(struct rel_runner *ru, int64_t now)
+{
+	struct rel_err err;
+	int64_t kill_by;
+
+	if (!ru->fencing) {
+		if (now < fence_at(ru))
+			return;
+		ru->fencing = 1;
+		kill_by = ru->last_ok + ru->lease_ms * 3 / 4;
+		ru->fence_kill = now + REL_GRACE_DEFAULT_MS < kill_by ?
+		    now + REL_GRACE_DEFAULT_MS : kill_by;
+		for (size_t i = 0; i < ru->ntasks; i++) {
+			struct rel_task *t = &ru->tasks[i];
+
+			if (!t->done && led(t))
+				rel_task_signal(t, SIGTERM);
+		}
+		leftovers(ru, -1, NULL, SIGTERM);
+		return;
+	}
+	if (now < ru->fence_kill && leftovers(ru, -1, NULL, 0) > 0)
+		return;
+	rel_err_set(&err, REL_ESYS, "no push accepted by %s for %lld ms "
+	    "(lease %ld ms): its steps were stopped before the lease ran out, "
+	    "and nothing more is recorded here (%s)", ru->p->st->pub ? ru->p->st->pub->url(ru->p->st->pub->ctx) : "?",
+	    (long long)(now - ru->last_ok), ru->lease_ms,
+	    ru->pub_err.msg[0] ? ru->pub_err.msg : "no answer");
+	fatal(ru, &err);
+}
+
+/* With a remote: the lease kept (renewed every lease/3, by whatever is
+ * published, else by a lease line), the fence watched, and the remote
+ * asked every sync_interval (a termination requested on another machine
+ * is seen in time). */
+static void
+remote_tick(struct rel_runner *ru)
+{
+	const struct rel_publisher *pb = ru->p->st->pub;
+	int64_t now = rel_monotonic_ms();
+	int held = holds_env(ru), moved;
+
+	if (!ru->remote || !pb || ru->stop_error)
+		return;
+	if (held) {
+		fence(ru, now);
+		if (ru->stop_error)
+			return;
+	}
+	if (held && !ru->fencing && now - ru->last_ok >= ru->lease_ms / 3 &&
+	    now - ru->last_pub >= ru->sync_ms / 2) {
+		if (ru->batch.len == 0) {
+			char t[REL_TIME_MAX], a[16];
+
+			rel_time_format(rel_now_ms(), 1, t);
+			snprintf(a, sizeof a, "%d", ru->attempt);
+			rel_journal_line(&ru->batch, (const char *[]){ "lease", t,
+			    ru->machine, a }, 4);
+		}
+		flush_x(ru, 1);
+		now = rel_monotonic_ms();
+	}
+	if (now - ru->last_fetch >= ru->sync_ms) {
+		ru->last_fetch = now;
+		pb->refresh(pb->ctx, ru->p->st, ru->p->name, &moved, NULL);
+	}
 }
 
 /* --- the loop ------------------------------------------------------- */
@@ -1869,7 +2191,12 @@ watch(struct rel_runner *ru)
 {
 	struct pollfd *pf = calloc(2 * ru->ntasks + 1, sizeof *pf);
 	size_t n = 0;
-	int64_t now = rel_monotonic_ms(), wake = now + TICK_MS;
+	int64_t now = rel_monotonic_ms(), wake = now + (ru->remote &&
+	    ru->sync_ms < TICK_MS ? ru->sync_ms : TICK_MS);
+
+	/* Awake when the fence is due, not a tick later. */
+	if (ru->remote && holds_env(ru) && fence_at(ru) < wake)
+		wake = fence_at(ru) > now ? fence_at(ru) : now;
 
 	for (size_t i = 0; i < ru->ntasks; i++) {
 		struct rel_task *t = &ru->tasks[i];
@@ -1956,7 +2283,7 @@ service_tasks(struct rel_runner *ru)
 		if (t->pid == 0 && t->next_try && !t->stopped && now < t->next_try)
 			continue;
 		if (t->pid == 0 && t->next_try && !t->stopped &&
-		    !ru->terminating) {
+		    !ru->terminating && !ru->fencing) {
 			rel_task_note(t, "--- rel: try %d of %d ---",
 			    t->tries + 1, t->max_tries);
 			if (spawn_try(ru, t) != 0) {
@@ -2080,6 +2407,7 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 		if (ru->o.on_tick && !(ru->o.quiet && *ru->o.quiet))
 			ru->o.on_tick(ru->r, ru->o.arg);
 		watch(ru);
+		remote_tick(ru);
 		/* A termination request first: a step killed by whoever
 		 * terminates us was terminated, not failed. */
 		refresh(ru);
@@ -2125,6 +2453,17 @@ rel_run_execute(struct rel_runner *ru, enum rel_status *final,
 	}
 	if (ru->terminating && !ru->term_done && !ru->stop_error)
 		finish_terminate(ru);
+	/* What waits for the next batch goes now, while the lease holds. */
+	while (ru->remote && !ru->stop_error && ru->batch.len &&
+	    flush_x(ru, 1) != 0) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		if (rel_monotonic_ms() - ru->last_ok > ru->lease_ms) {
+			fatal(ru, &ru->pub_err);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
 	sweep(ru, ru->stop_error);
 	if (ru->stop_error)
 		record_stop(ru);
@@ -2182,6 +2521,7 @@ rel_run_free(struct rel_runner *ru)
 	rel_buf_free(&ru->envnames);
 	rel_buf_free(&ru->lost);
 	rel_buf_free(&ru->lostnames);
+	rel_buf_free(&ru->logs);
 	for (size_t i = 0; i < ru->nsaid; i++)
 		free(ru->said[i].why);
 	free(ru->said);
@@ -2388,6 +2728,13 @@ rel_run_prepare(struct rel_product *p, const char *id,
 	/* A cgroup per step where the machine lets us (see cgroup.h). */
 	if (!cfg.contain_pgroup)
 		rel_cgroup_base(ru->cgbase, sizeof ru->cgbase);
+	ru->remote = cfg.remote[0] != '\0';
+	ru->lease_ms = cfg.lease_ms;
+	ru->sync_ms = cfg.sync_interval_ms;
+	ru->claiming = -1;
+	ru->last_ok = ru->last_pub = ru->last_fetch = rel_monotonic_ms();
+	if (ru->remote && (rc = rel_machine_id(p->st, ru->machine, err)) != 0)
+		goto fail;
 	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)
 		goto fail;
 	if (!(ru->nf = rel_notifier_new(p->st, "rel"))) {

@@ -39,6 +39,8 @@ struct rel_product;
 typedef void (*rel_written_fn)(void *arg, struct rel_product *p,
     unsigned long n, const char *lines, size_t len);
 
+struct rel_publisher;
+
 struct rel_store {
 	char root[4096];
 	int fd;                    /* the state directory, -1: not there yet */
@@ -48,6 +50,8 @@ struct rel_store {
 	                              made when first needed */
 	rel_written_fn written;    /* NULL: nobody listens */
 	void *written_arg;
+	const struct rel_publisher *pub; /* NULL: changes are written here
+	                              only (see below) */
 };
 
 /* Who we are, for the lock files: "rel-create (pid 12, user u, host h)". */
@@ -90,6 +94,54 @@ int rel_product_exists(struct rel_store *st, const char *name);
 /* Take and release the product lock (nests). */
 int rel_product_lock(struct rel_product *p, struct rel_err *err);
 void rel_product_unlock(struct rel_product *p);
+
+/*
+ * A store shared through a git remote publishes each change before it
+ * writes it here (record.h does, at its one write path).  The commands
+ * hang a publisher on the store (publish.h); this layer only carries it,
+ * so that the layers above it need not know how publishing is done.
+ * Every call is made under the product lock.
+ */
+struct rel_change;
+struct rel_publisher {
+	void *ctx;
+	/* Is there a remote?  *on 0: none, write here only.  *on 1: the
+	 * product's files are now at its local tip (what a crash between
+	 * an accepted push and its local write left behind is written). */
+	int (*prepare)(void *ctx, struct rel_product *p, int *on,
+	    struct rel_err *err);
+	/* Publish the changes as one commit.  *accepted 1: write them here,
+	 * then settle.  *accepted 0: the remote had moved; what it has is
+	 * written here now: look again, change again.  Errors: a remote out
+	 * of reach ("nothing was recorded"), a rewritten remote, the
+	 * system. */
+	int (*publish)(void *ctx, struct rel_product *p,
+	    const struct rel_change *ch, size_t n, const char *author,
+	    const char *message, int *accepted, struct rel_err *err);
+	/* The accepted change is written here. */
+	int (*settle)(void *ctx, struct rel_product *p, struct rel_err *err);
+	/* Bring product up to date with the remote now (its files here
+	 * made if it had none); *moved 1 if anything came.  Takes the
+	 * product lock itself. */
+	int (*refresh)(void *ctx, struct rel_store *st, const char *product,
+	    int *moved, struct rel_err *err);
+	/* The remote, for messages. */
+	const char *(*url)(void *ctx);
+	/* Did the last call fail because the remote could not be reached
+	 * (nothing was recorded)? */
+	int (*down)(void *ctx);
+	/* A command that may ask the remote (a changing one, or a reader
+	 * told to --fetch): it may judge another machine's runner dead. */
+	int fetches;
+};
+
+/* STATE/machine: a random id made once per state directory (local,
+ * never shared).  It tells machines apart: three state directories on
+ * one host are three machines.  Made on first use. */
+#define REL_MACHINE_FILE "machine"
+#define REL_MACHINE_ID_LEN 32
+int rel_machine_id(struct rel_store *st, char out[REL_MACHINE_ID_LEN + 1],
+    struct rel_err *err);
 
 /* The full path of something under the product, for messages. */
 void rel_product_path(const struct rel_product *p, const char *sub,

@@ -9,9 +9,11 @@
  * - products/PRODUCT/ is written only from commits on the local branch,
  *   after the branch moved, and `synced` after the files (syncfiles.h).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +72,24 @@ rel_sync_unreachable(const struct rel_sync *s)
 	return s->r.unreachable;
 }
 
+/* The remote answered: cache/fetched's time says when (the age of the
+ * local copy, for people).  Derived, local, not synced. */
+static void
+touch_fetched(struct rel_sync *s)
+{
+	int fd;
+
+	if (s->r.st->fd < 0)
+		return;
+	mkdirat(s->r.st->fd, "cache", 0775);
+	fd = openat(s->r.st->fd, "cache/" REL_FETCHED_FILE,
+	    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0664);
+	if (fd >= 0) {
+		futimens(fd, NULL);
+		close(fd);
+	}
+}
+
 /* Fetch (one product's branch, or all) and keep what the remote said. */
 static int
 fetch(struct rel_sync *s, const char *only, struct rel_err *err)
@@ -80,6 +100,7 @@ fetch(struct rel_sync *s, const char *only, struct rel_err *err)
 
 	if ((rc = rel_remote_fetch(&s->r, only, &h, &n, err)) != 0)
 		return rc;
+	touch_fetched(s);
 	if (only) {
 		/* Replace that product's head, keep the others. */
 		size_t k = 0;
@@ -271,6 +292,7 @@ push_once(struct rel_sync *s, struct rel_product *p, const git_oid *tip,
 	}
 	if (rc || !*accepted)
 		return rc;
+	touch_fetched(s);
 	return rel_replica_set_tip(&s->r, p->name, made, tip, err);
 }
 
@@ -380,6 +402,27 @@ adopt(struct rel_sync *s, struct rel_product *p, const git_oid *remote,
 	return 0;
 }
 
+/* Once a product is shared, its commands publish their own changes,
+ * and a step log its runner, with the transition that ends the step: a
+ * log here that the branch lacks is one still being written (or left by
+ * a runner that died), not something for rel-sync to publish.  Keeps
+ * the other changes first; returns how many. */
+static size_t
+drop_logs(struct rel_change *ch, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(ch[i].path, "logs/", 5)) {
+			free((char *)ch[i].path);
+			free((char *)ch[i].data);
+			continue;
+		}
+		ch[k++] = ch[i];
+	}
+	return k;
+}
+
 static int
 sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
     const char *who, struct rel_sync_report *rep, struct rel_err *err)
@@ -410,6 +453,8 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 		if ((rc = rel_sync_changes(&s->r, p, found ? &tip : NULL, 0,
 		    &ch, &n, err)) != 0)
 			return rc;
+		if (found)
+			n = drop_logs(ch, n);
 		if (rfound && (!found || !rel_oid_eq(&tip, &remote))) {
 			rel_changes_free(ch, n);
 			if (!found && n)
@@ -420,9 +465,9 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 				return rel_err_set(err, REL_ESYS, "%s: changed "
 				    "here (%zu files) and on %s (rel/%s moved "
 				    "from %s to %s) since the last sync; refused, "
-				    "the local copy is kept: until every command "
-				    "publishes its own changes, change a product "
-				    "on one machine at a time", p->name, n,
+				    "the local copy is kept (rel's commands "
+				    "publish their own changes: these were made "
+				    "otherwise)", p->name, n,
 				    s->r.url, p->name, t, r);
 			}
 			return fast_forward(s, p, found ? &tip : NULL, &remote,
@@ -486,4 +531,92 @@ rel_sync_product(struct rel_sync *s, const char *product, int wait_ms,
 		rc = rel_sync_tip(s, product, rep->tip, err);
 	rel_product_close(&p);
 	return rc;
+}
+
+int
+rel_sync_prepare(struct rel_sync *s, struct rel_product *p,
+    struct rel_err *err)
+{
+	struct rel_change *ch = NULL;
+	git_oid tip;
+	size_t files, n = 0;
+	int found, rc;
+
+	if ((rc = rel_replica_tip(&s->r, p->name, &tip, &found, err)) != 0)
+		return rc;
+	if (found)
+		return mend(s, p, &tip, &files, err);
+	/* Never published from here: only an empty product may be, else
+	 * its releases would be left out of the remote's history. */
+	if ((rc = rel_sync_changes(&s->r, p, NULL, 0, &ch, &n, err)) != 0)
+		return rc;
+	rel_changes_free(ch, n);
+	if (n)
+		return rel_err_set(err, REL_ESYS, "%s: this store has %zu files "
+		    "of it that %s has never seen: publish them first with "
+		    "rel-sync; nothing was recorded", p->name, n, s->r.url);
+	return 0;
+}
+
+/* After a fetch: the product's files here follow the remote's branch. */
+static int
+follow(struct rel_sync *s, struct rel_store *st, const char *product,
+    int *moved, struct rel_err *err)
+{
+	struct rel_product p;
+	git_oid tip, remote;
+	size_t files;
+	int found, rc;
+
+	*moved = 0;
+	if (!remote_head(s, product, &remote))
+		return 0;
+	if ((rc = rel_product_open(st, product, 1, &p, err)) != 0)
+		return rc;
+	if ((rc = rel_product_lock(&p, err)) != 0) {
+		rel_product_close(&p);
+		return rc;
+	}
+	if ((rc = rel_replica_tip(&s->r, product, &tip, &found, err)) == 0 &&
+	    (!found || ((rc = mend(s, &p, &tip, &files, err)) == 0 &&
+	    (rc = check_not_rewritten(s, product, &tip, 1, &remote,
+	    err)) == 0)) && (!found || !rel_oid_eq(&tip, &remote))) {
+		rc = fast_forward(s, &p, found ? &tip : NULL, &remote, NULL,
+		    err);
+		*moved = rc == 0;
+	}
+	rel_product_unlock(&p);
+	rel_product_close(&p);
+	return rc;
+}
+
+int
+rel_sync_refresh(struct rel_sync *s, struct rel_store *st,
+    const char *product, int *moved, struct rel_err *err)
+{
+	int rc;
+
+	*moved = 0;
+	if ((rc = fetch(s, product, err)) != 0)
+		return rc;
+	return follow(s, st, product, moved, err);
+}
+
+int
+rel_sync_pull(struct rel_sync *s, struct rel_store *st, struct rel_err *err)
+{
+	int rc, moved;
+
+	if ((rc = fetch(s, NULL, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < s->nheads; i++)
+		if ((rc = follow(s, st, s->heads[i].product, &moved, err)))
+			return rc;
+	return 0;
+}
+
+const char *
+rel_sync_url(const struct rel_sync *s)
+{
+	return s->r.url;
 }

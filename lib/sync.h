@@ -88,6 +88,30 @@ int rel_sync_publish(struct rel_sync *s, struct rel_product *p,
 int rel_sync_settle(struct rel_sync *s, struct rel_product *p,
     struct rel_err *err);
 
+/* Under the product lock, before a change: the files of p are at its
+ * local tip (a crash between an accepted push and the files written is
+ * mended).  A product that has files here and was never published is
+ * refused: rel-sync publishes it first. */
+int rel_sync_prepare(struct rel_sync *s, struct rel_product *p,
+    struct rel_err *err);
+
+/* Fetch product's branch and bring its files here up to date (made if
+ * the product was not here); *moved 1 if anything came.  Takes the
+ * product lock. */
+int rel_sync_refresh(struct rel_sync *s, struct rel_store *st,
+    const char *product, int *moved, struct rel_err *err);
+
+/* Fetch every product and bring its files here up to date (readers'
+ * --fetch).  Nothing is published. */
+int rel_sync_pull(struct rel_sync *s, struct rel_store *st,
+    struct rel_err *err);
+
+/* cache/fetched: its time is when the remote last answered. */
+#define REL_FETCHED_FILE "fetched"
+
+/* The remote's URL. */
+const char *rel_sync_url(const struct rel_sync *s);
+
 /* The local tip of a product (40 hex digits and NUL), "" if none. */
 int rel_sync_tip(struct rel_sync *s, const char *product, char out[41],
     struct rel_err *err);

@@ -40,6 +40,16 @@ request(struct rel_release *r, struct rel_buf *lines, void *arg,
 	return 0;
 }
 
+static const char *
+runner_host(const struct rel_release *r)
+{
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (r->envs[i].status == REL_RUNNING &&
+		    r->envs[i].runner_host[0])
+			return r->envs[i].runner_host;
+	return "?";
+}
+
 static void
 nap(long ms)
 {
@@ -60,14 +70,47 @@ rel_terminate(struct rel_product *p, unsigned long n, const char *by,
 	if ((rc = rel_release_update(p, n, request, &q, 1, &r, err)) != 0)
 		return rc;
 	/* Signal the steps now, whoever ends up writing the end: those
-	 * running, and whatever an earlier attempt left. */
-	rel_leftovers_signal(p, r, 0, SIGTERM);
+	 * running, and whatever an earlier attempt left.  A runner on
+	 * another machine sees the request when it next fetches, and stops
+	 * its steps itself. */
+	if (!rel_runner_elsewhere(p->st, r))
+		rel_leftovers_signal(p, r, 0, SIGTERM);
 	for (;;) {
 		int64_t now = rel_monotonic_ms();
 
 		if (r->status == REL_TERMINATED)
 			break;
-		if (!rel_runner_alive(p->st, r->id, NULL, 0)) {
+		if (rel_runner_elsewhere(p->st, r)) {
+			/* Wait for its end to reach the remote, or for its
+			 * lease to run out (then the reaper's way). */
+			const struct rel_publisher *pb = p->st->pub;
+			int moved = 0;
+
+			if (!rel_runner_live(p, r)) {
+				if ((rc = rel_reap_wait(p, r, 0, &after,
+				    err)) != 0)
+					break;
+				if (after) {
+					rel_release_free(r);
+					r = after;
+					after = NULL;
+				}
+				if (r->status == REL_TERMINATED)
+					break;
+			} else if (now - start > grace_ms + wait_ms) {
+				rc = rel_err_set(err, REL_EBUSY, "%s is "
+				    "terminating, but its runner on another "
+				    "machine (%s) has not recorded its end "
+				    "after %ld s; look again with rel-status "
+				    "--fetch %s", r->id, runner_host(r),
+				    (long)((now - start) / 1000), r->id);
+				break;
+			}
+			if (pb)
+				pb->refresh(pb->ctx, p->st, p->name, &moved,
+				    NULL);
+			nap(100);
+		} else if (!rel_runner_alive(p->st, r->id, NULL, 0)) {
 			/* Nobody else will: the reaper's way, which waits for
 			 * the steps, sends SIGKILL after the grace period and
 			 * records the end once they are gone. */

@@ -124,6 +124,62 @@ r=$("$B/timeit" 21 -w 2 -- rel-sync --state "$small" -- \
     rel-status --state "$small" web)
 line "sync-nothing" "$r" "(informative: rel-sync up to date, 100 releases, vs rel-status)"
 
+# 12-13. publishing through a git daemon on loopback (issue 13)
+port=$("$top/build/helpers/freeport")
+git init -q --bare "$tmp/remote/pub.git"
+git init -q --bare "$tmp/remote/push.git"
+git init -q --bare "$tmp/remote/prom.git"
+git daemon --reuseaddr --listen=127.0.0.1 --port="$port" \
+    --base-path="$tmp/remote" --export-all --enable=receive-pack \
+    "$tmp/remote" >/dev/null 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+i=0
+until git ls-remote "git://127.0.0.1:$port/push.git" >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 100 ] || { echo "# git daemon did not start"; exit 1; }
+	sleep 0.05
+done
+# 12. one rel-create vs a bare git push of one small commit (a line
+# appended to a file, as a transition is), over the same daemon
+mkdir -p "$tmp/pub/flows"
+printf 'environments:\n  - name: dev\n' >"$tmp/pub/flows/web.yaml"
+printf 'remote = git://127.0.0.1:%s/pub.git\n' "$port" >"$tmp/pub/config"
+rel-create --state "$tmp/pub" web -a web=0 >/dev/null
+git init -q "$tmp/pushsrc"
+(
+	cd "$tmp/pushsrc"
+	i=1
+	while [ $i -le 40 ]; do
+		echo "tr $i" >>record
+		git add record
+		git -c user.name=b -c user.email=b@b commit -q -m "c$i"
+		git tag "c$i"
+		i=$((i + 1))
+	done
+)
+r=$("$B/timeit" 31 -w 3 -- rel-create --state "$tmp/pub" web -a "web={}" -- \
+    git -C "$tmp/pushsrc" push -q "git://127.0.0.1:$port/push.git" \
+    "c{}:refs/heads/bench")
+line "create-remote" "$r" "<= 2.0 (rel-create with a git:// remote vs git push of one small commit)"
+
+# 13. a promotion of 50 steps with a git:// remote vs the same without
+cp -r "$tmp/p" "$tmp/pr"
+rm -rf "$tmp/pr/products" "$tmp/pr/cache" "$tmp/pr/locks"
+printf 'remote = git://127.0.0.1:%s/prom.git\n' "$port" >"$tmp/pr/config"
+rm -rf "$tmp/p2"
+mkdir -p "$tmp/p2"
+cp -r "$tmp/p/flows" "$tmp/p2/flows"
+i=0
+while [ $i -le $((P + 1)) ]; do
+	rel-create --state "$tmp/pr" bench -a bench=1 >/dev/null
+	rel-create --state "$tmp/p2" bench -a bench=1 >/dev/null
+	i=$((i + 1))
+done
+r=$("$B/timeit" "$P" -w 1 -- rel-promote --state "$tmp/pr" "bench-{}" -- \
+    rel-promote --state "$tmp/p2" "bench-{}")
+line "promote-remote" "$r" "<= 1.2 (a promotion of 50 steps with a git:// remote vs without)"
+kill $daemon 2>/dev/null || true
+
 # 11. a fresh clone against the records' own size, 10,000 and N releases
 for n in 10000 "$N"; do
 	src=$tmp/clone-src-$n

@@ -378,9 +378,13 @@ EOF2
 	run rel-log "$id" qa
 	assert_contains "$output" "rel: timed out; stopping it"
 	assert_contains "$output" "bytes of output left out ---"
-	# A bad value is an error that names the file, not a default.
-	printf 'log_max = 12\n' >"$REL_STATE_DIR/config"
+	# A bad value is an error that names the file, not a default (for
+	# rel-create too, which reads it for a remote).
 	id=$(rel-create app -a app=2)
+	printf 'log_max = 12\n' >"$REL_STATE_DIR/config"
+	run --separate-stderr rel-create app -a app=3
+	assert_status 2
+	assert_contains "$stderr" "$REL_STATE_DIR/config"
 	run --separate-stderr rel-promote "$id"
 	assert_status 2
 	assert_contains "$stderr" "$REL_STATE_DIR/config"

@@ -38,20 +38,24 @@ join_and_publish() {
 	[ -s "$b/cache/web/index" ]
 	diff -r "$a/products" "$b/products"
 
-	# A change on b reaches a.
+	# A change on b reaches a: b's command published it itself, one
+	# commit per write, rel-sync on b has nothing left to do.
 	flow_in "$b" web
 	REL_STATE_DIR=$b rel-promote web-2 >/dev/null
 	run -0 rel-sync --state "$b"
-	assert_contains "$output" "web	published	1	"
+	assert_contains "$output" "web	unchanged	0	0	"
 	run -0 rel-sync --state "$a"
-	assert_contains "$output" "web	fetched	1	"
+	assert_contains "$output" "web	fetched	"
 	[ "$(REL_STATE_DIR=$a rel-status web)" = "$(REL_STATE_DIR=$b rel-status web)" ]
 	diff -r "$a/products" "$b/products"
 	run -0 rel-sync --state "$a"
 	assert_contains "$output" "web	unchanged	0	0	"
 
-	# The remote's history reads as git history: the person, then rel.
-	[ "$(git --git-dir "$SCRATCH/srv/shared.git" rev-list --count rel/web)" = 2 ]
+	# The remote's history reads as git history: the person, then rel;
+	# the promotion's transitions, each its own commit.
+	[ "$(git --git-dir "$SCRATCH/srv/shared.git" rev-list --count rel/web)" -ge 3 ]
+	git --git-dir "$SCRATCH/srv/shared.git" log --format=%s rel/web |
+	    grep -qx "web-2: dev pending -> running (and 1 more)"
 	[ "$(git --git-dir "$SCRATCH/srv/shared.git" log -1 --format=%an/%cn rel/web)" = tester/rel ]
 	git --git-dir "$SCRATCH/srv/shared.git" ls-tree -r --name-only rel/web >"$SCRATCH/tree"
 	grep -qx 'releases/0/00/web-1' "$SCRATCH/tree"
@@ -172,9 +176,15 @@ rewritten() {
 	rel-sync --state "$a" --remote "$url" >/dev/null
 	rel-sync --state "$b" --remote "$url" >/dev/null
 	flow_in "$b" web
-	REL_STATE_DIR=$a rel-create web -a web=3 >/dev/null
-	REL_STATE_DIR=$b rel-create web -a web=3 >/dev/null
+	# Each command publishes its own change: b's rel-create, second,
+	# takes the next id.
+	[ "$(REL_STATE_DIR=$a rel-create web -a web=3)" = web-3 ]
+	[ "$(REL_STATE_DIR=$b rel-create web -a web=3)" = web-4 ]
 	rel-sync --state "$a" >/dev/null
+	[ "$(REL_STATE_DIR=$a rel-status web)" = "$(REL_STATE_DIR=$b rel-status web)" ]
+	# A change made here by hand, not by a command, and one there.
+	printf 'run\t2026-01-01T00:00:00.000Z\tweb-1\t1\tpromote\tme\t-\t\n' >"$b/products/web/envs/qa"
+	REL_STATE_DIR=$a rel-create web -a web=5 >/dev/null
 	before=$(snapshot "$b")
 	run -5 rel-sync --state "$b"
 	assert_contains "$output" "changed here (1 files) and on $url"

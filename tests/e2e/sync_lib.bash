@@ -76,7 +76,11 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 AllowUsers $SSH_USER
 LogLevel ERROR
+# The session's shell reads \$HOME/.bashrc (bash does for ssh): not the
+# real user's, which may take seconds (a pyenv set-up).
+SetEnv HOME=$d/home
 CONF
+		mkdir -p "$d/home"
 		start_bg "$d/log" /usr/sbin/sshd -D -e -f "$d/config"
 		SSHD_PID=$BG_PID
 		for ((i = 0; i < 200; i++)); do

@@ -17,6 +17,7 @@
 
 #include "envlog.h"
 #include "journal.h"
+#include "record.h"
 #include "unit.h"
 
 #define T0 (INT64_C(1795300751) * 1000)
@@ -75,7 +76,7 @@ run(struct fixture *fx, const char *env, int sec, const char *release,
 	rel_envlog_run_line(&b, T0 + sec * 1000, release, attempt, how, "ann",
 	    previous, "because");
 	assert_false(b.oom);
-	if (rel_envlog_append(&fx->p, env, b.s, b.len, 1, &err) != 0)
+	if (rel_env_append(&fx->p, env, b.s, b.len, 1, &err) != 0)
 		fail_msg("append: %s", err.msg);
 	rel_buf_free(&b);
 }
@@ -88,7 +89,7 @@ end(struct fixture *fx, const char *env, int sec, const char *release,
 	struct rel_err err = { 0, "" };
 
 	rel_envlog_end_line(&b, T0 + sec * 1000, release, attempt, status);
-	if (rel_envlog_append(&fx->p, env, b.s, b.len, 0, &err) != 0)
+	if (rel_env_append(&fx->p, env, b.s, b.len, 0, &err) != 0)
 		fail_msg("append: %s", err.msg);
 	rel_buf_free(&b);
 }
@@ -282,7 +283,7 @@ test_damaged_lines_ignored(void **state)
 
 		rel_journal_line(&b, e, 5);
 	}
-	assert_int_equal(rel_envlog_append(&fx->p, "dev", b.s, b.len, 0,
+	assert_int_equal(rel_env_append(&fx->p, "dev", b.s, b.len, 0,
 	    &err), 0);
 	end(fx, "dev", 4, "web-1", 1, REL_SUCCEEDED);
 	load(fx, "dev", &log);
@@ -364,7 +365,7 @@ test_append_refuses_link(void **state)
 	unit_path(path, fx->envs, "qa");
 	assert_int_equal(symlink(target, path), 0);
 	rel_envlog_end_line(&b, T0, "web-1", 1, REL_SUCCEEDED);
-	assert_int_equal(rel_envlog_append(&fx->p, "qa", b.s, b.len, 1, &err),
+	assert_int_equal(rel_env_append(&fx->p, "qa", b.s, b.len, 1, &err),
 	    REL_ESYS);
 	assert_non_null(strstr(err.msg, "envs/qa"));
 	unit_read_file(target, &got);

@@ -1,0 +1,298 @@
+#!/usr/bin/env bats
+# Every changing command publishes its own transitions through the
+# remote (issue 13, phase 2): three state directories stand for three
+# machines sharing one remote.  Ids, supersede, leases, fencing and
+# terminate across machines; leases are small here (lease = 3s,
+# sync_interval = 200ms) and every wait polls with a deadline.
+
+load sync_lib
+
+# Read before setup, which clears every REL_* variable: the soak's length
+# (make check-long runs it for minutes).
+SYNC_SOAK_SECONDS=${REL_SYNC_SOAK_SECONDS:-10}
+
+# join NAME URL [FLOW]: machine NAME, its remote URL, small leases, and
+# the flow of web (default: one environment, one quick step).
+join() {
+	local d
+	d=$(machine "$1")
+	mkdir -p "$d/flows" &&
+	printf 'remote = %s\nlease = 3s\nsync_interval = 200ms\n' "$2" \
+	    >"$d/config" &&
+	printf '%s' "${3:-$(printf 'environments:\n  - name: dev\n    action: "true"\n')}" \
+	    >"$d/flows/web.yaml"
+}
+
+# on NAME CMD...: run a rel command as machine NAME.
+on() {
+	local m=$1
+	shift
+	REL_STATE_DIR=$(machine "$m") "$@"
+}
+
+# until_ok SECONDS CMD...: run CMD until it succeeds (a bound against
+# hanging, not a measure).
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || { "$@"; return 1; }
+		sleep 0.1
+	done
+}
+
+# restart_git_daemon: the daemon again, on the same port (the machines'
+# URL names it).
+stop_git_daemon() {
+	kill "$GIT_DAEMON_PID" 2>/dev/null
+	wait "$GIT_DAEMON_PID" 2>/dev/null || true
+	# its children (one per connection) go with their connections
+}
+restart_git_daemon() {
+	local i
+	start_bg "$SCRATCH/git-daemon.log" git daemon --reuseaddr \
+	    --listen=127.0.0.1 --port="$GIT_PORT" \
+	    --base-path="$SCRATCH/srv" --export-all \
+	    --enable=receive-pack "$SCRATCH/srv"
+	GIT_DAEMON_PID=$BG_PID
+	for ((i = 0; i < 200; i++)); do
+		git ls-remote "git://127.0.0.1:$GIT_PORT/shared.git" \
+		    >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# creates TRANSPORT K: K rel-create on each of three machines at once.
+creates() {
+	local t=$1 k=$2 url m pids=() srv=$SCRATCH/srv/shared.git n=$(($2 * 3))
+
+	new_remote shared && start_transport "$t"
+	url=$(remote_url "$t" shared)
+	for m in a b c; do join "$m" "$url"; done
+	for m in a b c; do
+		(
+			for ((i = 1; i <= k; i++)); do
+				on "$m" rel-create web -a "web=$m.$i" --wait 120 ||
+				    exit 1
+			done
+		) >"$SCRATCH/$m.ids" 2>"$SCRATCH/$m.err" &
+		pids+=($!)
+	done
+	for m in 0 1 2; do
+		wait "${pids[$m]}" || { cat "$SCRATCH"/*.err >&2; return 1; }
+	done
+	# Ids exactly 1..3K: no gap, no duplicate.
+	cat "$SCRATCH"/[abc].ids | sort >"$SCRATCH/ids"
+	seq 1 "$n" | sed 's/^/web-/' | sort >"$SCRATCH/want"
+	diff "$SCRATCH/want" "$SCRATCH/ids"
+	# One commit per release made, and one for the flow copy.
+	[ "$(git --git-dir "$srv" log --format=%s rel/web | grep -c ': created$')" = "$n" ]
+	[ "$(git --git-dir "$srv" rev-list --count rel/web)" = $((n + 1)) ]
+	[ "$(git --git-dir "$srv" rev-list --merges --count rel/web)" = 0 ]
+	# Each made what it said: the version it gave is in the record of
+	# the id it printed.
+	for m in a b c; do
+		i=0
+		while read -r id; do
+			i=$((i + 1))
+			grep -q "^artifact	web	$m.$i	" \
+			    "$(machine "$m")/products/web/releases/$id"
+		done <"$SCRATCH/$m.ids"
+	done
+	# After rel-sync every clone lists the same releases.
+	for m in a b c; do
+		rel-sync --state "$(machine "$m")" >/dev/null
+		on "$m" rel-status web | cut -f1 | sort >"$SCRATCH/$m.list"
+		diff "$SCRATCH/want" "$SCRATCH/$m.list"
+		on "$m" rel-status --check >/dev/null
+	done
+}
+
+@test "publish: 3 x 100 rel-create at once through git daemon (git://): ids 1..300" {
+	creates git 100
+}
+
+@test "publish: 3 x 20 rel-create at once through a path" {
+	creates path 20
+}
+
+@test "publish: 3 x 5 rel-create at once through sshd (ssh://)" {
+	creates ssh 5
+}
+
+@test "publish: an unreachable remote records nothing" {
+	local url
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url"
+	on a rel-create web -a web=1 >/dev/null
+	stop_git_daemon
+	before=$(snapshot "$(machine a)")
+	run -5 on a rel-create web -a web=2
+	assert_contains "$output" "remote $url unreachable: nothing was recorded"
+	run -5 on a rel-promote web-1
+	assert_contains "$output" "unreachable: nothing was recorded"
+	[ "$(snapshot "$(machine a)")" = "$before" ]
+	# Reads still work.
+	run -0 on a rel-status web
+	[ "$(cut -f1,3 <<<"$output")" = "web-1	pending" ]
+}
+
+@test "publish: a remote rewritten behind rel's back is refused, the copy kept" {
+	local url srv=$SCRATCH/srv/shared.git
+	new_remote shared
+	url=$(remote_url path shared)
+	join a "$url"
+	on a rel-create web -a web=1 >/dev/null
+	on a rel-create web -a web=2 >/dev/null
+	git --git-dir "$srv" update-ref refs/heads/rel/web rel/web~1
+	before=$(snapshot "$(machine a)")
+	run -5 on a rel-create web -a web=3
+	assert_contains "$output" "rewritten behind rel's back"
+	[ "$(snapshot "$(machine a)")" = "$before" ]
+}
+
+# A step that appends its start and end (nanoseconds) to $SCRATCH/steps,
+# and on SIGTERM its end at once.
+STEP_FLOW='environments:
+  - name: dev
+    action: "trap '"'"'echo end $(date +%s%N) $REL_RELEASE >>$STEPS; exit 143'"'"' TERM; echo start $(date +%s%N) $REL_RELEASE >>$STEPS; sleep 1.5 & wait $!; echo end $(date +%s%N) $REL_RELEASE >>$STEPS"
+'
+
+# no_overlap FILE: every start is followed by the end of the same run.
+no_overlap() {
+	sort -k2,2n "$1" | awk '
+	    $1 == "start" { if (open != "") { print "overlap: " $0; bad = 1 }
+	                    open = $3 }
+	    $1 == "end"   { if (open != $3) { print "stray end: " $0; bad = 1 }
+	                    open = "" }
+	    END { exit bad }'
+}
+
+@test "publish: two machines promote into one environment at once: supersede holds" {
+	local url
+	export STEPS=$SCRATCH/steps
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url" "$STEP_FLOW"
+	join b "$url" "$STEP_FLOW"
+	on a rel-create web -a web=1 >/dev/null
+	on b rel-create web -a web=2 >/dev/null
+	on a rel-promote web-1 >"$SCRATCH/a.out" 2>&1 &
+	pa=$!
+	on b rel-promote web-2 >"$SCRATCH/b.out" 2>&1 &
+	pb=$!
+	wait "$pb" || { cat "$SCRATCH/b.out" >&2; return 1; }
+	wait "$pa" || true
+	no_overlap "$STEPS"
+	rel-sync --state "$(machine a)" >/dev/null
+	# The newer release is live; the older ended before it started, or
+	# never started.
+	run -0 on a rel-status web-2
+	[ "$(cut -f3 <<<"$output")" = succeeded ]
+	run -0 on a rel-status web-1
+	case $(cut -f3 <<<"$output") in succeeded|terminated) ;; *) echo "$output"; false ;; esac
+	for m in a b; do on "$m" rel-status --check >/dev/null; done
+}
+
+# A step that ignores SIGTERM on machine a and says it is alive every
+# 50 ms; anywhere else it ends at once.
+STUBBORN_FLOW='environments:
+  - name: dev
+    action: "echo start $(date +%s%N) $REL_STATE_DIR >>$STEPS; case $REL_STATE_DIR in */a) trap \"\" TERM; while :; do echo alive $(date +%s%N) >>$STEPS; sleep 0.05; done;; esac; echo end $(date +%s%N) $REL_STATE_DIR >>$STEPS"
+'
+
+@test "publish: partition: the runner stops its steps before its lease ends, another machine takes over after it" {
+	local url t0 last
+	export STEPS=$SCRATCH/steps
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url" "$STUBBORN_FLOW"
+	join b "$url" "$STUBBORN_FLOW"
+	on a rel-create web -a web=1 >/dev/null
+	on a rel-promote web-1 >"$SCRATCH/a.out" 2>&1 &
+	pa=$!
+	until_ok 20 grep -q alive "$STEPS"
+	t0=$(date +%s%N)
+	stop_git_daemon
+	# a can push nothing: it stops its step (SIGTERM ignored: SIGKILL)
+	# before its lease (3 s from its last accepted push, before t0) ends.
+	st=0
+	wait "$pa" || st=$?
+	[ "$st" = 5 ] || { cat "$SCRATCH/a.out"; false; }
+	grep -q "no push accepted" "$SCRATCH/a.out"
+	last=$(grep alive "$STEPS" | tail -1 | cut -d' ' -f2)
+	[ $((last - t0)) -lt 3000000000 ]
+	sleep 0.3
+	[ "$(grep alive "$STEPS" | tail -1 | cut -d' ' -f2)" = "$last" ]
+	# The remote again: b watches the lease run out, records a's runner
+	# dead, and retries there.
+	restart_git_daemon
+	until_ok 30 on b rel-promote --retry web-1
+	grep -q "^end .* $(machine b)\$" "$STEPS"
+	b_start=$(grep "^start .* $(machine b)\$" "$STEPS" | cut -d' ' -f2)
+	[ "$b_start" -gt "$last" ]
+	# Everything converges: both clones agree, nothing lost.
+	for m in a b; do rel-sync --state "$(machine "$m")" >/dev/null; done
+	[ "$(on a rel-status web)" = "$(on b rel-status web)" ]
+	run -0 on a rel-status web-1 --history
+	assert_contains "$output" "died"
+	for m in a b; do on "$m" rel-status --check >/dev/null; done
+}
+
+@test "publish: kill -9 of a runner: another machine sees it dead after the lease" {
+	local url
+	export STEPS=$SCRATCH/steps
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url" "$STEP_FLOW"
+	join b "$url" "$STEP_FLOW"
+	on a rel-create web -a web=1 >/dev/null
+	(REL_STATE_DIR=$(machine a) exec rel-promote web-1 >"$SCRATCH/a.out" 2>&1) &
+	pa=$!
+	until_ok 20 grep -q start "$STEPS"
+	kill -9 "$pa"
+	wait "$pa" 2>/dev/null || true
+	# b cannot take it at once: the lease holds.
+	run on b rel-promote --retry web-1
+	[ "$status" != 0 ]
+	until_ok 30 on b rel-promote --retry web-1
+	run -0 on b rel-status web-1
+	[ "$(cut -f3 <<<"$output")" = succeeded ]
+	for m in a b; do
+		rel-sync --state "$(machine "$m")" >/dev/null
+		on "$m" rel-status --check >/dev/null
+	done
+}
+
+@test "publish: terminate from another machine reaches the runner" {
+	local url
+	export STEPS=$SCRATCH/steps
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url" "$STUBBORN_FLOW"
+	join b "$url" "$STUBBORN_FLOW"
+	on a rel-create web -a web=1 >/dev/null
+	on a rel-promote web-1 >"$SCRATCH/a.out" 2>&1 &
+	pa=$!
+	until_ok 20 grep -q alive "$STEPS"
+	run -0 on b rel-terminate web-1 --grace 1 --reason "from b"
+	st=0
+	wait "$pa" || st=$?
+	[ "$st" = 1 ]
+	run -0 on b rel-status web-1
+	[ "$(cut -f3 <<<"$output")" = terminated ]
+	rel-sync --state "$(machine a)" >/dev/null
+	[ "$(on a rel-status web)" = "$(on b rel-status web)" ]
+}
+
+
+@test "publish: soak: three machines, random operations, SIGKILLs and daemon restarts" {
+	run --separate-stderr timeout $((SYNC_SOAK_SECONDS + 300)) \
+	    bash "$REL_TOP/tests/soak/sync_soak.sh" "$SYNC_SOAK_SECONDS"
+	sed 's/^/# /' <<<"$output" >&3
+	[ -z "$stderr" ] || sed 's/^/# /' <<<"$stderr" >&3
+	assert_status 0
+	[ "${lines[-1]}" = "sync soak: ok" ]
+}
