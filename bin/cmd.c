@@ -276,6 +276,10 @@ rel_cmd_open(struct rel_cmd *c, int create)
 	c->st_open = 1;
 	if (c->wait_ms >= 0)
 		c->st.wait_ms = c->wait_ms;
+	/* Nothing is read for it until the first change (or --fetch). */
+	rel_publish_attach(&c->pub, &c->st, c->changes || c->fetch);
+	if (c->fetch && (rc = rel_publish_pull(&c->pub, &err)))
+		return rel_cmd_fail(c, &err);
 	/* Whatever this command records that is an event, it tells. */
 	c->nf = rel_notifier_new(&c->st, "rel");
 	return 0;
@@ -361,8 +365,10 @@ rel_cmd_end(struct rel_cmd *c)
 		rel_cmd_fail(c, &err);
 	rel_notifier_free(c->nf);
 	c->nf = NULL;
-	if (c->st_open)
+	if (c->st_open) {
+		rel_publish_detach(&c->pub);
 		rel_store_close(&c->st);
+	}
 	c->st_open = 0;
 	if (!c->finished && rel_cmd_finish(c, &err) &&
 	    !(c->hungup && *c->hungup) && !rel_cli_reader_gone(1) &&

@@ -44,6 +44,7 @@
 #include "cli.h"
 #include "err.h"
 #include "notify.h"
+#include "publish.h"
 #include "store.h"
 
 /* The ids of the common options: above any command's own. */
@@ -94,6 +95,13 @@ struct rel_cmd {
 	int st_open;
 	struct rel_notifier *nf;   /* the events this command records, told
 	                            * by rel_cmd_end (lib/notify.h) */
+	/* With a remote (STATE/config), what the store publishes through
+	 * (publish.h): set before rel_cmd_open.  changes: the command
+	 * changes releases (it fetches one it does not have, and may judge
+	 * another machine's runner dead); fetch: a reader's --fetch, the
+	 * local copy brought up to date by rel_cmd_open. */
+	struct rel_publish pub;
+	int changes, fetch;
 
 	char **items;              /* rel_cmd_items: ids read from stdin */
 	size_t nitems;

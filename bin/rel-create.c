@@ -147,6 +147,26 @@ resolve_rev(const char *argv0, const char *dir, const char *rev, char *oid,
 }
 
 /* The flow file into buf: --flow, else STATE/flows/PRODUCT.yaml. */
+/* The flow copy of the latest release of product (fetched first with a
+ * remote): 0 with it in buf and its path in path. */
+static int
+latest_flow(const char *root, const char *product, struct rel_buf *buf,
+    char *path, size_t n)
+{
+	struct rel_store st;
+	struct rel_publish pub;
+	int rc;
+
+	if (rel_store_open(&st, root, 0, "rel-create", NULL) != 0)
+		return REL_ENOTFOUND;
+	rel_publish_attach(&pub, &st, 1);
+	rc = st.fd < 0 ? REL_ENOTFOUND :
+	    rel_flow_latest(&st, product, buf, path, n, NULL);
+	rel_publish_detach(&pub);
+	rel_store_close(&st);
+	return rc;
+}
+
 static int
 read_flow(const char *state, const struct job *j, char *file, size_t n,
     struct rel_buf *buf, struct rel_err *err)
@@ -162,10 +182,20 @@ read_flow(const char *state, const struct job *j, char *file, size_t n,
 	else
 		snprintf(file, n, "%s/flows/%s.yaml", root, j->product);
 	rc = rel_file_open_user(file, &fd, err);
-	if (rc == REL_ENOTFOUND && !j->flowpath)
+	if (rc == REL_ENOTFOUND && !j->flowpath) {
+		/* Another machine's product (STATE/flows is not shared): the
+		 * flow of its latest release, from the shared history. */
+		char copy[4096];
+
+		if (latest_flow(root, j->product, buf, copy, sizeof copy) == 0) {
+			snprintf(file, n, "%s", copy);
+			return 0;
+		}
 		return rel_err_set(err, REL_ENOTFOUND, "no flow for product "
-		    "'%s': write %s or give --flow FILE (see rel-flow(5))",
-		    j->product, file);
+		    "'%s': write %s or give --flow FILE (see rel-flow(5)); no "
+		    "release of it here or on the remote to take its flow "
+		    "from", j->product, file);
+	}
 	if (rc)
 		return rc;
 	/* Too large is the flow's fault, not the system's: exit 2, as for
@@ -243,6 +273,7 @@ create(struct rel_cmd *c, struct job *j, const struct rel_buf *flowbuf,
 	char hash[65];
 	int rc;
 
+	c->changes = 1;
 	if ((rc = rel_cmd_open(c, 1)))
 		return rc;
 	if ((rc = rel_product_open(&c->st, j->product, 1, &p, err)))

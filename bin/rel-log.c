@@ -22,10 +22,10 @@
 #include "store.h"
 
 static const char usage[] =
-    "usage: rel-log [--state DIR] [--attempt N] [--follow] RELEASE ENV [STEP]\n"
+    "usage: rel-log [--state DIR] [--attempt N] [--follow] [--fetch] RELEASE ENV [STEP]\n"
     "       rel-log -h | --version\n";
 
-enum { O_ATTEMPT = 1, O_FOLLOW };
+enum { O_ATTEMPT = 1, O_FOLLOW, O_FETCH };
 
 static const struct rel_opt opts[] = {
 	REL_OPT_STATE,
@@ -33,6 +33,8 @@ static const struct rel_opt opts[] = {
 	    "the logs of that attempt (else every attempt's)" },
 	{ O_FOLLOW, 'f', "follow", NULL, NULL,
 	    "print what the logs gain until the run is over" },
+	{ O_FETCH, 0, "fetch", NULL, NULL,
+	    "bring the local copy up to date with the remote first" },
 	REL_OPT_END
 };
 
@@ -327,6 +329,8 @@ main(int argc, char **argv)
 	while ((o = rel_cmd_next(&c, &arg)) > 0) {
 		if (o == O_FOLLOW)
 			follow = 1;
+		else if (o == O_FETCH)
+			c.fetch = 1;
 		else if (rel_cli_uint("--attempt", arg, &want, &c.err) ||
 		    want == 0 || want > INT_MAX)
 			rel_cmd_usage(&c, "--attempt: expected a number from 1");

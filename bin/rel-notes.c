@@ -31,17 +31,18 @@
 #include "notescfg.h"
 #include "proc.h"
 #include "record.h"
+#include "publish.h"
 #include "store.h"
 
 static const char usage[] =
     "usage: rel-notes [--state DIR] [--repo DIR] [--env ENV | --since RELEASE |\n"
     "                 --range A..B] [--format md|text|json] [--merges]\n"
-    "                 [--exclude PATTERN]... RELEASE\n"
+    "                 [--exclude PATTERN]... [--fetch] RELEASE\n"
     "       rel-notes [--repo DIR] [--format md|text|json] [--merges]\n"
     "                 [--exclude PATTERN]... --range A..B\n"
     "       rel-notes -h | --version\n";
 
-enum { O_REPO = 1, O_ENV, O_SINCE, O_RANGE, O_MERGES, O_EXCLUDE };
+enum { O_REPO = 1, O_ENV, O_SINCE, O_RANGE, O_MERGES, O_EXCLUDE, O_FETCH };
 
 static const struct rel_opt opts[] = {
 	REL_OPT_STATE,
@@ -54,6 +55,8 @@ static const struct rel_opt opts[] = {
 	{ O_RANGE, 0, "range", "A..B", NULL, "the commits of a git range" },
 	REL_OPT_FORMAT("md|text|json"),
 	{ O_MERGES, 0, "merges", NULL, NULL, "list merge commits too" },
+	{ O_FETCH, 0, "fetch", NULL, NULL,
+	    "bring the local copy up to date with the remote first" },
 	{ O_EXCLUDE, 'x', "exclude", "PATTERN...", NULL,
 	    "leave out the commits of a TYPE or TYPE(SCOPE) (a glob)" },
 	REL_OPT_END
@@ -61,10 +64,11 @@ static const struct rel_opt opts[] = {
 
 struct job {
 	const char *state, *repo, *env, *since, *range, *id, *argv0;
-	int format, merges;
+	int format, merges, fetch;
 	struct rel_notes_cfg cfg, cli;  /* the flow's and --exclude, merged;
 	                                   --exclude alone */
 	struct rel_store st;
+	struct rel_publish pub;
 	int st_open;
 	struct rel_product p, bp;  /* the release's product, --since's */
 	int p_open, bp_open;
@@ -279,7 +283,9 @@ run(struct job *j, struct rel_err *err)
 		    (rc = rel_store_open(&j->st, root, 0, "rel-notes", err)))
 			return rc;
 		j->st_open = 1;
-		if ((rc = rel_release_open(&j->st, j->id, &j->p, &j->r, err)))
+		rel_publish_attach(&j->pub, &j->st, j->fetch);
+		if ((j->fetch && (rc = rel_publish_pull(&j->pub, err))) ||
+		    (rc = rel_release_open(&j->st, j->id, &j->p, &j->r, err)))
 			return rc;
 		j->p_open = 1;
 		/* Without a revision there are no commits to list, but the
@@ -378,6 +384,7 @@ main(int argc, char **argv)
 		case O_SINCE: j.since = arg; break;
 		case O_RANGE: j.range = arg; break;
 		case O_MERGES: j.merges = 1; break;
+		case O_FETCH: j.fetch = 1; break;
 		case O_EXCLUDE:
 			if (rel_notes_cfg_exclude(&j.cli, arg, &c.err))
 				rel_cmd_bad(&c, &c.err);
@@ -413,7 +420,9 @@ out:
 		rel_product_close(&j.bp);
 	if (j.p_open)
 		rel_product_close(&j.p);
-	if (j.st_open)
+	if (j.st_open) {
+		rel_publish_detach(&j.pub);
 		rel_store_close(&j.st);
+	}
 	return rel_cmd_end(&c);
 }

@@ -134,6 +134,7 @@ main(int argc, char **argv)
 	int do_restore = 0, opt;
 
 	rel_cmd_init(&c, "rel-redeploy", usage, opts, argc, argv);
+	c.changes = 1; /* publishes through a remote, if any */
 	while ((opt = rel_cmd_next(&c, &arg)) > 0) {
 		switch (opt) {
 		case O_REASON:

@@ -28,11 +28,11 @@ static const char usage[] =
     "usage: rel-status [--state DIR] [-o tsv|json|table|prom|html]\n"
     "                  [-e | -s | -l | -H | -g | --frozen]\n"
     "                  [--status S[,S...]] [--env ENV] [-n N] [--refresh SECONDS]\n"
-    "                  [--check] [-w SECONDS] [--color WHEN] [PRODUCT|RELEASE]...\n"
+    "                  [--check] [--fetch] [-w SECONDS] [--color WHEN] [PRODUCT|RELEASE]...\n"
     "       rel-status -h | --version\n";
 
 enum { O_ENVS = 1, O_STEPS, O_STATUS, O_ENV, O_LIVE, O_HISTORY, O_LIMIT,
-	O_CHECK, O_GRAPH, O_REFRESH, O_FROZEN };
+	O_CHECK, O_GRAPH, O_REFRESH, O_FROZEN, O_FETCH };
 
 static const struct rel_opt opts[] = {
 	REL_OPT_STATE, REL_OPT_FORMAT("tsv|json|table|prom|html"),
@@ -50,6 +50,8 @@ static const struct rel_opt opts[] = {
 	    "at most N releases (0: all; a table: 20)" },
 	{ O_CHECK, 0, "check", NULL, NULL,
 	    "check the store, mend what a crash left" },
+	{ O_FETCH, 0, "fetch", NULL, NULL,
+	    "bring the local copy up to date with the remote first" },
 	REL_OPT_WAIT,
 	{ O_GRAPH, 'g', "graph", NULL, "view", "draw the flow of a release" },
 	{ O_REFRESH, 0, "refresh", "SECONDS", NULL,
@@ -685,6 +687,14 @@ show(struct ctx *x, int from)
 		rel_buf_addf(&x->out, "%s(older releases not shown: -n 0 shows "
 		    "all)%s\n", x->sink.color ? "\033[2m" : "",
 		    x->sink.color ? "\033[0m" : "");
+	if (x->sink.format == REL_FMT_TABLE) {
+		/* With a remote: how old the local copy is. */
+		char age[REL_REMOTE_MAX + 96];
+
+		if (rel_publish_age(&x->c->pub, age, sizeof age))
+			rel_buf_addf(&x->out, "%s(%s)%s\n", x->sink.color ?
+			    "\033[2m" : "", age, x->sink.color ? "\033[0m" : "");
+	}
 	flush_out(x, 1);
 	if (x->out.oom)
 		raise_rc(x, REL_ESYS);
@@ -710,6 +720,7 @@ main(int argc, char **argv)
 		case O_GRAPH: graph = 1; break;
 		case O_FROZEN: frozen = 1; break;
 		case O_CHECK: do_check = 1; break;
+		case O_FETCH: c.fetch = 1; break;
 		case O_STATUS:
 			if (rel_status_parse_list(arg, x.want, &c.err))
 				rel_cmd_bad(&c, &c.err);

@@ -150,6 +150,7 @@ main(int argc, char **argv)
 	int expired = 0, o;
 
 	rel_cmd_init(&c, "rel-terminate", usage, opts, argc, argv);
+	c.changes = 1; /* publishes through a remote, if any */
 	while ((o = rel_cmd_next(&c, &arg)) > 0) {
 		switch (o) {
 		case O_REASON:
