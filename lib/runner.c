@@ -1818,7 +1818,9 @@ advance(struct rel_runner *ru, size_t e)
 			start_task(ru, e, ev->cur, comp);
 			running++;
 		}
-		if (running > 0 || ru->batch.len) {
+		/* Lines the record (ru->r) does not have yet: written now,
+		 * or, waiting for the next batch, applied to ru->r. */
+		if (running > 0 || ru->batch.len > ru->applied) {
 			flush(ru);
 			if (running > 0)
 				return;
