@@ -173,6 +173,7 @@ main(int argc, char **argv)
 	else if (o == 0 && until && rel_freeze_until(until, f.now, &f.until,
 	    &c.err))
 		rel_cmd_bad(&c, &c.err);
+	c.changes = 1; /* publishes through a remote, if any */
 	if (o < 0 || c.stop || rel_cmd_open(&c, 0) || open_product(&c, &f))
 		return rel_cmd_end(&c);
 	if (rel_cmd_each(&c, check_env, &f) == 0)

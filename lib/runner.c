@@ -432,6 +432,23 @@ struct batch_arg {
 	int stale;                 /* a termination came first: see below */
 };
 
+/* Is environment e frozen now, by its history as it is here, for a
+ * start that --override does not pass?  (Under the product lock.) */
+static int
+frozen_now(struct rel_runner *ru, size_t e)
+{
+	struct rel_envlog log;
+	struct rel_frozen f;
+
+	if (ru->o.override || ru->o.kind == REL_RUN_REDEPLOY ||
+	    rel_envlog_load(ru->p, ru->r->envs[e].name, &log, NULL) != 0)
+		return 0;
+	rel_freeze_eval(ru->policy, &log, ru->r->envs[e].name, rel_clock_ms(),
+	    ru->r->hotfix, &f);
+	rel_envlog_free(&log);
+	return f.frozen;
+}
+
 /* Under the product lock, with the record as it is now.  A claim of an
  * environment is looked at again on the record as it is now (with a
  * remote, another machine may have taken it first): then nothing is
@@ -461,6 +478,13 @@ copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
 			ru->claim_taken = 1;
 			return rel_err_set(err, REL_EBUSY, "%s is being promoted "
 			    "into %s", occ, ru->r->envs[ru->claiming].name);
+		}
+		/* A freeze made on another machine, come with the fetch:
+		 * claim looks again, and finds it. */
+		if (frozen_now(ru, (size_t)ru->claiming)) {
+			ru->claim_taken = 1;
+			return rel_err_set(err, REL_EBUSY, "%s is frozen",
+			    ru->r->envs[ru->claiming].name);
 		}
 	}
 	if (r->term != REL_TERMINATING || ru->terminating) {
@@ -2677,6 +2701,7 @@ static int
 check_frozen(struct rel_runner *ru, struct rel_err *err)
 {
 	const struct rel_release *r = ru->r;
+	int fetched = 0;
 
 	if (ru->o.override || ru->o.kind == REL_RUN_REDEPLOY ||
 	    ru->o.kind == REL_RUN_FLOW)
@@ -2691,6 +2716,19 @@ check_frozen(struct rel_runner *ru, struct rel_err *err)
 			continue;
 		if ((fr = frozen(ru, e, why, sizeof why, err)) < 0)
 			return err->code ? err->code : REL_ESYS;
+		/* Frozen here; lifted, perhaps, on another machine: the
+		 * remote says (a freeze it does not know of here is found
+		 * when the start is published). */
+		if (fr && ru->remote && !fetched && ru->p->st->pub) {
+			const struct rel_publisher *pb = ru->p->st->pub;
+			int moved = 0;
+
+			fetched = 1;
+			if (pb->refresh(pb->ctx, ru->p->st, ru->p->name, &moved,
+			    NULL) == 0 && moved &&
+			    (fr = frozen(ru, e, why, sizeof why, err)) < 0)
+				return err->code ? err->code : REL_ESYS;
+		}
 		if (fr)
 			return rel_err_set(err, REL_EUSAGE, "cannot promote %s "
 			    "into %s: %s; --override TEXT promotes anyway",

@@ -288,6 +288,30 @@ STUBBORN_FLOW='environments:
 }
 
 
+@test "publish: a freeze made on one machine stops a promotion on another" {
+	local url flow
+	flow=$(printf 'environments:\n  - name: dev\n    action: "true"\n  - name: prod\n    trigger: manual\n    action: "true"\n')
+	new_remote shared && start_transport path
+	url=$(remote_url path shared)
+	join a "$url" "$flow"
+	join b "$url" "$flow"
+	on a rel-create web -a web=1 >/dev/null
+	run -0 on a rel-promote web-1
+	run -0 on b rel-sync
+	# a stops the line; b has not fetched since.
+	run -0 on a rel-freeze -p web prod --reason "INC-7" --by alice
+	run -2 --separate-stderr on b rel-promote web-1 prod
+	[[ "$stderr" == *"frozen until lifted (INC-7)"* ]]
+	run -0 on b rel-status --envs web-1
+	[[ "$output" == *"prod	suspended"* ]]
+	# Lifted on b, it goes on a.
+	run -0 on b rel-freeze -p web --lift prod
+	run -0 on a rel-promote web-1 prod
+	run -0 on b rel-sync
+	run -0 on b rel-status --history --env prod web
+	[[ "$output" == *"alice"* ]]
+}
+
 @test "publish: soak: three machines, random operations, SIGKILLs and daemon restarts" {
 	run --separate-stderr timeout $((SYNC_SOAK_SECONDS + 300)) \
 	    bash "$REL_TOP/tests/soak/sync_soak.sh" "$SYNC_SOAK_SECONDS"
