@@ -132,6 +132,18 @@ rel_replica_set_tip(struct rel_replica *r, const char *product,
 	branch(product, name, sizeof name);
 	g = r->g.reference_create_matching(&ref, r->repo, name, id, 1,
 	    old ? old : &zero, "rel-sync");
+	if (g == GIT_ELOCKED) {
+		/* This branch moves here only under the product lock, which
+		 * the caller holds: a lock file of it is one a process killed
+		 * while moving it left behind.  Left there, it would refuse
+		 * every change of the product from now on. */
+		char lk[sizeof r->gitdir + REL_NAME_MAX + 40];
+
+		snprintf(lk, sizeof lk, "%s/%s.lock", r->gitdir, name);
+		if (unlink(lk) == 0 || errno == ENOENT)
+			g = r->g.reference_create_matching(&ref, r->repo, name,
+			    id, 1, old ? old : &zero, "rel-sync");
+	}
 	if (ref)
 		r->g.reference_free(ref);
 	if (g < 0)

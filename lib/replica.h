@@ -63,7 +63,9 @@ void rel_replica_close(struct rel_replica *r);
 /* The local branch of product: *found 0 if there is none. */
 int rel_replica_tip(struct rel_replica *r, const char *product, git_oid *out,
     int *found, struct rel_err *err);
-/* Move it from old (NULL: it must not exist) to id. */
+/* Move it from old (NULL: it must not exist) to id.  The caller holds
+ * the product lock: a lock file of the branch found then is a dead
+ * process's, and is removed. */
 int rel_replica_set_tip(struct rel_replica *r, const char *product,
     const git_oid *id, const git_oid *old, struct rel_err *err);
 

@@ -312,6 +312,21 @@ STUBBORN_FLOW='environments:
 	[[ "$output" == *"alice"* ]]
 }
 
+@test "publish: a branch lock file left by a process killed here does not stop the next change" {
+	local url
+	new_remote shared && start_transport path
+	url=$(remote_url path shared)
+	join a "$url"
+	run -0 on a rel-create web -a web=1
+	# What libgit2 leaves when it is killed while moving the branch.
+	: >"$(machine a)/git/refs/heads/rel/web.lock"
+	run -0 on a rel-create web -a web=2
+	[ "$output" = web-2 ]
+	run -0 on a rel-status --fetch web
+	run -0 on a rel-sync
+	[ ! -e "$(machine a)/git/refs/heads/rel/web.lock" ]
+}
+
 @test "publish: soak: three machines, random operations, SIGKILLs and daemon restarts" {
 	run --separate-stderr timeout $((SYNC_SOAK_SECONDS + 300)) \
 	    bash "$REL_TOP/tests/soak/sync_soak.sh" "$SYNC_SOAK_SECONDS"
