@@ -271,11 +271,12 @@ create(struct rel_cmd *c, struct job *j, const struct rel_buf *flowbuf,
 {
 	struct rel_product p;
 	char hash[65];
-	int rc;
+	int rc, fresh;
 
 	c->changes = 1;
 	if ((rc = rel_cmd_open(c, 1)))
 		return rc;
+	fresh = !rel_product_exists(&c->st, j->product);
 	if ((rc = rel_product_open(&c->st, j->product, 1, &p, err)))
 		return rel_cmd_fail(c, err);
 	if ((rc = rel_flow_store(&p, flowbuf->s ? flowbuf->s : "",
@@ -286,6 +287,9 @@ create(struct rel_cmd *c, struct job *j, const struct rel_buf *flowbuf,
 		rc = rel_release_create(&p, build, j, n, err);
 	}
 	rel_product_close(&p);
+	/* A first release not made: no product either. */
+	if (rc && fresh)
+		rel_product_prune(&c->st, j->product);
 	return rc ? rel_cmd_fail(c, err) : 0;
 }
 

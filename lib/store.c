@@ -236,6 +236,33 @@ notfound:
 }
 
 void
+rel_product_prune(struct rel_store *st, const char *name)
+{
+	static const char *const sub[] = { "releases", "flows", "envs" };
+	struct rel_product p;
+	int prods;
+
+	if (rel_product_open(st, name, 0, &p, NULL) != 0)
+		return;
+	if (rel_product_lock(&p, NULL) == 0) {
+		int empty = 1;
+
+		for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++)
+			if (unlinkat(p.dir, sub[i], AT_REMOVEDIR) != 0 &&
+			    errno != ENOENT)
+				empty = 0;
+		prods = openat(st->fd, "products", O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (empty && prods >= 0)
+			unlinkat(prods, name, AT_REMOVEDIR);
+		if (prods >= 0)
+			close(prods);
+		rel_product_unlock(&p);
+	}
+	rel_product_close(&p);
+}
+
+void
 rel_product_close(struct rel_product *p)
 {
 	if (p->dir >= 0)

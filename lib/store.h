@@ -89,6 +89,10 @@ struct rel_product {
 int rel_product_open(struct rel_store *st, const char *name, int create,
     struct rel_product *p, struct rel_err *err);
 void rel_product_close(struct rel_product *p);
+/* Remove product name's directories if nothing is in them: a first
+ * rel-create that recorded nothing (a remote out of reach) leaves no
+ * product behind.  Under the product lock; whatever holds a file stays. */
+void rel_product_prune(struct rel_store *st, const char *name);
 int rel_product_exists(struct rel_store *st, const char *name);
 
 /* Take and release the product lock (nests). */

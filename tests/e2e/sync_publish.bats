@@ -137,6 +137,12 @@ creates() {
 	# Reads still work.
 	run -0 on a rel-status web
 	[ "$(cut -f1,3 <<<"$output")" = "web-1	pending" ]
+	# A first release of a product not made: no product either.
+	cp "$(machine a)/flows/web.yaml" "$(machine a)/flows/api.yaml"
+	run -5 on a rel-create api -a api=1
+	run -3 on a rel-status api
+	run -0 on a rel-status --check
+	[[ "$output" != *api* ]]
 }
 
 @test "publish: a remote rewritten behind rel's back is refused, the copy kept" {
