@@ -4,6 +4,7 @@
  * items, the exit status.  See cmd.h.
  */
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,24 @@
 #include "buf.h"
 #include "cmd.h"
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
 void
 rel_cmd_init(struct rel_cmd *c, const char *name, const char *usage,
     const struct rel_opt *opts, int argc, char **argv)
 {
+	struct sigaction sa;
+
+	/* A call to a remote is bounded by a timer (lib/remote.c): its
+	 * signal interrupts the call, and does nothing else. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
 	memset(c, 0, sizeof *c);
 	c->name = name;
 	c->usage = usage;

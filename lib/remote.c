@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "replica.h"
+#include "when.h"
 
 /* What the callbacks of one connection share. */
 struct net {
@@ -98,6 +101,97 @@ local_path(const char *url)
 	return url;
 }
 
+/*
+ * A time bound on one exchange with the remote.  libgit2 1.5 has no
+ * timeout of its own: a remote that takes the connection and then says
+ * nothing (a hung server, a proxy with nothing behind it, packets
+ * dropped mid-stream) would hold a command, or a runner that must stop
+ * its steps before its lease ends, for ever.  So a timer interrupts the
+ * blocked call (SIGALRM, then every 200 ms until libgit2 gives up), and
+ * the call fails as an unreachable remote does.  Only where the process
+ * has a handler for SIGALRM that does not restart calls (the commands
+ * set one: bin/cmd.c); without one nothing is armed.  The bound is
+ * st->net_ms, else the command's --wait.
+ */
+static int probe(struct rel_replica *r, struct rel_err *err);
+static int fetch(struct rel_replica *r, const char *only,
+    struct rel_remote_head **heads, size_t *nheads, struct rel_err *err);
+
+struct bound {
+	int armed;
+	long ms;
+	int64_t until;             /* monotonic ms */
+};
+
+static void
+bound_begin(struct rel_replica *r, struct bound *b)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(b, 0, sizeof *b);
+	b->ms = r->st ? (r->st->net_ms > 0 ? r->st->net_ms : r->st->wait_ms) : 0;
+	if (b->ms <= 0 || sigaction(SIGALRM, NULL, &sa) != 0 ||
+	    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN ||
+	    (sa.sa_flags & SA_RESTART))
+		return;
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = b->ms / 1000;
+	it.it_value.tv_usec = (b->ms % 1000) * 1000;
+	it.it_interval.tv_usec = 200 * 1000;
+	if (setitimer(ITIMER_REAL, &it, NULL) == 0) {
+		b->armed = 1;
+		b->until = rel_monotonic_ms() + b->ms;
+	}
+}
+
+/* Disarm; a call that failed past the bound says so. */
+static void
+bound_end(struct rel_replica *r, struct bound *b, int rc, struct rel_err *err)
+{
+	struct itimerval it;
+
+	if (!b->armed)
+		return;
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (rc && rel_monotonic_ms() >= b->until) {
+		char msg[sizeof err->msg];
+
+		r->unreachable = 1;
+		if (!err)
+			return;
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		rel_err_set(err, REL_ESYS, "remote %s did not answer in %ld.%03ld "
+		    "s (%s)", r->url, b->ms / 1000, b->ms % 1000, msg);
+	}
+}
+
+int
+rel_remote_probe(struct rel_replica *r, struct rel_err *err)
+{
+	struct bound b;
+	int rc;
+
+	bound_begin(r, &b);
+	rc = probe(r, err);
+	bound_end(r, &b, rc, err);
+	return rc;
+}
+
+int
+rel_remote_fetch(struct rel_replica *r, const char *only,
+    struct rel_remote_head **heads, size_t *nheads, struct rel_err *err)
+{
+	struct bound b;
+	int rc;
+
+	bound_begin(r, &b);
+	rc = fetch(r, only, heads, nheads, err);
+	bound_end(r, &b, rc, err);
+	return rc;
+}
+
 int
 rel_remote_unreachable(struct rel_replica *r, struct rel_err *err,
     const char *detail)
@@ -145,8 +239,8 @@ open_remote(struct rel_replica *r, struct net *n, git_direction dir,
 	return 0;
 }
 
-int
-rel_remote_probe(struct rel_replica *r, struct rel_err *err)
+static int
+probe(struct rel_replica *r, struct rel_err *err)
 {
 	struct rel_lg2 *g = &r->g;
 	git_remote_callbacks cbs;
@@ -186,8 +280,8 @@ is_rel_branch(const char *name, char product[REL_NAME_MAX + 1])
 	return 1;
 }
 
-int
-rel_remote_fetch(struct rel_replica *r, const char *only,
+static int
+fetch(struct rel_replica *r, const char *only,
     struct rel_remote_head **heads, size_t *nheads, struct rel_err *err)
 {
 	struct rel_lg2 *g = &r->g;
@@ -432,8 +526,15 @@ rel_remote_push(struct rel_replica *r, const char *product,
 		return rel_err_set(err, REL_EUSAGE, "no remote: set one with "
 		    "rel-sync --remote URL");
 	path = local_path(r->url);
-	rc = path ? push_local(r, path, id, &n, err) :
-	    push_smart(r, product, id, &n, err);
+	if (path) {
+		rc = push_local(r, path, id, &n, err);
+	} else {
+		struct bound b;
+
+		bound_begin(r, &b);
+		rc = push_smart(r, product, id, &n, err);
+		bound_end(r, &b, rc, err);
+	}
 	if (rc)
 		return rc;
 	*accepted = !n.refused;

@@ -2203,10 +2203,20 @@ remote_tick(struct rel_runner *ru)
 		}
 		flush_x(ru, 1);
 		now = rel_monotonic_ms();
+		/* That call may have taken up to its bound (st->net_ms):
+		 * the fence is looked at again before anything else. */
+		fence(ru, now);
+		if (ru->stop_error || ru->fencing)
+			return;
 	}
-	if (now - ru->last_fetch >= ru->sync_ms) {
+	/* A termination asked elsewhere comes through the remote; while
+	 * it cannot be reached, none can come, and asking would only hold
+	 * the loop (renewals find out when it is back). */
+	if (now - ru->last_fetch >= ru->sync_ms && !(held && pb->down(pb->ctx))) {
 		ru->last_fetch = now;
 		pb->refresh(pb->ctx, ru->p->st, ru->p->name, &moved, NULL);
+		if (held)
+			fence(ru, rel_monotonic_ms());
 	}
 }
 
@@ -2773,6 +2783,11 @@ rel_run_prepare(struct rel_product *p, const char *id,
 	ru->sync_ms = cfg.sync_interval_ms;
 	ru->claiming = -1;
 	ru->last_ok = ru->last_pub = ru->last_fetch = rel_monotonic_ms();
+	/* One exchange with the remote may not take the time the steps
+	 * have to be stopped in, should the lease be lost (see fence). */
+	if (ru->remote)
+		p->st->net_ms = ru->lease_ms / 4 > 250 ? (int)(ru->lease_ms / 4) :
+		    250;
 	if (ru->remote && (rc = rel_machine_id(p->st, ru->machine, err)) != 0)
 		goto fail;
 	if ((rc = rel_release_load(p, n, &ru->r, err)) != 0)

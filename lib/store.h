@@ -45,6 +45,8 @@ struct rel_store {
 	char root[4096];
 	int fd;                    /* the state directory, -1: not there yet */
 	int wait_ms;               /* how long to wait for a lock */
+	int net_ms;                /* one exchange with a remote, at most
+	                              (0: wait_ms; see remote.c) */
 	char prog[32];             /* the command, for holder descriptions */
 	char holder[256];          /* this process, for "locked by ...";
 	                              made when first needed */

@@ -247,6 +247,45 @@ STUBBORN_FLOW='environments:
 	for m in a b; do on "$m" rel-status --check >/dev/null; done
 }
 
+# A remote that completes the handshake and then says nothing (a hung
+# server, a proxy with nothing behind it): no network call may outlast
+# the runner's lease, nor a command's --wait.
+@test "publish: a remote that accepts and never answers: steps stopped before the lease ends, commands give up" {
+	local url t0 last
+	export STEPS=$SCRATCH/steps
+	new_remote shared && start_transport git
+	url=$(remote_url git shared)
+	join a "$url" "$STUBBORN_FLOW"
+	on a rel-create web -a web=1 >/dev/null
+	on a rel-promote web-1 >"$SCRATCH/a.out" 2>&1 &
+	pa=$!
+	until_ok 20 grep -q alive "$STEPS"
+	t0=$(date +%s%N)
+	stop_git_daemon
+	start_bg "$SCRATCH/hole.out" "$REL_HELPERS/blackhole" "$GIT_PORT"
+	wait_for_line "$SCRATCH/hole.out" listening
+	st=0
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pa" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pa" 2>/dev/null; then
+		kill -KILL "$pa"
+		echo "the runner still waits on the remote after 60 s" >&2
+		false
+	fi
+	wait "$pa" || st=$?
+	[ "$st" = 5 ] || { cat "$SCRATCH/a.out"; false; }
+	last=$(grep alive "$STEPS" | tail -1 | cut -d' ' -f2)
+	[ $((last - t0)) -lt 3000000000 ]
+	# A command gives up within its --wait, naming the remote.
+	run timeout 60 env REL_STATE_DIR="$(machine a)" rel-create web -a web=2 --wait 2
+	[ "$status" = 4 ] || [ "$status" = 5 ]
+	assert_contains "$output" "$url"
+	run timeout 60 env REL_STATE_DIR="$(machine a)" rel-status --fetch web --wait 2
+	[ "$status" = 4 ] || [ "$status" = 5 ]
+}
+
 @test "publish: kill -9 of a runner: another machine sees it dead after the lease" {
 	local url
 	export STEPS=$SCRATCH/steps
