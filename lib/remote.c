@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "replica.h"
@@ -452,6 +453,30 @@ out:
 	return rc;
 }
 
+/* A ref's lock file in a path remote is held for the moment of a push;
+ * one far older than that is what a push killed while it held it left,
+ * and refuses every push from every machine until a person removes it
+ * (no machine can tell that no push is under way).  Say so, naming it,
+ * rather than "other machines changed it first". */
+#define STALE_LOCK_S 30
+
+static int
+stale_lock(const char *repo, const char *refname, struct rel_err *err)
+{
+	char lk[4400];
+	struct stat sb;
+	time_t now = time(NULL);
+
+	snprintf(lk, sizeof lk, "%s/%s.lock", repo, refname);
+	if (stat(lk, &sb) != 0 || now - sb.st_mtime < STALE_LOCK_S)
+		return 0;
+	rel_err_set(err, REL_ESYS, "remote %s: %s has been there for %lld s: "
+	    "a push was killed while it held it; if no push is under way, "
+	    "remove it (nothing was recorded)", repo, lk,
+	    (long long)(now - sb.st_mtime));
+	return 1;
+}
+
 static int
 push_local(struct rel_replica *r, const char *path, const git_oid *id,
     struct net *n, struct rel_err *err)
@@ -488,8 +513,10 @@ push_local(struct rel_replica *r, const char *path, const git_oid *id,
 	    &n->expected, "rel push");
 	if (ref)
 		g->reference_free(ref);
-	if (gr == GIT_EMODIFIED || gr == GIT_ELOCKED || gr == GIT_ENOTFOUND ||
-	    gr == GIT_EEXISTS) {
+	if (gr == GIT_ELOCKED && stale_lock(path, n->refname, err)) {
+		rc = REL_ESYS;
+	} else if (gr == GIT_EMODIFIED || gr == GIT_ELOCKED ||
+	    gr == GIT_ENOTFOUND || gr == GIT_EEXISTS) {
 		n->refused = 1;
 		snprintf(n->why, sizeof n->why, "%s", rel_lg2_msg(g));
 	} else if (gr < 0) {

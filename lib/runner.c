@@ -154,6 +154,8 @@ struct rel_runner {
 	size_t mark[4];            /* where its lines start in batch,
 	                              envlines, envnames, said */
 	int claim_taken;           /* another took it first */
+	int claim_self;            /* ... running this release: give way */
+	int lease_gone;            /* past its lease: publish nothing more */
 	struct rel_err pub_err;    /* why the last publish failed */
 	char machine[REL_MACHINE_ID_LEN + 1]; /* with a remote, else "" */
 	struct rel_buf logs;       /* finished logs to publish with the
@@ -479,6 +481,15 @@ copy_batch(struct rel_release *r, struct rel_buf *lines, void *arg,
 			return rel_err_set(err, REL_EBUSY, "%s is being promoted "
 			    "into %s", occ, ru->r->envs[ru->claiming].name);
 		}
+		/* This release, started there by a runner on another
+		 * machine (here, the runner lock keeps a second one out):
+		 * one deploy, not two; this runner gives way. */
+		if (r->envs[ru->claiming].status == REL_RUNNING) {
+			ru->claim_taken = ru->claim_self = 1;
+			return rel_err_set(err, REL_EBUSY, "%s is being promoted "
+			    "into %s by a runner on another machine", ru->id,
+			    ru->r->envs[ru->claiming].name);
+		}
 		/* A freeze made on another machine, come with the fetch:
 		 * claim looks again, and finds it. */
 		if (frozen_now(ru, (size_t)ru->claiming)) {
@@ -803,6 +814,18 @@ transient(struct rel_runner *ru, int rc)
  * commit.  With a remote, step transitions wait (at most sync_interval)
  * to go in one commit with the next; an environment's go at once, and
  * so does everything when force is set. */
+static int holds_env(struct rel_runner *ru);
+
+/* Has this runner, holding an environment, gone its whole lease without
+ * a push the remote accepted?  (Its own monotonic clock: a pause of the
+ * process counts.) */
+static int
+lease_lost(struct rel_runner *ru)
+{
+	return ru->remote && ru->p->st->pub && holds_env(ru) &&
+	    rel_monotonic_ms() - ru->last_ok >= ru->lease_ms;
+}
+
 static int
 flush_x(struct rel_runner *ru, int force)
 {
@@ -815,6 +838,22 @@ flush_x(struct rel_runner *ru, int force)
 	if (ru->stop_error) {
 		tell(ru, 0);
 		return ru->fatal.code;
+	}
+	if (lease_lost(ru)) {
+		/* Paused past it (SIGSTOP, a machine suspended): another
+		 * machine may have judged this runner dead and taken over,
+		 * and what happened here since is not to go on top of what it
+		 * recorded.  What still runs here is stopped (fatal). */
+		rel_err_set(&err, REL_ESYS, "no push accepted by %s for %lld "
+		    "ms, past the lease of %ld ms (was this process paused?): "
+		    "another machine may have taken over; its steps are "
+		    "stopped, and nothing more is recorded here",
+		    ru->p->st->pub->url(ru->p->st->pub->ctx),
+		    (long long)(start - ru->last_ok), ru->lease_ms);
+		ru->lease_gone = 1;
+		fatal(ru, &err);
+		tell(ru, 0);
+		return err.code;
 	}
 	if (ru->batch.len == 0 && ru->envlines.len == 0) {
 		tell(ru, 1);
@@ -1742,7 +1781,8 @@ claim(struct rel_runner *ru, size_t e)
 		 * and nothing starts (exit 5 or 4, as the command's own
 		 * change would).  The store failed us, or a termination came
 		 * first (then the start was not written): we stop. */
-		if (rc && !ru->stop_error && !ru->claim_taken)
+		if (rc && !ru->stop_error && (!ru->claim_taken ||
+		    ru->claim_self))
 			fatal(ru, &ru->pub_err);
 		if (ru->stop_error || ru->terminating)
 			env_set(ev, ENV_IDLE);
@@ -2097,7 +2137,7 @@ record_stop(struct rel_runner *ru)
 
 	/* A lock we could not have is not to be waited for again; a run a
 	 * freeze refused wrote nothing, and has nothing to say. */
-	if (ru->fatal.code == REL_EBUSY || ru->refused)
+	if (ru->fatal.code == REL_EBUSY || ru->refused || ru->lease_gone)
 		return;
 	snprintf(why, sizeof why, "%s stopped: %.400s", ru->p->st->prog,
 	    ru->fatal.msg);
