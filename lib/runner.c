@@ -855,6 +855,11 @@ flush_x(struct rel_runner *ru, int force)
 		tell(ru, 0);
 		return err.code;
 	}
+	/* Its steps are being stopped for want of an accepted push (fence):
+	 * another try would only hold up their SIGKILL, and what it would
+	 * say is not to be recorded any more. */
+	if (ru->fencing)
+		return REL_ESYS;
 	if (ru->batch.len == 0 && ru->envlines.len == 0) {
 		tell(ru, 1);
 		return 0;
@@ -2201,13 +2206,17 @@ fence(struct rel_runner *ru, int64_t now)
 				rel_task_signal(t, SIGTERM);
 		}
 		leftovers(ru, -1, NULL, SIGTERM);
-		return;
+		/* A call to the remote that held us took the grace period
+		 * too: no time is left to wait for them. */
+		if (now < kill_by)
+			return;
 	}
 	if (now < ru->fence_kill && leftovers(ru, -1, NULL, 0) > 0)
 		return;
 	rel_err_set(&err, REL_ESYS, "no push accepted by %s for %lld ms "
 	    "(lease %ld ms): its steps were stopped before the lease ran out, "
-	    "and nothing more is recorded here (%s)", ru->p->st->pub ? ru->p->st->pub->url(ru->p->st->pub->ctx) : "?",
+	    "and nothing more is recorded here (%s)", ru->p->st->pub ?
+	    ru->p->st->pub->url(ru->p->st->pub->ctx) : "?",
 	    (long long)(now - ru->last_ok), ru->lease_ms,
 	    ru->pub_err.msg[0] ? ru->pub_err.msg : "no answer");
 	fatal(ru, &err);
