@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "envp.h"
 #include "flow.h"
 #include "freeze.h"
 #include "journal.h"
@@ -26,8 +27,6 @@
 #include "record.h"
 #include "task.h"
 #include "when.h"
-
-extern char **environ;
 
 struct pending {
 	char product[REL_NAME_MAX + 1];
@@ -201,74 +200,34 @@ rel_notifier_free(struct rel_notifier *nf)
 
 /* --- running one ------------------------------------------------------ */
 
-static int
-put(char ***v, size_t *n, size_t *cap, const char *key, const char *val)
-{
-	size_t len = strlen(key) + strlen(val) + 2;
-	char *s;
-
-	if (REL_GROW(*v, *n + 2, *cap) < 0 || !(s = malloc(len)))
-		return -1;
-	snprintf(s, len, "%s=%s", key, val);
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-	return 0;
-}
-
-static void
-envp_free(char **v)
-{
-	for (char **q = v; q && *q; q++)
-		free(*q);
-	free(v);
-}
-
 /* Ours minus REL_*, plus the event and the release: data only here. */
 static char **
 notify_env(const struct rel_release *r, const struct pending *e,
     const char *root)
 {
-	struct rel_buf arts = REL_BUF_INIT;
-	char **v = NULL, num[32];
-	size_t n = 0, cap = 0;
-	int bad = 0, i = rel_release_env(r, e->env);
+	struct rel_envp v = REL_ENVP_INIT;
+	char num[32];
+	int i = rel_release_env(r, e->env);
 
-	for (char **q = environ; *q; q++)
-		if (strncmp(*q, "REL_", 4) && strchr(*q, '=')) {
-			if (REL_GROW(v, n + 2, cap) < 0 || !(v[n] = strdup(*q))) {
-				bad = 1;
-				break;
-			}
-			v[++n] = NULL;
-		}
-	for (size_t k = 0; k < r->nartifacts; k++)
-		rel_buf_addf(&arts, "%s%s=%s", k ? "\n" : "",
-		    r->artifacts[k].component, r->artifacts[k].version);
-	bad |= put(&v, &n, &cap, "REL_EVENT", rel_event_name(e->ev));
-	bad |= put(&v, &n, &cap, "REL_STATE_DIR", root);
-	bad |= put(&v, &n, &cap, "REL_PRODUCT", r->product);
-	bad |= put(&v, &n, &cap, "REL_RELEASE", r->id);
-	bad |= put(&v, &n, &cap, "REL_ENV",
+	rel_envp_ours(&v);
+	rel_envp_put(&v, "REL_EVENT", rel_event_name(e->ev));
+	rel_envp_put(&v, "REL_STATE_DIR", root);
+	rel_envp_put(&v, "REL_PRODUCT", r->product);
+	rel_envp_put(&v, "REL_RELEASE", r->id);
+	rel_envp_put(&v, "REL_ENV",
 	    strcmp(e->env, REL_NOTIFY_RELEASE) ? e->env : "");
-	bad |= put(&v, &n, &cap, "REL_STATUS", i < 0 ? "" :
+	rel_envp_put(&v, "REL_STATUS", i < 0 ? "" :
 	    rel_status_name(r->envs[i].status));
-	bad |= put(&v, &n, &cap, "REL_RELEASE_STATUS",
-	    rel_status_name(r->status));
-	bad |= put(&v, &n, &cap, "REL_REASON", e->why);
-	bad |= put(&v, &n, &cap, "REL_ARTIFACTS", arts.s ? arts.s : "");
-	bad |= put(&v, &n, &cap, "REL_REV", r->rev);
-	bad |= put(&v, &n, &cap, "REL_HOTFIX", r->hotfix ? "yes" : "no");
-	bad |= put(&v, &n, &cap, "REL_MESSAGE", r->message);
-	bad |= put(&v, &n, &cap, "REL_BY", r->by);
+	rel_envp_put(&v, "REL_RELEASE_STATUS", rel_status_name(r->status));
+	rel_envp_put(&v, "REL_REASON", e->why);
+	rel_envp_artifacts(&v, r);
+	rel_envp_put(&v, "REL_REV", r->rev);
+	rel_envp_put(&v, "REL_HOTFIX", r->hotfix ? "yes" : "no");
+	rel_envp_put(&v, "REL_MESSAGE", r->message);
+	rel_envp_put(&v, "REL_BY", r->by);
 	snprintf(num, sizeof num, "%d", e->attempt);
-	bad |= put(&v, &n, &cap, "REL_ATTEMPT", num);
-	bad |= arts.oom;
-	rel_buf_free(&arts);
-	if (bad) {
-		envp_free(v);
-		return NULL;
-	}
-	return v;
+	rel_envp_put(&v, "REL_ATTEMPT", num);
+	return rel_envp_done(&v, NULL);
 }
 
 struct outcome {
@@ -319,7 +278,7 @@ run_one(struct rel_notifier *nf, struct rel_product *p,
 	t.dir = root;
 	t.die_with_parent = 1;
 	rc = rel_task_spawn(&t, p, r->id, e->env, c->run, envp, &serr);
-	envp_free(envp);
+	rel_envp_free(envp);
 	if (rc) {
 		if (t.log)
 			rel_task_note(&t, "rel: %s", serr.msg);

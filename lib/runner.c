@@ -26,6 +26,7 @@
 #include "bucket.h"
 #include "config.h"
 #include "envlog.h"
+#include "envp.h"
 #include "flow.h"
 #include "freeze.h"
 #include "io.h"
@@ -39,7 +40,6 @@
 #include "task.h"
 #include "when.h"
 
-extern char **environ;
 
 #define TICK_MS 250            /* look at the record at least this often */
 #define CLAIM_WAIT_MS 60000    /* wait this long for an older run to stop */
@@ -163,8 +163,6 @@ struct rel_runner {
 	                              product */
 	int stop_error;            /* the store failed us: stop */
 	struct rel_err fatal;
-	char **envp;               /* our environment minus REL_* */
-	size_t nenvp;
 	char cgbase[REL_CGROUP_MAX]; /* steps' cgroups go below, "": none */
 	unsigned cgcount;
 };
@@ -1037,39 +1035,6 @@ tasks_live(struct rel_runner *ru)
 	return n;
 }
 
-static int
-env_put(char ***v, size_t *n, size_t *cap, const char *key, const char *val)
-{
-	size_t len = strlen(key) + strlen(val) + 2;
-	char *s;
-
-	if (*n + 2 > *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		char **nv = realloc(*v, nc * sizeof **v);
-
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
-	if (!(s = malloc(len)))
-		return -1;
-	snprintf(s, len, "%s=%s", key, val);
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-	return 0;
-}
-
-static void
-env_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 /* The environment of a step: ours, minus REL_* (ours win), plus the
  * release's data.  Data reaches the step only through these variables. */
 static char **
@@ -1077,51 +1042,30 @@ step_env(struct rel_runner *ru, const struct rel_task *t, size_t *count)
 {
 	const struct rel_release *r = ru->r;
 	const struct rel_env *e = &r->envs[t->env];
-	struct rel_buf arts = REL_BUF_INIT;
-	char **v = NULL, num[32];
-	size_t n = 0, cap = 0;
-	int bad = 0;
+	struct rel_envp v = REL_ENVP_INIT;
+	char num[32];
 
-	for (char **p = environ; *p; p++)
-		if (strncmp(*p, "REL_", 4) && strchr(*p, '=')) {
-			char *eq = strchr(*p, '=');
-			char key[256];
-
-			if ((size_t)(eq - *p) >= sizeof key)
-				continue;
-			snprintf(key, sizeof key, "%.*s", (int)(eq - *p), *p);
-			bad |= env_put(&v, &n, &cap, key, eq + 1);
-		}
-	for (size_t i = 0; i < r->nartifacts; i++)
-		rel_buf_addf(&arts, "%s%s=%s", i ? "\n" : "",
-		    r->artifacts[i].component, r->artifacts[i].version);
-	bad |= env_put(&v, &n, &cap, "REL_STATE_DIR", ru->root);
-	bad |= env_put(&v, &n, &cap, "REL_PRODUCT", r->product);
-	bad |= env_put(&v, &n, &cap, "REL_RELEASE", r->id);
-	bad |= env_put(&v, &n, &cap, "REL_ENV", e->name);
-	bad |= env_put(&v, &n, &cap, "REL_STEP", e->steps[t->step].name);
-	bad |= env_put(&v, &n, &cap, "REL_COMPONENT",
+	rel_envp_ours(&v);
+	rel_envp_put(&v, "REL_STATE_DIR", ru->root);
+	rel_envp_put(&v, "REL_PRODUCT", r->product);
+	rel_envp_put(&v, "REL_RELEASE", r->id);
+	rel_envp_put(&v, "REL_ENV", e->name);
+	rel_envp_put(&v, "REL_STEP", e->steps[t->step].name);
+	rel_envp_put(&v, "REL_COMPONENT",
 	    t->comp >= 0 ? r->artifacts[t->comp].component : "");
-	bad |= env_put(&v, &n, &cap, "REL_VERSION",
+	rel_envp_put(&v, "REL_VERSION",
 	    t->comp >= 0 ? r->artifacts[t->comp].version : "");
-	bad |= env_put(&v, &n, &cap, "REL_ARTIFACTS", arts.s ? arts.s : "");
-	bad |= env_put(&v, &n, &cap, "REL_REV", r->rev);
-	bad |= env_put(&v, &n, &cap, "REL_HOTFIX", r->hotfix ? "yes" : "no");
-	bad |= env_put(&v, &n, &cap, "REL_PREVIOUS",
-	    ru->env[t->env].previous);
-	bad |= env_put(&v, &n, &cap, "REL_OUTPUT", t->out_path);
+	rel_envp_artifacts(&v, r);
+	rel_envp_put(&v, "REL_REV", r->rev);
+	rel_envp_put(&v, "REL_HOTFIX", r->hotfix ? "yes" : "no");
+	rel_envp_put(&v, "REL_PREVIOUS", ru->env[t->env].previous);
+	rel_envp_put(&v, "REL_OUTPUT", t->out_path);
 	snprintf(num, sizeof num, "%d", ru->attempt);
-	bad |= env_put(&v, &n, &cap, "REL_ATTEMPT", num);
+	rel_envp_put(&v, "REL_ATTEMPT", num);
 	snprintf(num, sizeof num, "%d", t->tries + 1);
-	bad |= env_put(&v, &n, &cap, "REL_TRY", num);
-	bad |= env_put(&v, &n, &cap, "REL_HOW", e->how[0] ? e->how : "promote");
-	rel_buf_free(&arts);
-	if (bad || !v) {
-		env_free(v);
-		return NULL;
-	}
-	*count = n;
-	return v;
+	rel_envp_put(&v, "REL_TRY", num);
+	rel_envp_put(&v, "REL_HOW", e->how[0] ? e->how : "promote");
+	return rel_envp_done(&v, count);
 }
 
 /* Have this process enter the cgroup of task t (made on its first try,
@@ -1175,7 +1119,7 @@ spawn_try(struct rel_runner *ru, struct rel_task *t)
 	 * cannot, no more cgroups (we are in this one). */
 	if (in_cg && rel_cgroup_enter(ru->cgbase) != 0)
 		ru->cgbase[0] = '\0';
-	env_free(envp);
+	rel_envp_free(envp);
 	if (rc) {
 		rel_task_note(t, "rel: %s", err.msg);
 		t->code = -1;
