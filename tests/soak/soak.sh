@@ -199,6 +199,10 @@ op() {
 			elif [ -n "$msg" ]; then
 				echo "status: $msg" >>"$LOG/errors.$w"
 			fi
+		elif [ "$rc" = 5 ] && [ -s "$flog" ]; then
+			# The store failed it (a dead runner it recorded, say):
+			# said above, with the file, or counted there.
+			:
 		elif [ "$rc" != 137 ]; then
 			echo "status: rel-status exit $rc: $(head -c 300 "$err")" >>"$LOG/errors.$w"
 		fi ;;
