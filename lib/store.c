@@ -93,6 +93,7 @@ rel_store_open(struct rel_store *st, const char *dir, int create,
 {
 	st->fd = -1;
 	st->wait_ms = REL_WAIT_DEFAULT_MS;
+	st->net_ms = 0;
 	st->holder[0] = '\0';
 	st->written = NULL;
 	st->written_arg = NULL;

@@ -473,8 +473,10 @@ sync_locked(struct rel_sync *s, struct rel_product *p, int wait_ms,
 			return fast_forward(s, p, found ? &tip : NULL, &remote,
 			    rep, err);
 		}
-		if (n == 0)
+		if (n == 0) {
+			rel_changes_free(ch, n); /* what drop_logs left */
 			return 0;
+		}
 		{
 			char msg[REL_NAME_MAX + 128];
 
