@@ -6,50 +6,11 @@
 
 load sync_lib
 
-join() {
-	local d
-	d=$(machine "$1")
-	mkdir -p "$d/flows" &&
-	printf 'remote = %s\nlease = 3s\nsync_interval = 200ms\n' "$2" \
-	    >"$d/config" &&
-	printf '%s\n' "$3" >"$d/flows/web.yaml"
-}
-
-on() {
-	local m=$1
-	shift
-	REL_STATE_DIR=$(machine "$m") "$@"
-}
-
-stop_git_daemon() {
-	kill "$GIT_DAEMON_PID" 2>/dev/null
-	wait "$GIT_DAEMON_PID" 2>/dev/null || true
-}
-
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -lt "$end" ] || { "$@"; return 1; }
-		sleep 0.1
-	done
-}
-
 # A step that appends "start NS MACHINE:RELEASE" and "end NS ..." to
 # $STEPS (outside every store), lasting $STEP_SLEEP seconds.
 STEP_FLOW='environments:
   - name: dev
     action: "w=${REL_STATE_DIR##*/}:$REL_RELEASE; echo start $(date +%s%N) $w >>$STEPS; sleep $STEP_SLEEP; echo end $(date +%s%N) $w >>$STEPS"'
-
-# no_overlap FILE: every start is followed by the end of the same run.
-no_overlap() {
-	sort -k2,2n "$1" | awk '
-	    $1 == "start" { if (open != "") { print "overlap: " open " and " $3; bad = 1 }
-	                    open = $3 }
-	    $1 == "end"   { if (open != $3) { print "stray end: " $0; bad = 1 }
-	                    open = "" }
-	    END { exit bad }'
-}
 
 @test "publish: the same release promoted on two machines at once runs its steps once" {
 	local url pa pb

@@ -136,3 +136,52 @@ flow_in() {
 snapshot() {
 	REL_STATE_DIR=$1 store_snapshot | grep -v '\./git/objects/\|\./locks/'
 }
+
+# --- three machines, as the publishing tests drive them -----------------
+
+# join NAME URL [FLOW]: machine NAME, its remote URL, small leases, and
+# the flow of web (default: one environment, one quick step).
+join() {
+	local d
+	d=$(machine "$1")
+	mkdir -p "$d/flows" &&
+	printf 'remote = %s\nlease = 3s\nsync_interval = 200ms\n' "$2" \
+	    >"$d/config" &&
+	printf '%s' "${3:-$(printf 'environments:\n  - name: dev\n    action: "true"\n')}" \
+	    >"$d/flows/web.yaml"
+}
+
+# on NAME CMD...: run a rel command as machine NAME.
+on() {
+	local m=$1
+	shift
+	REL_STATE_DIR=$(machine "$m") "$@"
+}
+
+# until_ok SECONDS CMD...: run CMD until it succeeds (a bound against
+# hanging, not a measure).
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || { "$@"; return 1; }
+		sleep 0.1
+	done
+}
+
+# stop_git_daemon: the daemon of start_git_daemon, gone.
+stop_git_daemon() {
+	kill "$GIT_DAEMON_PID" 2>/dev/null
+	wait "$GIT_DAEMON_PID" 2>/dev/null || true
+	# its children (one per connection) go with their connections
+}
+
+# no_overlap FILE: every start is followed by the end of the same run.
+no_overlap() {
+	sort -k2,2n "$1" | awk '
+	    $1 == "start" { if (open != "") { print "overlap: " $0; bad = 1 }
+	                    open = $3 }
+	    $1 == "end"   { if (open != $3) { print "stray end: " $0; bad = 1 }
+	                    open = "" }
+	    END { exit bad }'
+}

@@ -11,43 +11,8 @@ load sync_lib
 # (make check-long runs it for minutes).
 SYNC_SOAK_SECONDS=${REL_SYNC_SOAK_SECONDS:-10}
 
-# join NAME URL [FLOW]: machine NAME, its remote URL, small leases, and
-# the flow of web (default: one environment, one quick step).
-join() {
-	local d
-	d=$(machine "$1")
-	mkdir -p "$d/flows" &&
-	printf 'remote = %s\nlease = 3s\nsync_interval = 200ms\n' "$2" \
-	    >"$d/config" &&
-	printf '%s' "${3:-$(printf 'environments:\n  - name: dev\n    action: "true"\n')}" \
-	    >"$d/flows/web.yaml"
-}
-
-# on NAME CMD...: run a rel command as machine NAME.
-on() {
-	local m=$1
-	shift
-	REL_STATE_DIR=$(machine "$m") "$@"
-}
-
-# until_ok SECONDS CMD...: run CMD until it succeeds (a bound against
-# hanging, not a measure).
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -lt "$end" ] || { "$@"; return 1; }
-		sleep 0.1
-	done
-}
-
 # restart_git_daemon: the daemon again, on the same port (the machines'
 # URL names it).
-stop_git_daemon() {
-	kill "$GIT_DAEMON_PID" 2>/dev/null
-	wait "$GIT_DAEMON_PID" 2>/dev/null || true
-	# its children (one per connection) go with their connections
-}
 restart_git_daemon() {
 	local i
 	start_bg "$SCRATCH/git-daemon.log" git daemon --reuseaddr \
@@ -166,15 +131,6 @@ STEP_FLOW='environments:
     action: "trap '"'"'echo end $(date +%s%N) $REL_RELEASE >>$STEPS; exit 143'"'"' TERM; echo start $(date +%s%N) $REL_RELEASE >>$STEPS; sleep 1.5 & wait $!; echo end $(date +%s%N) $REL_RELEASE >>$STEPS"
 '
 
-# no_overlap FILE: every start is followed by the end of the same run.
-no_overlap() {
-	sort -k2,2n "$1" | awk '
-	    $1 == "start" { if (open != "") { print "overlap: " $0; bad = 1 }
-	                    open = $3 }
-	    $1 == "end"   { if (open != $3) { print "stray end: " $0; bad = 1 }
-	                    open = "" }
-	    END { exit bad }'
-}
 
 @test "publish: two machines promote into one environment at once: supersede holds" {
 	local url
